@@ -1,0 +1,54 @@
+# Two commands do all the set-up: `make run` (the portal, embedded) and `make test` (the suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format venv dev-venv migrate seed clean check-deploy
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+venv: $(VENV)/.installed
+dev-venv: $(VENV)/.installed-dev
+
+## Run the portal: SQLite under var/, tasks in-process, demo data, demo logins printed.
+run: venv
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST)
+
+## Run the whole test suite on a throwaway PostgreSQL (+ Redis and a Celery worker if present).
+test: dev-venv
+	$(PY) -m ruff check .
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/with-services.sh $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: dev-venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: dev-venv
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+seed: venv
+	$(PY) manage.py seed_demo
+
+check-deploy: venv
+	DEBUG=False SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-looking-secret-value-xyz \
+	  ALLOWED_HOSTS=portal.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var/staticfiles

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api_urls")),
+    path("helpdesk/", include("helpdesk.urls")),
+    path("sales/", include("sales.urls")),
+    path("timesheets/", include("timesheets.urls")),
+    path("projects/", include("projects.urls")),
+    path("invoicing/", include("invoicing.urls")),
+    path("", include("core.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,90 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models, transaction
+
+ROLE_NAMES = ("agent", "sales", "accountant", "admin", "customer")
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class User(AbstractUser):
+    """A person who signs in: staff in one or more roles, or a customer's portal contact."""
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def roles(self) -> list[str]:
+        # Cached per instance: navigation and permission checks ask many times per request.
+        if not hasattr(self, "_roles_cache"):
+            names = {g.name for g in self.groups.all()}
+            self._roles_cache = [r for r in ROLE_NAMES if r in names]
+        return self._roles_cache
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_superuser and "customer" not in roles or any(r in self.roles for r in roles)
+
+
+class Sequence(models.Model):
+    """A gapless number counter (SO, INV/2026, RINV/2026). Locked row by row at assignment."""
+
+    code = models.CharField(max_length=40)
+    year = models.PositiveIntegerField(default=0, help_text="0 for sequences that never restart.")
+    prefix = models.CharField(max_length=40)
+    padding = models.PositiveSmallIntegerField(default=5)
+    next_number = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["code", "year"], name="sequence_code_year_unique"),
+            models.CheckConstraint(condition=models.Q(next_number__gte=1), name="sequence_next_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.prefix}{self.year or ''} → {self.next_number}"
+
+    @classmethod
+    def next_value(cls, *, code: str, prefix: str, year: int = 0, padding: int = 5) -> str:
+        """Take the next number. Must run inside the caller's transaction so a rollback frees it."""
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("Sequence.next_value must run inside a transaction")
+        cls.objects.get_or_create(code=code, year=year, defaults={"prefix": prefix, "padding": padding})
+        seq = cls.objects.select_for_update().get(code=code, year=year)
+        number = seq.next_number
+        seq.next_number = number + 1
+        seq.save(update_fields=["next_number"])
+        return f"{seq.prefix}{str(number).zfill(seq.padding)}"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which billing document: one row per state change."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60)
+    object_id = models.BigIntegerField()
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self):
+        return f"{self.action} {self.object_type}#{self.object_id}"
+
+    @classmethod
+    def record(cls, *, actor, action: str, obj, **data) -> "AuditEvent":
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        return cls.objects.create(
+            actor=user, action=action, object_type=obj._meta.label_lower, object_id=obj.pk, data=data
+        )

@@ -1,0 +1,152 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core.models import TimeStampedModel
+from core.money import MONEY_DIGITS, MONEY_PLACES, QTY_DIGITS, QTY_PLACES
+
+
+def money_field(**kwargs):
+    kwargs.setdefault("default", Decimal("0.00"))
+    return models.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, **kwargs)
+
+
+class Invoice(TimeStampedModel):
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", "Invoice"
+        CREDIT_NOTE = "credit_note", "Credit note"
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        POSTED = "posted", "Posted"
+        CANCEL = "cancel", "Cancelled"
+
+    class PaymentState(models.TextChoices):
+        NOT_PAID = "not_paid", "Not paid"
+        PARTIAL = "partial", "Partially paid"
+        PAID = "paid", "Paid"
+
+    number = models.CharField(max_length=30, null=True, blank=True, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INVOICE)
+    customer = models.ForeignKey("sales.Customer", on_delete=models.PROTECT, related_name="invoices")
+    order = models.ForeignKey(
+        "sales.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+    )
+    reversed_invoice = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+        help_text="For a credit note: the invoice it credits.",
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    payment_state = models.CharField(
+        max_length=10, choices=PaymentState.choices, default=PaymentState.NOT_PAID
+    )
+    invoice_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    period_start = models.DateField(null=True, blank=True, help_text="Timesheet period billed, if any.")
+    period_end = models.DateField(null=True, blank=True)
+    payment_reference = models.CharField(max_length=60, blank=True)
+    amount_untaxed = money_field()
+    amount_tax = money_field()
+    amount_total = money_field()
+    amount_paid = money_field()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    posted_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.FileField(upload_to="invoices/%Y/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["state", "payment_state"], name="invoice_state_payment_idx"),
+            models.Index(fields=["customer", "state"], name="invoice_customer_state_idx"),
+            models.Index(fields=["order"], name="invoice_order_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="draft") | Q(number__isnull=False) | Q(state="cancel"),
+                name="invoice_posted_has_number",
+            ),
+            models.CheckConstraint(condition=Q(amount_paid__gte=0), name="invoice_paid_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.number or f"Draft invoice #{self.pk}"
+
+    @property
+    def amount_due(self) -> Decimal:
+        return self.amount_total - self.amount_paid
+
+
+class InvoiceLine(models.Model):
+    class DisplayType(models.TextChoices):
+        PRODUCT = "product", "Product"
+        SECTION = "section", "Section"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    sequence = models.PositiveIntegerField(default=10)
+    display_type = models.CharField(max_length=10, choices=DisplayType.choices, default=DisplayType.PRODUCT)
+    sale_line = models.ForeignKey(
+        "sales.OrderLine", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    product = models.ForeignKey(
+        "sales.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.CharField(max_length=500, blank=True)
+    quantity = models.DecimalField(max_digits=QTY_DIGITS, decimal_places=QTY_PLACES, default=Decimal("0.00"))
+    uom = models.ForeignKey("sales.Uom", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    price_unit = money_field()
+    discount = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0.00"))
+    tax = models.ForeignKey("sales.Tax", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    tax_rate = models.DecimalField(
+        max_digits=6,
+        decimal_places=3,
+        default=Decimal("0.000"),
+        help_text="The tax rate when the line was written.",
+    )
+    subtotal = money_field()
+    tax_amount = money_field()
+    total = money_field()
+    is_downpayment = models.BooleanField(default=False)
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["invoice_id", "sequence", "id"]
+        indexes = [models.Index(fields=["sale_line"], name="invoice_line_sale_line_idx")]
+
+    def __str__(self):
+        return self.description
+
+
+class Payment(TimeStampedModel):
+    class Method(models.TextChoices):
+        BANK_TRANSFER = "bank_transfer", "Bank transfer"
+        CARD = "card", "Card"
+        CASH = "cash", "Cash"
+        CHECK = "check", "Cheque"
+        OTHER = "other", "Other"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    amount = money_field()
+    date = models.DateField()
+    method = models.CharField(max_length=20, choices=Method.choices, default=Method.BANK_TRANSFER)
+    reference = models.CharField(max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+
+    def __str__(self):
+        return f"{self.amount} on {self.date}"

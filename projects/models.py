@@ -1,0 +1,131 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core.models import TimeStampedModel
+from core.money import QTY_DIGITS, QTY_PLACES
+
+
+class Project(TimeStampedModel):
+    name = models.CharField(max_length=200)
+    customer = models.ForeignKey(
+        "sales.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
+    )
+    billable = models.BooleanField(default=True)
+    sale_line = models.ForeignKey(
+        "sales.OrderLine",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Default order line billed by this project's timesheets.",
+    )
+    sale_order = models.ForeignKey(
+        "sales.Order",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+        help_text="The order this project was created for (service tracking 'project').",
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Task(TimeStampedModel):
+    class Stage(models.TextChoices):
+        NEW = "new", "New"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="tasks")
+    customer = models.ForeignKey(
+        "sales.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
+    sale_line = models.ForeignKey(
+        "sales.OrderLine", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.NEW)
+    is_done = models.BooleanField(default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+    planned_date = models.DateField(null=True, blank=True)
+    worksheet_notes = models.TextField(blank=True)
+    signature = models.FileField(upload_to="signatures/%Y/%m/", blank=True)
+    signed_by = models.CharField(max_length=200, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    worksheet_pdf = models.FileField(upload_to="worksheets/%Y/%m/", blank=True)
+    worksheet_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["project_id", "-id"]
+        indexes = [
+            models.Index(fields=["project", "stage"], name="task_project_stage_idx"),
+            models.Index(fields=["is_done"], name="task_done_idx", condition=Q(is_done=True)),
+        ]
+        constraints = [
+            # One task per order line and project: confirming an order twice creates nothing twice.
+            models.UniqueConstraint(
+                fields=["sale_line", "project"],
+                condition=Q(sale_line__isnull=False),
+                name="task_one_per_sale_line_and_project",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class TaskMaterial(models.Model):
+    """Goods used on a task; billed through a goods line on the task's order."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="materials")
+    product = models.ForeignKey("sales.Product", on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=QTY_DIGITS, decimal_places=QTY_PLACES)
+    sale_line = models.ForeignKey(
+        "sales.OrderLine", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    delivered = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["task_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "product"], name="task_material_unique_product"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="task_material_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.product}"
+
+
+class StockMove(models.Model):
+    """A change of a product's on-hand quantity (negative = consumed), for the audit trail."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    product = models.ForeignKey("sales.Product", on_delete=models.PROTECT, related_name="stock_moves")
+    quantity = models.DecimalField(max_digits=QTY_DIGITS, decimal_places=QTY_PLACES)
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="stock_moves"
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(quantity=Decimal("0")), name="stock_move_not_zero"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} {self.product}"

@@ -1,0 +1,301 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from core.models import TimeStampedModel
+from core.money import MONEY_DIGITS, MONEY_PLACES, QTY_DIGITS, QTY_PLACES
+
+
+def money_field(**kwargs):
+    kwargs.setdefault("default", Decimal("0.00"))
+    return models.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, **kwargs)
+
+
+def qty_field(**kwargs):
+    kwargs.setdefault("default", Decimal("0.00"))
+    return models.DecimalField(max_digits=QTY_DIGITS, decimal_places=QTY_PLACES, **kwargs)
+
+
+class UomCategory(models.Model):
+    class Kind(models.TextChoices):
+        TIME = "time", "Time"
+        UNIT = "unit", "Units"
+
+    name = models.CharField(max_length=60, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, unique=True)
+
+    class Meta:
+        verbose_name = "unit category"
+        verbose_name_plural = "unit categories"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Uom(models.Model):
+    """A unit of measure; `ratio` is how many reference units (Hours, Units) one of it is."""
+
+    name = models.CharField(max_length=60, unique=True)
+    category = models.ForeignKey(UomCategory, on_delete=models.PROTECT, related_name="uoms")
+    ratio = models.DecimalField(max_digits=12, decimal_places=5, default=Decimal("1"))
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "unit of measure"
+        ordering = ["category__name", "ratio", "name"]
+        constraints = [models.CheckConstraint(condition=Q(ratio__gt=0), name="uom_ratio_positive")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_time(self) -> bool:
+        return self.category.kind == UomCategory.Kind.TIME
+
+
+class Tax(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    rate = models.DecimalField(max_digits=6, decimal_places=3, help_text="Percent, e.g. 21.000")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name_plural = "taxes"
+        ordering = ["rate", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lte=100), name="tax_rate_percent")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Customer(TimeStampedModel):
+    name = models.CharField(max_length=200, db_index=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    vat = models.CharField("VAT number", max_length=40, blank=True)
+    street = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    zip = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code")
+    payment_term_days = models.PositiveSmallIntegerField(default=30)
+    portal_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="customers",
+        help_text="Portal contacts who may see this customer's tickets, hours and invoices.",
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Product(TimeStampedModel):
+    class Type(models.TextChoices):
+        SERVICE = "service", "Service"
+        GOODS = "goods", "Goods"
+
+    class InvoicePolicy(models.TextChoices):
+        PREPAID = "prepaid", "Prepaid / fixed price"
+        TIMESHEET = "timesheet", "Based on timesheets"
+        MANUAL = "manual", "Based on delivered quantity (manual)"
+        DELIVERED = "delivered", "Based on delivered quantity (goods)"
+
+    class ServiceTracking(models.TextChoices):
+        NONE = "none", "Nothing"
+        TASK = "task", "Create a task in the product's project"
+        PROJECT = "project", "Create a project and a task per line"
+
+    name = models.CharField(max_length=200, db_index=True)
+    default_code = models.CharField("internal reference", max_length=40, blank=True)
+    description = models.TextField(blank=True)
+    type = models.CharField(max_length=10, choices=Type.choices, default=Type.SERVICE)
+    invoice_policy = models.CharField(
+        max_length=10, choices=InvoicePolicy.choices, default=InvoicePolicy.PREPAID
+    )
+    uom = models.ForeignKey(Uom, on_delete=models.PROTECT, related_name="+")
+    price = money_field(verbose_name="sales price")
+    tax = models.ForeignKey(Tax, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    service_tracking = models.CharField(
+        max_length=10, choices=ServiceTracking.choices, default=ServiceTracking.NONE
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Project in which confirmed orders create tasks (service tracking 'task').",
+    )
+    upsell_threshold = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+        help_text="Percent of the sold quantity at which the order becomes an upsell opportunity.",
+    )
+    qty_on_hand = qty_field(verbose_name="quantity on hand")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="product_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(upsell_threshold__isnull=True)
+                | (Q(upsell_threshold__gt=0) & Q(upsell_threshold__lte=100)),
+                name="product_upsell_threshold_percent",
+            ),
+            models.CheckConstraint(
+                condition=(Q(type="goods") & Q(invoice_policy__in=["delivered", "manual"]))
+                | (Q(type="service") & Q(invoice_policy__in=["prepaid", "timesheet", "manual"])),
+                name="product_policy_matches_type",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Order(TimeStampedModel):
+    class State(models.TextChoices):
+        DRAFT = "draft", "Quotation"
+        SALE = "sale", "Sales order"
+        DONE = "done", "Locked"
+        CANCEL = "cancel", "Cancelled"
+
+    class InvoiceStatus(models.TextChoices):
+        NO = "no", "Nothing to invoice"
+        TO_INVOICE = "to_invoice", "To invoice"
+        INVOICED = "invoiced", "Fully invoiced"
+        UPSELLING = "upselling", "Upselling opportunity"
+
+    class UpsellReason(models.TextChoices):
+        NONE = "", "—"
+        CONSUMED = "consumed", "Consumed"
+        FORECAST = "forecast", "Forecast to run out"
+
+    name = models.CharField(max_length=20, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    order_date = models.DateField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    client_reference = models.CharField(max_length=100, blank=True)
+    note = models.TextField(blank=True)
+    invoice_status = models.CharField(max_length=12, choices=InvoiceStatus.choices, default=InvoiceStatus.NO)
+    amount_untaxed = money_field()
+    amount_tax = money_field()
+    amount_total = money_field()
+    is_upsell = models.BooleanField(default=False)
+    upsell_reason = models.CharField(
+        max_length=10, choices=UpsellReason.choices, default=UpsellReason.NONE, blank=True
+    )
+    upsell_flagged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-order_date", "-id"]
+        indexes = [
+            models.Index(fields=["state", "invoice_status"], name="order_state_status_idx"),
+            models.Index(fields=["customer", "-order_date"], name="order_customer_date_idx"),
+            models.Index(fields=["is_upsell"], name="order_is_upsell_idx", condition=Q(is_upsell=True)),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class OrderLine(models.Model):
+    class InvoiceStatus(models.TextChoices):
+        NO = "no", "Nothing to invoice"
+        TO_INVOICE = "to_invoice", "To invoice"
+        INVOICED = "invoiced", "Fully invoiced"
+        UPSELLING = "upselling", "Upselling opportunity"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    sequence = models.PositiveIntegerField(default=10)
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(max_length=500, blank=True)
+    quantity = qty_field(default=Decimal("1.00"))
+    uom = models.ForeignKey(Uom, on_delete=models.PROTECT, related_name="+")
+    price_unit = money_field()
+    discount = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0.00"))
+    tax = models.ForeignKey(Tax, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Snapshot of the product's invoicing policy, so later product edits don't rewrite history.
+    invoice_policy = models.CharField(
+        max_length=10, choices=Product.InvoicePolicy.choices, default=Product.InvoicePolicy.PREPAID
+    )
+    is_downpayment = models.BooleanField(default=False)
+    qty_delivered = qty_field()
+    qty_invoiced = qty_field()
+    qty_to_invoice = qty_field()
+    invoice_status = models.CharField(max_length=12, choices=InvoiceStatus.choices, default=InvoiceStatus.NO)
+    price_subtotal = money_field()
+    price_tax = money_field()
+    price_total = money_field()
+    upsell_flagged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order_id", "sequence", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0) | Q(is_downpayment=True), name="order_line_quantity_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(qty_delivered__gte=0), name="order_line_delivered_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(discount__gte=0) & Q(discount__lte=100), name="order_line_discount_percent"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["invoice_policy", "invoice_status"], name="order_line_policy_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.order.name} – {self.description or self.product}"
+
+
+class Activity(TimeStampedModel):
+    """A follow-up to do for a salesperson (e.g. an upsell call)."""
+
+    class Kind(models.TextChoices):
+        UPSELL = "upsell", "Upsell opportunity"
+        TODO = "todo", "To do"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TODO)
+    summary = models.CharField(max_length=200)
+    note = models.TextField(blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    order_line = models.ForeignKey(
+        OrderLine, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    due_date = models.DateField()
+    done = models.BooleanField(default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+    # Makes "one activity per opportunity" a database rule: concurrent sweeps cannot both insert.
+    dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name_plural = "activities"
+        ordering = ["done", "due_date", "id"]
+        indexes = [models.Index(fields=["user", "done"], name="activity_user_done_idx")]
+
+    def __str__(self):
+        return self.summary

@@ -1,0 +1,286 @@
+"""factory-boy factories for every model. Related rows stay consistent (one customer per chain)."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group
+from factory.django import DjangoModelFactory
+
+from core.models import AuditEvent, Sequence, User
+from helpdesk.models import Stage, Team, Ticket
+from invoicing.models import Invoice, InvoiceLine, Payment
+from projects.models import Project, StockMove, Task, TaskMaterial
+from sales.models import Activity, Customer, Order, OrderLine, Product, Tax, Uom, UomCategory
+from timesheets.models import Timer, TimesheetLine
+
+
+def uom(name: str) -> Uom:
+    """The units created by the data migration: Hours, Days, Units."""
+    return Uom.objects.get(name=name)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("pass-1234")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*Group.objects.filter(name__in=extracted))
+            if "admin" in extracted:
+                self.is_staff = True
+                self.save(update_fields=["is_staff"])
+
+
+class UomCategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = UomCategory
+        django_get_or_create = ("kind",)
+
+    kind = UomCategory.Kind.TIME
+    name = "Time"
+
+
+class UomFactory(DjangoModelFactory):
+    class Meta:
+        model = Uom
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Unit {n}")
+    category = factory.LazyFunction(lambda: UomCategory.objects.get(kind="time"))
+    ratio = Decimal("1")
+
+
+class TaxFactory(DjangoModelFactory):
+    class Meta:
+        model = Tax
+        django_get_or_create = ("name",)
+
+    name = factory.LazyAttribute(lambda t: f"VAT {t.rate}%")
+    rate = Decimal("21.000")
+
+
+class CustomerFactory(DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    name = factory.Faker("company")
+    email = factory.Sequence(lambda n: f"billing{n}@customer.example")
+    vat = factory.Sequence(lambda n: f"BE0{n:09d}")
+    street = factory.Faker("street_address")
+    city = factory.Faker("city")
+    zip = factory.Faker("postcode")
+    country = "BE"
+
+
+class ProductFactory(DjangoModelFactory):
+    """A prepaid support block sold in hours by default."""
+
+    class Meta:
+        model = Product
+
+    name = factory.Sequence(lambda n: f"Support block {n}")
+    type = Product.Type.SERVICE
+    invoice_policy = Product.InvoicePolicy.PREPAID
+    uom = factory.LazyFunction(lambda: uom("Hours"))
+    price = Decimal("500.00")
+    tax = None
+
+    class Params:
+        timesheet = factory.Trait(invoice_policy=Product.InvoicePolicy.TIMESHEET, price=Decimal("100.00"))
+        manual = factory.Trait(invoice_policy=Product.InvoicePolicy.MANUAL)
+        goods = factory.Trait(
+            type=Product.Type.GOODS,
+            invoice_policy=Product.InvoicePolicy.DELIVERED,
+            uom=factory.LazyFunction(lambda: uom("Units")),
+            price=Decimal("12.50"),
+            qty_on_hand=Decimal("100.00"),
+        )
+
+
+class OrderFactory(DjangoModelFactory):
+    class Meta:
+        model = Order
+
+    name = factory.Sequence(lambda n: f"SOT{n:05d}")
+    customer = factory.SubFactory(CustomerFactory)
+    salesperson = factory.SubFactory(UserFactory, roles=["sales"])
+    order_date = factory.LazyFunction(datetime.date.today)
+    state = Order.State.DRAFT
+
+
+class OrderLineFactory(DjangoModelFactory):
+    class Meta:
+        model = OrderLine
+
+    order = factory.SubFactory(OrderFactory)
+    product = factory.SubFactory(ProductFactory)
+    description = factory.LazyAttribute(lambda line: line.product.name if line.product else "Line")
+    quantity = Decimal("50.00")
+    uom = factory.LazyAttribute(lambda line: line.product.uom)
+    price_unit = factory.LazyAttribute(lambda line: line.product.price)
+    tax = factory.LazyAttribute(lambda line: line.product.tax)
+    invoice_policy = factory.LazyAttribute(lambda line: line.product.invoice_policy)
+
+
+class ActivityFactory(DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    summary = "Follow up"
+    user = factory.SubFactory(UserFactory, roles=["sales"])
+    due_date = factory.LazyFunction(datetime.date.today)
+
+
+class ProjectFactory(DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    name = factory.Sequence(lambda n: f"Project {n}")
+    customer = None
+    billable = True
+
+
+class TaskFactory(DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    title = factory.Sequence(lambda n: f"Task {n}")
+    project = factory.SubFactory(ProjectFactory)
+    customer = factory.LazyAttribute(lambda t: t.project.customer)
+
+
+class TaskMaterialFactory(DjangoModelFactory):
+    class Meta:
+        model = TaskMaterial
+
+    task = factory.SubFactory(TaskFactory)
+    product = factory.SubFactory(ProductFactory, goods=True)
+    quantity = Decimal("1.00")
+
+
+class StockMoveFactory(DjangoModelFactory):
+    class Meta:
+        model = StockMove
+
+    product = factory.SubFactory(ProductFactory, goods=True)
+    quantity = Decimal("-1.00")
+
+
+class StageFactory(DjangoModelFactory):
+    class Meta:
+        model = Stage
+        django_get_or_create = ("name",)
+
+    name = "New"
+    sequence = 10
+
+
+class TeamFactory(DjangoModelFactory):
+    """A team with timesheets and billing, its project and the default stages."""
+
+    class Meta:
+        model = Team
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Support team {n}")
+    use_timesheets = True
+    use_billing = True
+    project = factory.LazyAttribute(lambda t: ProjectFactory(name=t.name) if t.use_timesheets else None)
+
+    @factory.post_generation
+    def default_stages(self, create, extracted, **kwargs):
+        if create:
+            self.stages.set(Stage.objects.all())
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.members.add(*extracted)
+
+
+class TicketFactory(DjangoModelFactory):
+    class Meta:
+        model = Ticket
+
+    title = factory.Sequence(lambda n: f"Ticket {n}")
+    team = factory.SubFactory(TeamFactory)
+    stage = factory.LazyFunction(lambda: Stage.objects.order_by("sequence").first())
+    customer = factory.SubFactory(CustomerFactory)
+
+
+class TimesheetLineFactory(DjangoModelFactory):
+    class Meta:
+        model = TimesheetLine
+
+    date = factory.LazyFunction(datetime.date.today)
+    employee = factory.SubFactory(UserFactory, roles=["agent"])
+    description = "Work"
+    hours = Decimal("1.00")
+    project = factory.SubFactory(ProjectFactory)
+
+
+class TimerFactory(DjangoModelFactory):
+    class Meta:
+        model = Timer
+
+    user = factory.SubFactory(UserFactory, roles=["agent"])
+    ticket = factory.SubFactory(TicketFactory)
+    state = Timer.State.RUNNING
+    running_since = factory.Faker("date_time_this_month", tzinfo=datetime.UTC)
+
+
+class InvoiceFactory(DjangoModelFactory):
+    class Meta:
+        model = Invoice
+
+    customer = factory.SubFactory(CustomerFactory)
+    state = Invoice.State.DRAFT
+
+
+class InvoiceLineFactory(DjangoModelFactory):
+    class Meta:
+        model = InvoiceLine
+
+    invoice = factory.SubFactory(InvoiceFactory)
+    description = "Line"
+    quantity = Decimal("1.00")
+    price_unit = Decimal("100.00")
+    subtotal = Decimal("100.00")
+    total = Decimal("100.00")
+
+
+class PaymentFactory(DjangoModelFactory):
+    class Meta:
+        model = Payment
+
+    invoice = factory.SubFactory(InvoiceFactory)
+    amount = Decimal("10.00")
+    date = factory.LazyFunction(datetime.date.today)
+
+
+class SequenceFactory(DjangoModelFactory):
+    class Meta:
+        model = Sequence
+        django_get_or_create = ("code", "year")
+
+    code = factory.Sequence(lambda n: f"seq{n}")
+    prefix = "X"
+
+
+class AuditEventFactory(DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    action = "test"
+    object_type = "sales.order"
+    object_id = 1

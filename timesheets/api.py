@@ -1,0 +1,5 @@
+"""JSON API of the timesheets app (DRF views + serializers)."""
+
+
+def register(router) -> None:
+    """Add this app's viewsets to the v1 router."""

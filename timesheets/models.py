@@ -1,0 +1,88 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core.models import TimeStampedModel
+
+
+class TimesheetLine(TimeStampedModel):
+    """Hours one person spent on a project (and maybe a task or ticket), billed via `sale_line`."""
+
+    date = models.DateField()
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="timesheets"
+    )
+    description = models.CharField(max_length=500, blank=True)
+    hours = models.DecimalField(max_digits=5, decimal_places=2)
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="timesheets")
+    task = models.ForeignKey(
+        "projects.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="timesheets"
+    )
+    ticket = models.ForeignKey(
+        "helpdesk.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="timesheets"
+    )
+    sale_line = models.ForeignKey(
+        "sales.OrderLine", null=True, blank=True, on_delete=models.PROTECT, related_name="timesheets"
+    )
+    invoice = models.ForeignKey(
+        "invoicing.Invoice", null=True, blank=True, on_delete=models.SET_NULL, related_name="timesheets"
+    )
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=Decimal("0")) & Q(hours__lte=Decimal("24")),
+                name="timesheet_hours_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sale_line", "invoice", "date"], name="timesheet_billing_idx"),
+            models.Index(fields=["employee", "-date"], name="timesheet_employee_date_idx"),
+            models.Index(fields=["ticket"], name="timesheet_ticket_idx"),
+            models.Index(fields=["task"], name="timesheet_task_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.employee} {self.hours} h"
+
+
+class Timer(TimeStampedModel):
+    """A stopwatch on a ticket or a task. A user has at most one running timer."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", "Running"
+        PAUSED = "paused", "Paused"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="timers")
+    ticket = models.ForeignKey(
+        "helpdesk.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="timers"
+    )
+    task = models.ForeignKey(
+        "projects.Task", null=True, blank=True, on_delete=models.CASCADE, related_name="timers"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    # Seconds from finished running segments; the current segment runs from `running_since`.
+    accumulated_seconds = models.PositiveIntegerField(default=0)
+    running_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(state="running"), name="timer_one_running_per_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(ticket__isnull=False) | Q(task__isnull=False), name="timer_on_ticket_or_task"
+            ),
+            models.CheckConstraint(
+                condition=(Q(state="running") & Q(running_since__isnull=False))
+                | (Q(state="paused") & Q(running_since__isnull=True)),
+                name="timer_running_since_matches_state",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Timer of {self.user} ({self.state})"
