@@ -8,11 +8,21 @@ import helpdesk.api
 import invoicing.api
 import projects.api
 import sales.api
+import sales.upsell_api
 import timesheets.api
+import timesheets.timer_api
 from core import api_views
 
 router = DefaultRouter()
-for app_api in (sales.api, projects.api, timesheets.api, helpdesk.api, invoicing.api):
+for app_api in (
+    sales.api,
+    sales.upsell_api,
+    projects.api,
+    timesheets.api,
+    timesheets.timer_api,
+    helpdesk.api,
+    invoicing.api,
+):
     app_api.register(router)
 
 urlpatterns = [

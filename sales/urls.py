@@ -1,5 +1,9 @@
 from django.urls import path  # noqa: F401
 
+from .upsell_urls import urlpatterns as upsell_urlpatterns
+
 app_name = "sales"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    *upsell_urlpatterns,
+]
