@@ -202,11 +202,20 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# Pages that must be framed by our own pages (e.g. a PDF preview) use @xframe_options_sameorigin.
+X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # PDF libraries narrate every rendering step at INFO: keep only their warnings.
+        "console_warnings": {"class": "logging.StreamHandler", "level": "WARNING"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        name: {"handlers": ["console_warnings"], "propagate": False}
+        for name in ("factur-x", "weasyprint", "fontTools")
+    },
 }

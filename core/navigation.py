@@ -38,4 +38,7 @@ def nav_for(user) -> list[dict]:
 
 
 # Templates included in the header on every page (each app adds its own widget here).
-HEADER_WIDGETS: list[str] = []
+HEADER_WIDGETS: list[str] = [
+    "sales/partials/header_activities.html",
+    "timesheets/partials/header_timer.html",  # helpdesk: the running timer
+]

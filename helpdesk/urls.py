@@ -1,5 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "helpdesk"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ticket_list, name="ticket_list"),
+    path("teams/<int:team_id>/", views.pipeline, name="pipeline"),
+    path("tickets/new/", views.ticket_create, name="ticket_create"),
+    path("tickets/item-field/", views.ticket_item_field, name="ticket_item_field"),
+    path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket_detail"),
+    path("tickets/<int:ticket_id>/move/", views.ticket_move, name="ticket_move"),
+    path("tickets/<int:ticket_id>/timesheets/", views.ticket_timesheets, name="ticket_timesheets"),
+    path(
+        "tickets/<int:ticket_id>/timesheets/<int:line_id>/edit/",
+        views.ticket_timesheet_edit,
+        name="ticket_timesheet_edit",
+    ),
+    path(
+        "tickets/<int:ticket_id>/timesheets/<int:line_id>/delete/",
+        views.ticket_timesheet_delete,
+        name="ticket_timesheet_delete",
+    ),
+]

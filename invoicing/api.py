@@ -1,5 +1,330 @@
-"""JSON API of the invoicing app (DRF views + serializers)."""
+"""JSON API of the invoicing app (DRF views + serializers).
+
+Invoices are created from orders (`POST /orders/{id}/invoice/`, registered here because invoicing
+depends on sales, not the reverse), posted, cancelled, credited and paid through
+`invoicing.services`. Sales create drafts and read; accountants post, pay and credit; portal
+customers read their own posted documents; agents have no access.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, renderers, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from core.errors import ConflictError
+from core.money import MONEY_DIGITS, MONEY_PLACES
+from sales.api import RolePolicyMixin, is_staff_user, orders_visible_to, portal_customers, validated_filters
+from sales.models import Order
+
+from .documents import invoice_pdf_bytes, invoice_pdf_filename
+from .models import Invoice, InvoiceLine, Payment
+from .services import (
+    Method,
+    invoice_cancel,
+    invoice_create_from_order,
+    invoice_credit_note,
+    invoice_post,
+    invoice_register_payment,
+)
+
+READERS = ("sales", "accountant", "admin", "customer")
+ACCOUNTANTS = ("accountant",)
+INVOICE_CREATORS = ("sales", "accountant")
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "id",
+            "sequence",
+            "display_type",
+            "product",
+            "description",
+            "quantity",
+            "uom",
+            "price_unit",
+            "discount",
+            "tax",
+            "tax_rate",
+            "subtotal",
+            "tax_amount",
+            "total",
+            "sale_line",
+            "is_downpayment",
+            "period_start",
+            "period_end",
+        ]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    """A payment as answered, and the body of the `pay` action."""
+
+    amount = serializers.DecimalField(
+        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, min_value=Decimal("0.01")
+    )
+    date = serializers.DateField(required=False, help_text="Defaults to today.")
+    method = serializers.ChoiceField(choices=Payment.Method.choices, default=Payment.Method.BANK_TRANSFER)
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = Payment
+        fields = ["id", "amount", "date", "method", "reference"]
+        read_only_fields = ["id"]
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    """An invoice or credit note as answered; only the dates of a draft are writable."""
+
+    amount_due = serializers.DecimalField(
+        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, read_only=True, help_text="Total − paid."
+    )
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+    payments = PaymentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "customer",
+            "order",
+            "reversed_invoice",
+            "state",
+            "payment_state",
+            "invoice_date",
+            "due_date",
+            "period_start",
+            "period_end",
+            "payment_reference",
+            "amount_untaxed",
+            "amount_tax",
+            "amount_total",
+            "amount_paid",
+            "amount_due",
+            "lines",
+            "payments",
+        ]
+        read_only_fields = [f for f in fields if f not in ("invoice_date", "due_date")]
+
+
+class InvoiceDatesSerializer(serializers.Serializer):
+    invoice_date = serializers.DateField(required=False, allow_null=True)
+    due_date = serializers.DateField(required=False, allow_null=True)
+
+
+class InvoiceFromOrderSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=Method.CHOICES, default=Method.REGULAR)
+    amount = serializers.DecimalField(
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        min_value=Decimal("0.01"),
+        required=False,
+        allow_null=True,
+        help_text="Down payments: the percentage, or the fixed amount including tax.",
+    )
+    period_start = serializers.DateField(required=False, allow_null=True)
+    period_end = serializers.DateField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        if attrs.get("method", Method.REGULAR) != Method.REGULAR and attrs.get("amount") is None:
+            raise ValidationError({"amount": ["A down payment needs an amount."]})
+        start, end = attrs.get("period_start"), attrs.get("period_end")
+        if start and end and start > end:
+            raise ValidationError({"period_end": ["The period ends before it starts."]})
+        return attrs
+
+
+class InvoiceFilter(serializers.Serializer):
+    state = serializers.ChoiceField(choices=Invoice.State.choices, required=False)
+    payment_state = serializers.ChoiceField(choices=Invoice.PaymentState.choices, required=False)
+    kind = serializers.ChoiceField(choices=Invoice.Kind.choices, required=False)
+    customer = serializers.IntegerField(required=False)
+    order = serializers.IntegerField(required=False)
+
+
+FILTER_LOOKUPS = {
+    "state": "state",
+    "payment_state": "payment_state",
+    "kind": "kind",
+    "customer": "customer_id",
+    "order": "order_id",
+}
+
+
+class PDFRenderer(renderers.BaseRenderer):
+    """Lets clients ask for `Accept: application/pdf`; the PDF view answers the bytes itself."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else renderers.JSONRenderer().render(data)
+
+
+def invoices_visible_to(user):
+    """Staff readers see every invoice; portal customers the posted documents of their customers."""
+    qs = Invoice.objects.prefetch_related("lines", "payments")
+    if is_staff_user(user):
+        return qs
+    return qs.filter(customer__in=portal_customers(user), state=Invoice.State.POSTED)
+
+
+def invoice_answer(invoice: Invoice, status_code=status.HTTP_200_OK) -> Response:
+    fresh = Invoice.objects.prefetch_related("lines", "payments").get(pk=invoice.pk)
+    return Response(InvoiceSerializer(fresh).data, status=status_code)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[InvoiceFilter]),
+    update=extend_schema(request=InvoiceDatesSerializer, responses=InvoiceSerializer),
+    partial_update=extend_schema(request=InvoiceDatesSerializer, responses=InvoiceSerializer),
+    post_invoice=extend_schema(request=None, responses=InvoiceSerializer),
+    cancel=extend_schema(request=None, responses=InvoiceSerializer),
+    credit_note=extend_schema(request=None, responses={201: InvoiceSerializer}),
+    pay=extend_schema(request=PaymentSerializer, responses=InvoiceSerializer),
+    pdf=extend_schema(
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF.")}
+    ),
+)
+class InvoiceViewSet(
+    RolePolicyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = InvoiceSerializer
+    action_roles = {
+        "list": READERS,
+        "retrieve": READERS,
+        "pdf": READERS,
+        "update": ACCOUNTANTS,
+        "partial_update": ACCOUNTANTS,
+        "post_invoice": ACCOUNTANTS,
+        "cancel": ACCOUNTANTS,
+        "credit_note": ACCOUNTANTS,
+        "pay": ACCOUNTANTS,
+    }
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Invoice.objects.none()
+        qs = invoices_visible_to(self.request.user)
+        if self.action == "list":
+            filters = validated_filters(self.request, InvoiceFilter)
+            qs = qs.filter(**{FILTER_LOOKUPS[name]: value for name, value in filters.items()})
+        return qs
+
+    def update(self, request, pk=None, partial=False):
+        invoice = self.get_object()
+        serializer = InvoiceDatesSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with transaction.atomic():
+            invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+            changes = {k: v for k, v in data.items() if getattr(invoice, k) != v}
+            if changes:
+                if invoice.state != Invoice.State.DRAFT:
+                    raise ConflictError(
+                        "A posted or cancelled invoice cannot be edited; issue a credit note."
+                    )
+                for name, value in changes.items():
+                    setattr(invoice, name, value)
+                if invoice.invoice_date and invoice.due_date and invoice.due_date < invoice.invoice_date:
+                    raise ValidationError({"due_date": ["The due date is before the invoice date."]})
+                invoice.save(update_fields=[*changes, "updated_at"])
+        return invoice_answer(invoice)
+
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk, partial=True)
+
+    # Not named `post`: a viewset method called like an HTTP verb would answer every POST.
+    @action(detail=True, methods=["post"], url_path="post", url_name="post")
+    def post_invoice(self, request, pk=None):
+        return invoice_answer(invoice_post(invoice=self.get_object(), user=request.user))
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return invoice_answer(invoice_cancel(invoice=self.get_object(), user=request.user))
+
+    @action(detail=True, methods=["post"], url_path="credit_note")
+    def credit_note(self, request, pk=None):
+        credit_note = invoice_credit_note(invoice=self.get_object(), user=request.user)
+        return invoice_answer(credit_note, status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def pay(self, request, pk=None):
+        invoice = self.get_object()
+        serializer = PaymentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        invoice_register_payment(
+            invoice=invoice,
+            amount=data["amount"],
+            date=data.get("date") or datetime.date.today(),
+            user=request.user,
+            method=data["method"],
+            reference=data["reference"],
+        )
+        return invoice_answer(invoice)
+
+    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, PDFRenderer])
+    def pdf(self, request, pk=None):
+        invoice = self.get_object()
+        response = HttpResponse(invoice_pdf_bytes(invoice=invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{invoice_pdf_filename(invoice=invoice)}"'
+        return response
+
+
+class OrderInvoiceViewSet(RolePolicyMixin, viewsets.GenericViewSet):
+    """`POST /orders/{id}/invoice/`: create a draft invoice from a confirmed order."""
+
+    queryset = Order.objects.none()  # for the schema; the order comes from `orders_visible_to`
+    serializer_class = InvoiceFromOrderSerializer
+    action_roles = {"create": INVOICE_CREATORS}
+
+    @extend_schema(
+        operation_id="orders_invoice_create",
+        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        request=InvoiceFromOrderSerializer,
+        responses={201: InvoiceSerializer},
+        tags=["orders"],
+    )
+    def create(self, request, id=None):
+        order = orders_visible_to(request.user).filter(pk=_int_or_none(id)).first()
+        if order is None:
+            raise NotFound()
+        serializer = InvoiceFromOrderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        invoice = invoice_create_from_order(
+            order=order,
+            user=request.user,
+            method=data["method"],
+            amount=data.get("amount"),
+            period_start=data.get("period_start"),
+            period_end=data.get("period_end"),
+        )
+        return invoice_answer(invoice, status.HTTP_201_CREATED)
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def register(router) -> None:
     """Add this app's viewsets to the v1 router."""
+    router.register("invoices", InvoiceViewSet, basename="invoice")
+    # The order's invoice action lives with invoicing (invoicing depends on sales, not the reverse).
+    router.register(r"orders/(?P<id>[^/.]+)/invoice", OrderInvoiceViewSet, basename="order-invoice")

@@ -1,14 +1,155 @@
-"""Invoice documents (PDF with embedded Factur-X). CONTRACT: other apps code against these."""
+"""Invoice documents (PDF with embedded Factur-X). CONTRACT: other apps code against these.
 
-from .models import Invoice
+A posted invoice's PDF is rendered once (at posting, see receivers.py), stored in
+`Invoice.pdf` with its SHA-256 in `Invoice.pdf_sha256`, and served from those stored bytes
+ever after. A draft (or cancelled) invoice renders a watermarked preview on demand, never stored.
+"""
+
+import hashlib
+from collections import OrderedDict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from core.money import ZERO
+
+from . import facturx as fx
+from .models import Invoice, InvoiceLine
+
+
+def invoice_pdf_filename(*, invoice: Invoice) -> str:
+    """A file name for downloads, e.g. "INV-2026-00001.pdf"."""
+    if invoice.number:
+        return f"{invoice.number.replace('/', '-')}.pdf"
+    return f"draft-invoice-{invoice.pk}.pdf"
 
 
 def invoice_pdf_bytes(*, invoice: Invoice) -> bytes:
     """The PDF of an invoice: for a posted invoice the stored bytes (rendered once at posting,
     SHA-256 kept); for a draft a watermarked preview rendered on demand."""
-    raise NotImplementedError
+    if invoice.state == Invoice.State.POSTED:
+        return invoice_pdf_store(invoice=invoice)
+    return render_invoice_pdf(invoice=invoice, watermark=_watermark(invoice))
 
 
-def invoice_pdf_filename(*, invoice: Invoice) -> str:
-    """A file name for downloads, e.g. "INV-2026-00001.pdf"."""
-    raise NotImplementedError
+def invoice_pdf_store(*, invoice: Invoice) -> bytes:
+    """Render, store and fingerprint a posted invoice's PDF once; return the stored bytes.
+
+    Idempotent under concurrency: the invoice row is locked, and an already stored file is
+    read back (and checked against its SHA-256) instead of being rendered again.
+    """
+    with transaction.atomic():
+        row = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if row.pdf and row.pdf_sha256:
+            data = _read_stored(row)
+            if data is not None:
+                invoice.pdf, invoice.pdf_sha256 = row.pdf, row.pdf_sha256
+                return data
+        if row.state != Invoice.State.POSTED:
+            raise ValueError("Only posted invoices have a stored PDF.")
+        data = render_invoice_pdf(invoice=row, watermark="", with_facturx=True)
+        digest = hashlib.sha256(data).hexdigest()
+        year = (row.invoice_date or date.today()).year
+        name = default_storage.save(f"invoices/{year}/{invoice_pdf_filename(invoice=row)}", ContentFile(data))
+        # A posted invoice is frozen: write the two document fields without going through save().
+        Invoice.objects.filter(pk=row.pk).update(pdf=name, pdf_sha256=digest)
+        invoice.pdf, invoice.pdf_sha256 = name, digest
+        return data
+
+
+def _read_stored(row: Invoice) -> bytes | None:
+    try:
+        with default_storage.open(row.pdf.name, "rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, OSError):
+        return None
+    if hashlib.sha256(data).hexdigest() != row.pdf_sha256:
+        raise ValueError(f"Stored PDF of {row} does not match its SHA-256: refusing to serve it.")
+    return data
+
+
+def _watermark(invoice: Invoice) -> str:
+    return "CANCELLED" if invoice.state == Invoice.State.CANCEL else "DRAFT"
+
+
+def invoice_document_context(invoice: Invoice) -> dict:
+    """Everything the PDF template shows, read from the stored invoice rows."""
+    lines = list(invoice.lines.select_related("uom", "tax", "sale_line").order_by("sequence", "id"))
+    timesheets = list(
+        invoice.timesheets.select_related("employee", "sale_line").order_by("date", "id")
+        if invoice.pk
+        else []
+    )
+    # The service period of timesheet lines: the stored one, else the span of its billed lines.
+    span: dict[int, list] = {}
+    for ts in timesheets:
+        if ts.sale_line_id:
+            low_high = span.setdefault(ts.sale_line_id, [ts.date, ts.date])
+            low_high[0], low_high[1] = min(low_high[0], ts.date), max(low_high[1], ts.date)
+    rows = []
+    for line in lines:
+        start, end = line.period_start, line.period_end
+        if not (start or end) and line.sale_line_id in span:
+            start, end = span[line.sale_line_id]
+        rows.append({"line": line, "period_start": start, "period_end": end})
+
+    taxes: OrderedDict[str, dict] = OrderedDict()
+    for line in lines:
+        if line.display_type != InvoiceLine.DisplayType.PRODUCT:
+            continue
+        label = line.tax.name if line.tax else f"VAT {line.tax_rate.normalize():f} %"
+        entry = taxes.setdefault(label, {"label": label, "rate": line.tax_rate, "base": ZERO, "amount": ZERO})
+        entry["base"] += line.subtotal
+        entry["amount"] += line.tax_amount
+
+    company = dict(settings.COMPANY)
+    company["logo_url"] = _logo_url(company.get("logo", ""))
+    return {
+        "invoice": invoice,
+        "customer": invoice.customer,
+        "company": company,
+        "currency": getattr(settings, "CURRENCY", "EUR"),
+        "rows": rows,
+        "timesheets": timesheets,
+        "timesheet_total": sum((ts.hours for ts in timesheets), Decimal("0.00")),
+        "taxes": list(taxes.values()),
+        "payment_reference": fx.payment_reference(invoice),
+        "payment_terms": fx.payment_terms_text(invoice),
+        "title": "Credit note" if invoice.kind == Invoice.Kind.CREDIT_NOTE else "Invoice",
+    }
+
+
+def _logo_url(logo: str) -> str:
+    if not logo:
+        return ""
+    if "://" in logo:
+        return logo
+    path = Path(logo)
+    if not path.is_absolute():
+        path = Path(settings.BASE_DIR) / path
+    return path.resolve().as_uri() if path.exists() else ""
+
+
+def render_invoice_html(*, invoice: Invoice, watermark: str = "") -> str:
+    context = invoice_document_context(invoice)
+    context["watermark"] = watermark
+    return render_to_string("pdf/invoice.html", context)
+
+
+def render_invoice_pdf(*, invoice: Invoice, watermark: str = "", with_facturx: bool = False) -> bytes:
+    """Render the PDF (WeasyPrint). With `with_facturx`, embed the EN 16931 XML (numbered only)."""
+    from weasyprint import HTML  # heavy import, only where a PDF is made
+
+    html = render_invoice_html(invoice=invoice, watermark=watermark)
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/a-3b")
+    if with_facturx and invoice.number:
+        xml = fx.invoice_facturx_xml(invoice)
+        title = f"{'Credit note' if invoice.kind == Invoice.Kind.CREDIT_NOTE else 'Invoice'} {invoice.number}"
+        pdf = fx.embed_facturx(pdf, xml, title=title, author=settings.COMPANY.get("name", ""))
+    return pdf

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.errors import ConflictError
 from core.models import TimeStampedModel
 from core.money import MONEY_DIGITS, MONEY_PLACES, QTY_DIGITS, QTY_PLACES
 
@@ -78,12 +79,55 @@ class Invoice(TimeStampedModel):
             models.CheckConstraint(condition=Q(amount_paid__gte=0), name="invoice_paid_not_negative"),
         ]
 
+    # Fields that may still change once posted: payment follow-up and the stored document.
+    MUTABLE_WHEN_POSTED = frozenset(
+        {"amount_paid", "payment_state", "pdf", "pdf_sha256", "sent_at", "updated_at"}
+    )
+
     def __str__(self):
         return self.number or f"Draft invoice #{self.pk}"
 
     @property
     def amount_due(self) -> Decimal:
         return self.amount_total - self.amount_paid
+
+    @property
+    def is_live(self) -> bool:
+        """Draft or posted: its timesheet lines are billed."""
+        return self.state != self.State.CANCEL
+
+    def save(self, *args, **kwargs):
+        # A posted invoice is never edited (SPEC Invoicing): refuse a save that changes any
+        # frozen field of a stored posted row, whoever calls it (admin, shell, a view).
+        if not self._state.adding and self.pk is not None:
+            frozen = [
+                f.attname
+                for f in self._meta.concrete_fields
+                if f.attname not in self.MUTABLE_WHEN_POSTED and f.attname != "id"
+            ]
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                frozen = [
+                    name
+                    for name in frozen
+                    if name in set(update_fields) or f"{name}_id" in set(update_fields)
+                ]
+            posted = Invoice.objects.filter(pk=self.pk, state=self.State.POSTED)
+            stored = frozen and posted.values(*frozen).first()
+            if stored and any(stored[name] != getattr(self, name) for name in frozen):
+                raise ConflictError(
+                    f"Invoice {self} is posted and can no longer be changed; issue a credit note instead.",
+                    code="invoice_posted",
+                )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if Invoice.objects.filter(pk=self.pk, state=self.State.POSTED).exists():
+            raise ConflictError(
+                f"Invoice {self} is posted and cannot be deleted; issue a credit note instead.",
+                code="invoice_posted",
+            )
+        return super().delete(*args, **kwargs)
 
 
 class InvoiceLine(models.Model):
@@ -125,6 +169,22 @@ class InvoiceLine(models.Model):
 
     def __str__(self):
         return self.description
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and self.pk is not None:
+            self._ensure_invoice_not_posted()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._ensure_invoice_not_posted()
+        return super().delete(*args, **kwargs)
+
+    def _ensure_invoice_not_posted(self) -> None:
+        if InvoiceLine.objects.filter(pk=self.pk, invoice__state=Invoice.State.POSTED).exists():
+            raise ConflictError(
+                "The lines of a posted invoice can no longer be changed; issue a credit note instead.",
+                code="invoice_posted",
+            )
 
 
 class Payment(TimeStampedModel):

@@ -1,12 +1,26 @@
-"""Invoicing writes. CONTRACT: other apps code against these signatures."""
+"""Invoicing writes. CONTRACT: other apps code against these signatures.
 
+Locking order (shared with sales and timesheets): order → order lines → invoice → timesheet
+lines. Every service is one transaction and records an AuditEvent.
+"""
+
+import datetime
 from datetime import date
 from decimal import Decimal
 
-from core.models import User
-from sales.models import Order
+from django.db import transaction
+from django.utils import timezone
 
-from .models import Invoice, Payment
+from core.errors import ConflictError, DomainError
+from core.models import AuditEvent, Sequence, User
+from core.money import ZERO, quantize_money, to_decimal
+from sales.models import Order, OrderLine
+from sales.services import order_lines_recompute
+from timesheets.models import TimesheetLine
+
+from . import signals
+from .models import Invoice, InvoiceLine, Payment
+from .selectors import invoice_plan
 
 
 class Method:
@@ -18,6 +32,38 @@ class Method:
         (DOWN_PAYMENT_PERCENT, "Down payment (percentage)"),
         (DOWN_PAYMENT_FIXED, "Down payment (fixed amount)"),
     ]
+
+
+SEQUENCES = {
+    Invoice.Kind.INVOICE: ("invoice", "INV"),
+    Invoice.Kind.CREDIT_NOTE: ("credit_note", "RINV"),
+}
+
+
+def _lock_order(order_id) -> Order | None:
+    if not order_id:
+        return None
+    return Order.objects.select_for_update(no_key=True).get(pk=order_id)
+
+
+def _lock_invoice(invoice: Invoice) -> Invoice:
+    return (
+        Invoice.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("customer")
+        .get(pk=invoice.pk)
+    )
+
+
+def _refresh(instance: Invoice, fresh: Invoice) -> Invoice:
+    for f in Invoice._meta.concrete_fields:
+        setattr(instance, f.attname, getattr(fresh, f.attname))
+    return instance
+
+
+def _sale_line_ids(invoice: Invoice) -> list[int]:
+    return list(
+        invoice.lines.filter(sale_line__isnull=False).values_list("sale_line_id", flat=True).distinct()
+    )
 
 
 def invoice_create_from_order(
@@ -35,22 +81,216 @@ def invoice_create_from_order(
     when there is nothing to invoice. Links billed timesheet lines (bulk). Row-locks the order,
     so two concurrent calls create one invoice.
     """
-    raise NotImplementedError
+    with transaction.atomic():
+        locked = (
+            Order.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("customer")
+            .get(pk=order.pk)
+        )
+        if locked.state in (Order.State.SALE, Order.State.DONE):
+            # Fresh figures under the lock: a concurrent invoice committed meanwhile is counted.
+            order_lines_recompute(line_ids=[], order_ids=[locked.pk])
+        plan = invoice_plan(
+            order=locked, method=method, amount=amount, period_start=period_start, period_end=period_end
+        )
+        invoice = Invoice.objects.create(
+            kind=Invoice.Kind.INVOICE,
+            customer=locked.customer,
+            order=locked,
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+            period_start=period_start if plan.timesheet_sale_line_ids else None,
+            period_end=period_end if plan.timesheet_sale_line_ids else None,
+            amount_untaxed=plan.amount_untaxed,
+            amount_tax=plan.amount_tax,
+            amount_total=plan.amount_total,
+        )
+        new_lines = OrderLine.objects.bulk_create(
+            [OrderLine(**values) for values in plan.new_downpayment_lines]
+        )
+        InvoiceLine.objects.bulk_create(
+            [
+                InvoiceLine(
+                    invoice=invoice,
+                    sequence=(i + 1) * 10,
+                    display_type=planned.display_type,
+                    sale_line=(
+                        new_lines[planned.new_downpayment_index]
+                        if planned.new_downpayment_index is not None
+                        else planned.sale_line
+                    ),
+                    product=planned.product,
+                    description=planned.description[:500],
+                    quantity=planned.quantity,
+                    uom=planned.uom,
+                    price_unit=planned.price_unit,
+                    discount=planned.discount,
+                    tax=planned.tax,
+                    tax_rate=planned.tax_rate,
+                    subtotal=planned.subtotal,
+                    tax_amount=planned.tax_amount,
+                    total=planned.total,
+                    is_downpayment=planned.is_downpayment,
+                    period_start=planned.period_start,
+                    period_end=planned.period_end,
+                )
+                for i, planned in enumerate(plan.lines)
+            ]
+        )
+        linked = 0
+        if plan.timesheet_sale_line_ids:
+            # One UPDATE whatever the number of timesheet lines.
+            rows = TimesheetLine.objects.filter(
+                sale_line_id__in=plan.timesheet_sale_line_ids, invoice__isnull=True
+            )
+            if period_start:
+                rows = rows.filter(date__gte=period_start)
+            if period_end:
+                rows = rows.filter(date__lte=period_end)
+            linked = rows.update(invoice=invoice, updated_at=timezone.now())
+        order_lines_recompute(line_ids=[], order_ids=[locked.pk])
+        AuditEvent.record(
+            actor=user,
+            action="invoice.create",
+            obj=invoice,
+            order=locked.name,
+            method=method,
+            amount_total=str(invoice.amount_total),
+            timesheet_lines=linked,
+        )
+    return invoice
+
+
+def _post(invoice: Invoice, user: User | None) -> Invoice:
+    """Number, dates, state; the caller holds the invoice's row lock inside a transaction."""
+    invoice_date = invoice.invoice_date or timezone.localdate()
+    code, prefix = SEQUENCES[invoice.kind]
+    invoice.number = Sequence.next_value(
+        code=code, year=invoice_date.year, prefix=f"{prefix}/{invoice_date.year}/"
+    )
+    invoice.invoice_date = invoice_date
+    if invoice.due_date is None:
+        invoice.due_date = invoice_date + datetime.timedelta(days=invoice.customer.payment_term_days)
+    invoice.payment_reference = invoice.number
+    invoice.state = Invoice.State.POSTED
+    invoice.posted_at = timezone.now()
+    invoice.save(
+        update_fields=[
+            "number",
+            "invoice_date",
+            "due_date",
+            "payment_reference",
+            "state",
+            "posted_at",
+            "updated_at",
+        ]
+    )
+    AuditEvent.record(actor=user, action="invoice.post", obj=invoice, number=invoice.number)
+    signals.invoice_posted.send(sender=Invoice, invoice=invoice, user=user)
+    return invoice
 
 
 def invoice_post(*, invoice: Invoice, user: User) -> Invoice:
     """draft → posted: gapless yearly number, dates, frozen. Sends `invoicing.signals.invoice_posted`."""
-    raise NotImplementedError
+    with transaction.atomic():
+        locked = _lock_invoice(invoice)
+        if locked.state != Invoice.State.DRAFT:
+            raise ConflictError(
+                f"Invoice {locked} is {locked.get_state_display().lower()}: only drafts can be posted.",
+                code="invoice_state",
+            )
+        if not locked.lines.filter(display_type=InvoiceLine.DisplayType.PRODUCT).exists():
+            raise DomainError("An invoice without lines cannot be posted.", code="empty_invoice")
+        if locked.due_date and locked.invoice_date and locked.due_date < locked.invoice_date:
+            raise DomainError("The due date is before the invoice date.", field="due_date")
+        _post(locked, user)
+    return _refresh(invoice, locked)
 
 
 def invoice_cancel(*, invoice: Invoice, user: User) -> Invoice:
     """draft → cancel; releases its timesheet lines."""
-    raise NotImplementedError
+    with transaction.atomic():
+        _lock_order(invoice.order_id)
+        locked = _lock_invoice(invoice)
+        if locked.state != Invoice.State.DRAFT:
+            raise ConflictError(
+                f"Invoice {locked} is {locked.get_state_display().lower()}: only drafts can be cancelled; "
+                "issue a credit note for a posted invoice.",
+                code="invoice_state",
+            )
+        locked.state = Invoice.State.CANCEL
+        locked.save(update_fields=["state", "updated_at"])
+        released = TimesheetLine.objects.filter(invoice=locked).update(
+            invoice=None, updated_at=timezone.now()
+        )
+        order_lines_recompute(line_ids=_sale_line_ids(locked))
+        AuditEvent.record(actor=user, action="invoice.cancel", obj=locked, timesheet_lines_released=released)
+    return _refresh(invoice, locked)
 
 
 def invoice_credit_note(*, invoice: Invoice, user: User) -> Invoice:
     """Full credit note of a posted invoice (a posted RINV document); releases its timesheet lines."""
-    raise NotImplementedError
+    with transaction.atomic():
+        _lock_order(invoice.order_id)
+        locked = _lock_invoice(invoice)
+        if locked.kind == Invoice.Kind.CREDIT_NOTE:
+            raise ConflictError("A credit note cannot be credited.", code="invoice_kind")
+        if locked.state != Invoice.State.POSTED:
+            raise ConflictError(
+                f"Invoice {locked} is {locked.get_state_display().lower()}: only posted invoices can be "
+                "credited (cancel a draft instead).",
+                code="invoice_state",
+            )
+        existing = locked.credit_notes.exclude(state=Invoice.State.CANCEL).first()
+        if existing is not None:
+            raise ConflictError(
+                f"Invoice {locked} is already credited by {existing}.", code="already_credited"
+            )
+        credit = Invoice.objects.create(
+            kind=Invoice.Kind.CREDIT_NOTE,
+            customer=locked.customer,
+            order=locked.order,
+            reversed_invoice=locked,
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+            period_start=locked.period_start,
+            period_end=locked.period_end,
+            amount_untaxed=locked.amount_untaxed,
+            amount_tax=locked.amount_tax,
+            amount_total=locked.amount_total,
+        )
+        InvoiceLine.objects.bulk_create(
+            [
+                InvoiceLine(
+                    invoice=credit,
+                    **{
+                        f.attname: getattr(line, f.attname)
+                        for f in InvoiceLine._meta.concrete_fields
+                        if f.attname not in ("id", "invoice_id")
+                    },
+                )
+                for line in locked.lines.all()
+            ]
+        )
+        released = TimesheetLine.objects.filter(invoice=locked).update(
+            invoice=None, updated_at=timezone.now()
+        )
+        _post(credit, user)
+        order_lines_recompute(line_ids=_sale_line_ids(locked))
+        AuditEvent.record(
+            actor=user,
+            action="invoice.credit",
+            obj=locked,
+            credit_note=credit.number,
+            timesheet_lines_released=released,
+        )
+    return credit
+
+
+def _payment_state(invoice: Invoice) -> str:
+    if invoice.amount_paid <= 0:
+        return Invoice.PaymentState.NOT_PAID
+    if invoice.amount_paid >= invoice.amount_total:
+        return Invoice.PaymentState.PAID
+    return Invoice.PaymentState.PARTIAL
 
 
 def invoice_register_payment(
@@ -63,4 +303,49 @@ def invoice_register_payment(
     reference: str = "",
 ) -> Payment:
     """Record a payment on a posted invoice; refuses more than the amount due."""
-    raise NotImplementedError
+    try:
+        value = to_decimal(amount)
+    except (TypeError, ArithmeticError, ValueError):
+        raise DomainError("Enter the amount as a number.", field="amount") from None
+    if not value.is_finite() or value <= 0:
+        raise DomainError("The amount must be more than 0.", field="amount")
+    if value != quantize_money(value):
+        raise DomainError("Use at most two decimals for the amount.", field="amount")
+    if date is None:
+        raise DomainError("Enter the payment date.", field="date")
+    if method not in Payment.Method.values:
+        raise DomainError("Choose a payment method.", field="method")
+    with transaction.atomic():
+        locked = _lock_invoice(invoice)
+        if locked.state != Invoice.State.POSTED:
+            raise ConflictError(
+                f"Invoice {locked} is {locked.get_state_display().lower()}: payments are registered on "
+                "posted invoices only.",
+                code="invoice_state",
+            )
+        due = locked.amount_due
+        if value > due:
+            raise DomainError(
+                f"The amount ({value}) is more than the amount due ({max(due, ZERO)}).", field="amount"
+            )
+        payment = Payment.objects.create(
+            invoice=locked,
+            amount=value,
+            date=date,
+            method=method,
+            reference=(reference or "")[:100],
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        locked.amount_paid = locked.amount_paid + value
+        locked.payment_state = _payment_state(locked)
+        locked.save(update_fields=["amount_paid", "payment_state", "updated_at"])
+        AuditEvent.record(
+            actor=user,
+            action="invoice.payment",
+            obj=locked,
+            amount=str(value),
+            payment=payment.pk,
+            method=method,
+        )
+    _refresh(invoice, locked)
+    return payment

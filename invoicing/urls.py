@@ -1,5 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "invoicing"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("invoices/", views.invoice_list, name="invoice_list"),
+    path("invoices/export.csv", views.invoice_export, name="invoice_export"),
+    path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/post/", views.invoice_post, name="invoice_post"),
+    path("invoices/<int:pk>/cancel/", views.invoice_cancel, name="invoice_cancel"),
+    path("invoices/<int:pk>/credit-note/", views.invoice_credit_note, name="invoice_credit_note"),
+    path("invoices/<int:pk>/pay/", views.invoice_pay, name="invoice_pay"),
+    path("invoices/<int:pk>/send/", views.invoice_send, name="invoice_send"),
+    path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("orders/<int:pk>/invoice/", views.order_invoice_create, name="order_invoice_create"),
+]

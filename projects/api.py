@@ -1,5 +1,217 @@
-"""JSON API of the projects app (DRF views + serializers)."""
+"""JSON API of the projects app (DRF views + serializers).
+
+/api/v1/projects/ and /api/v1/tasks/ (API.md). Agents and sales read and write tasks (and run
+the `done` / `add_material` actions); projects are read by them and written by sales; portal
+customers reach none (403). Writes go through `projects.services` (400 field-level / 409).
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.models import User
+from sales.api import RolePolicyMixin, roles_for
+from sales.models import Customer, OrderLine, Product
+
+from . import services
+from .models import Project, Task, TaskMaterial
+
+WORKERS = ("agent", "sales", "admin")
+PROJECT_WRITERS = ("sales", "admin")
+
+
+# --- Projects --------------------------------------------------------------------------------
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Project
+        fields = ["id", "name", "customer", "billable", "sale_line", "sale_order", "active"]
+        read_only_fields = fields
+
+
+class ProjectInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.all(), required=False, allow_null=True
+    )
+    billable = serializers.BooleanField(required=False, default=True)
+    sale_line = serializers.PrimaryKeyRelatedField(
+        queryset=OrderLine.objects.all(), required=False, allow_null=True
+    )
+
+
+class ProjectViewSet(
+    RolePolicyMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ProjectSerializer
+    action_roles = roles_for(read=WORKERS, write=PROJECT_WRITERS)
+
+    def get_queryset(self):
+        return Project.objects.order_by("name", "id")
+
+    @extend_schema(request=ProjectInputSerializer, responses={201: ProjectSerializer})
+    def create(self, request, *args, **kwargs):
+        data = ProjectInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        project = services.project_create(user=request.user, **data.validated_data)
+        return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ProjectInputSerializer, responses=ProjectSerializer)
+    def update(self, request, *args, **kwargs):
+        project = self.get_object()
+        partial = kwargs.get("partial", False)
+        data = ProjectInputSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        project = services.project_update(project=project, user=request.user, **data.validated_data)
+        return Response(ProjectSerializer(project).data)
+
+
+# --- Tasks -----------------------------------------------------------------------------------
+
+
+class MaterialSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TaskMaterial
+        fields = ["id", "product", "quantity", "sale_line", "delivered"]
+        read_only_fields = fields
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    materials = MaterialSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "title",
+            "description",
+            "project",
+            "customer",
+            "sale_line",
+            "assignee",
+            "stage",
+            "is_done",
+            "done_at",
+            "planned_date",
+            "worksheet_notes",
+            "signed_by",
+            "signed_at",
+            "materials",
+        ]
+        read_only_fields = fields
+
+
+class TaskInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True)
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.all(), required=False, allow_null=True
+    )
+    sale_line = serializers.PrimaryKeyRelatedField(
+        queryset=OrderLine.objects.all(), required=False, allow_null=True
+    )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    stage = serializers.ChoiceField(
+        choices=[c for c in Task.Stage.choices if c[0] != Task.Stage.DONE], required=False
+    )
+    planned_date = serializers.DateField(required=False, allow_null=True)
+    worksheet_notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class MaterialInputSerializer(serializers.Serializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+
+
+class TaskFilter(serializers.Serializer):
+    project = serializers.IntegerField(required=False)
+    customer = serializers.IntegerField(required=False)
+    is_done = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class TaskViewSet(
+    RolePolicyMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = TaskSerializer
+    action_roles = {**roles_for(read=WORKERS, write=WORKERS), "done": WORKERS, "add_material": WORKERS}
+
+    def get_queryset(self):
+        qs = Task.objects.prefetch_related(
+            Prefetch("materials", queryset=TaskMaterial.objects.order_by("id"))
+        ).order_by("-id")
+        if self.action == "list":
+            params = TaskFilter(
+                data={k: v for k, v in self.request.query_params.items() if k in TaskFilter().fields}
+            )
+            params.is_valid(raise_exception=True)
+            filters = params.validated_data
+            if filters.get("project"):
+                qs = qs.filter(project_id=filters["project"])
+            if filters.get("customer"):
+                qs = qs.filter(customer_id=filters["customer"])
+            if filters.get("is_done") is not None:
+                qs = qs.filter(is_done=filters["is_done"])
+        return qs
+
+    def _answer(self, task, code=status.HTTP_200_OK):
+        return Response(TaskSerializer(self.get_queryset().get(pk=task.pk)).data, status=code)
+
+    @extend_schema(request=TaskInputSerializer, responses={201: TaskSerializer})
+    def create(self, request, *args, **kwargs):
+        data = TaskInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        extra = {k: fields.pop(k) for k in ("stage", "worksheet_notes") if k in fields}
+        with transaction.atomic():  # create + first update: all or nothing
+            task = services.task_create(user=request.user, **fields)
+            if extra:
+                task = services.task_update(task=task, user=request.user, **extra)
+        return self._answer(task, status.HTTP_201_CREATED)
+
+    @extend_schema(request=TaskInputSerializer, responses=TaskSerializer)
+    def update(self, request, *args, **kwargs):
+        task = self.get_object()
+        data = TaskInputSerializer(data=request.data, partial=kwargs.get("partial", False))
+        data.is_valid(raise_exception=True)
+        task = services.task_update(task=task, user=request.user, **data.validated_data)
+        return self._answer(task)
+
+    @extend_schema(request=None, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        task = services.task_mark_done(task=self.get_object(), user=request.user)
+        return self._answer(task)
+
+    @extend_schema(request=MaterialInputSerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def add_material(self, request, pk=None):
+        task = self.get_object()
+        data = MaterialInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.task_material_add(task=task, user=request.user, **data.validated_data)
+        return self._answer(task)
 
 
 def register(router) -> None:
     """Add this app's viewsets to the v1 router."""
+    router.register("projects", ProjectViewSet, basename="project")
+    router.register("tasks", TaskViewSet, basename="task")

@@ -1,5 +1,30 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "projects"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.project_list, name="project_list"),
+    path("<int:pk>/", views.project_detail, name="project_detail"),
+    path("tasks/", views.task_list, name="task_list"),
+    path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/timesheets/", views.task_timesheets, name="task_timesheets"),
+    path(
+        "tasks/<int:pk>/timesheets/<int:line_pk>/edit/", views.task_timesheet_edit, name="task_timesheet_edit"
+    ),
+    path(
+        "tasks/<int:pk>/timesheets/<int:line_pk>/delete/",
+        views.task_timesheet_delete,
+        name="task_timesheet_delete",
+    ),
+    path("tasks/<int:pk>/materials/", views.task_material_add, name="task_material_add"),
+    path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
+    path("tasks/<int:pk>/sign/", views.task_sign, name="task_sign"),
+    path("tasks/<int:pk>/signature.png", views.task_signature, name="task_signature"),
+    path("tasks/<int:pk>/worksheet.pdf", views.task_worksheet_pdf, name="task_worksheet_pdf"),
+    path("tasks/<int:pk>/worksheet/send/", views.task_worksheet_send, name="task_worksheet_send"),
+    path("to-invoice/", views.to_invoice, name="to_invoice"),
+    path("to-invoice/jobs/<str:job_id>/", views.invoice_job, name="invoice_job"),
+    path("to-invoice/jobs/<str:job_id>/status/", views.invoice_job_status, name="invoice_job_status"),
+]

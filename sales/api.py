@@ -1,5 +1,561 @@
-"""JSON API of the sales app (DRF views + serializers)."""
+"""JSON API of the sales app (DRF views + serializers): units, taxes, customers, products, orders.
+
+Views stay thin: input serializers parse and type-check, `sales.services` decide. Who may do what
+is declared per viewset in `action_roles`; what a user may see is decided by `get_queryset`
+(portal customers only reach their own customers' orders, everything else is a 404).
+"""
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Prefetch, ProtectedError, Q, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from core.api import HasRole
+from core.errors import ConflictError
+from core.models import User
+from core.money import MONEY_DIGITS, MONEY_PLACES, QTY_DIGITS, QTY_PLACES
+
+from .models import Customer, Order, OrderLine, Product, Tax, Uom, UomCategory
+from .selectors import order_line_remaining_hours, order_lines_with_remaining_hours
+from .services import (
+    order_cancel,
+    order_confirm,
+    order_create,
+    order_line_add,
+    order_line_delete,
+    order_line_set_delivered,
+    order_line_update,
+    order_lock,
+)
+
+# --- Roles and visibility (shared by the other apps' API modules) --------------------------
+
+STAFF = ("agent", "sales", "accountant", "admin")
+EVERYONE = (*STAFF, "customer")
+READ_ACTIONS = ("list", "retrieve")
+
+
+class RolePolicyMixin:
+    """Declarative permissions: `action_roles` maps each viewset action to the roles allowed to
+    run it; an action that is not listed is refused (403). Object visibility is `get_queryset`'s
+    job (404 for what a user may not see)."""
+
+    permission_classes = [HasRole]
+    action_roles: Mapping[str, tuple[str, ...]] = {}
+
+    @property
+    def allowed_roles(self) -> tuple[str, ...]:
+        if self.action is None:  # an HTTP method the viewset does not offer: let DRF answer 405
+            return EVERYONE
+        if self.action == "metadata":  # OPTIONS: whoever may read
+            return self.action_roles.get("list", ())
+        return self.action_roles.get(self.action, ())
+
+
+def roles_for(read: tuple[str, ...], write: tuple[str, ...], *, delete: tuple[str, ...] = ()) -> dict:
+    return {
+        "list": read,
+        "retrieve": read,
+        "create": write,
+        "update": write,
+        "partial_update": write,
+        "destroy": delete,
+    }
+
+
+def is_staff_user(user: User) -> bool:
+    return user.has_role(*STAFF)
+
+
+def portal_customers(user: User) -> QuerySet[Customer]:
+    """The customers whose portal contact `user` is."""
+    return Customer.objects.filter(portal_users=user)
+
+
+def orders_visible_to(user: User) -> QuerySet[Order]:
+    """Staff see every order; a portal user the orders of their own customers."""
+    if is_staff_user(user):
+        return Order.objects.all()
+    return Order.objects.filter(customer__in=portal_customers(user))
+
+
+def validated_filters(request, serializer_class) -> dict:
+    """Parse list filters from the query string: a bad value is a field-level 400, never a 500."""
+    params = {k: v for k, v in request.query_params.items() if k in serializer_class().fields}
+    serializer = serializer_class(data=params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def decimal_field(
+    *, places: int = QTY_PLACES, digits: int = QTY_DIGITS, **kwargs
+) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=digits, decimal_places=places, **kwargs)
+
+
+def protected_destroy(instance, what: str) -> None:
+    try:
+        instance.delete()
+    except ProtectedError as exc:
+        raise ConflictError(f"This {what} is in use and cannot be deleted; deactivate it instead.") from exc
+
+
+# --- Units of measure ------------------------------------------------------------------------
+
+
+@extend_schema_field({"type": "string", "enum": [k.value for k in UomCategory.Kind]})
+class UomCategoryKindField(serializers.SlugRelatedField):
+    """The unit category, rendered and written as its kind (`time` / `unit`)."""
+
+
+class UomSerializer(serializers.ModelSerializer):
+    category = UomCategoryKindField(slug_field="kind", queryset=UomCategory.objects.all())
+    ratio = decimal_field(digits=12, places=5, min_value=Decimal("0.00001"))
+
+    class Meta:
+        model = Uom
+        fields = ["id", "name", "category", "ratio", "active"]
+
+
+class NameFilter(serializers.Serializer):
+    name = serializers.CharField(required=False)
+
+
+@extend_schema_view(list=extend_schema(parameters=[NameFilter]))
+class UomViewSet(RolePolicyMixin, viewsets.ModelViewSet):
+    serializer_class = UomSerializer
+    action_roles = roles_for(EVERYONE, ("admin",), delete=("admin",))
+
+    def get_queryset(self):
+        qs = Uom.objects.select_related("category")
+        if self.action == "list" and (name := validated_filters(self.request, NameFilter).get("name")):
+            qs = qs.filter(name__icontains=name)
+        return qs
+
+    def perform_destroy(self, instance):
+        protected_destroy(instance, "unit")
+
+
+# --- Taxes -----------------------------------------------------------------------------------
+
+
+class TaxSerializer(serializers.ModelSerializer):
+    rate = decimal_field(digits=6, places=3, min_value=Decimal("0"), max_value=Decimal("100"))
+
+    class Meta:
+        model = Tax
+        fields = ["id", "name", "rate", "active"]
+
+
+class TaxViewSet(RolePolicyMixin, viewsets.ModelViewSet):
+    serializer_class = TaxSerializer
+    queryset = Tax.objects.all()
+    action_roles = roles_for(EVERYONE, ("admin",), delete=("admin",))
+
+    def perform_destroy(self, instance):
+        protected_destroy(instance, "tax")
+
+
+# --- Customers -------------------------------------------------------------------------------
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "name",
+            "email",
+            "phone",
+            "vat",
+            "street",
+            "city",
+            "zip",
+            "country",
+            "payment_term_days",
+        ]
+
+
+class CustomerFilter(serializers.Serializer):
+    search = serializers.CharField(required=False, help_text="Part of the name, e-mail or VAT number.")
+
+
+@extend_schema_view(list=extend_schema(parameters=[CustomerFilter]))
+class CustomerViewSet(RolePolicyMixin, viewsets.ModelViewSet):
+    serializer_class = CustomerSerializer
+    action_roles = roles_for(STAFF, ("sales", "admin"), delete=("admin",))
+
+    def get_queryset(self):
+        qs = Customer.objects.all()
+        if self.action == "list" and (term := validated_filters(self.request, CustomerFilter).get("search")):
+            qs = qs.filter(Q(name__icontains=term) | Q(email__icontains=term) | Q(vat__icontains=term))
+        return qs
+
+    def perform_destroy(self, instance):
+        protected_destroy(instance, "customer")
+
+
+# --- Products --------------------------------------------------------------------------------
+
+POLICIES_BY_TYPE = {
+    Product.Type.SERVICE: {
+        Product.InvoicePolicy.PREPAID,
+        Product.InvoicePolicy.TIMESHEET,
+        Product.InvoicePolicy.MANUAL,
+    },
+    Product.Type.GOODS: {Product.InvoicePolicy.DELIVERED, Product.InvoicePolicy.MANUAL},
+}
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    price = decimal_field(digits=MONEY_DIGITS, places=MONEY_PLACES, min_value=Decimal("0"))
+    upsell_threshold = decimal_field(
+        digits=5,
+        places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        required=False,
+        allow_null=True,
+        help_text="Percent of the sold quantity at which the order becomes an upsell opportunity.",
+    )
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "name",
+            "default_code",
+            "description",
+            "type",
+            "invoice_policy",
+            "uom",
+            "price",
+            "tax",
+            "service_tracking",
+            "project",
+            "upsell_threshold",
+            "qty_on_hand",
+            "active",
+        ]
+        read_only_fields = ["qty_on_hand"]
+
+    def validate(self, attrs):
+        def value(name):
+            return attrs[name] if name in attrs else getattr(self.instance, name, None)
+
+        product_type = value("type") or Product.Type.SERVICE
+        policy = value("invoice_policy") or Product.InvoicePolicy.PREPAID
+        if policy not in POLICIES_BY_TYPE[product_type]:
+            raise ValidationError(
+                {
+                    "invoice_policy": [
+                        f"Invoicing policy '{policy}' does not apply to {product_type} products."
+                    ]
+                }
+            )
+        if value("service_tracking") == Product.ServiceTracking.TASK and value("project") is None:
+            raise ValidationError(
+                {"project": ["Service tracking 'task' needs the project to create tasks in."]}
+            )
+        return attrs
+
+
+@extend_schema_view(list=extend_schema(parameters=[NameFilter]))
+class ProductViewSet(RolePolicyMixin, viewsets.ModelViewSet):
+    serializer_class = ProductSerializer
+    action_roles = roles_for(EVERYONE, ("admin",), delete=("admin",))
+
+    def get_queryset(self):
+        qs = Product.objects.all()
+        if self.action == "list" and (name := validated_filters(self.request, NameFilter).get("name")):
+            qs = qs.filter(name__icontains=name)
+        return qs
+
+    def perform_destroy(self, instance):
+        protected_destroy(instance, "product")
+
+
+# --- Orders ----------------------------------------------------------------------------------
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    """An order line as answered (read model)."""
+
+    remaining_hours = serializers.SerializerMethodField(
+        help_text="Ordered − delivered in hours, for prepaid lines in a time unit; null for others."
+    )
+
+    class Meta:
+        model = OrderLine
+        fields = [
+            "id",
+            "sequence",
+            "product",
+            "description",
+            "quantity",
+            "uom",
+            "price_unit",
+            "discount",
+            "tax",
+            "invoice_policy",
+            "is_downpayment",
+            "qty_delivered",
+            "qty_invoiced",
+            "qty_to_invoice",
+            "remaining_hours",
+            "invoice_status",
+            "price_subtotal",
+            "price_tax",
+            "price_total",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.DECIMAL)
+    def get_remaining_hours(self, line: OrderLine) -> str | None:
+        hours = order_line_remaining_hours(line=line)
+        return None if hours is None else decimal_field().to_representation(hours)
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    """An order as answered (read model)."""
+
+    lines = OrderLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "name",
+            "customer",
+            "salesperson",
+            "order_date",
+            "client_reference",
+            "note",
+            "state",
+            "invoice_status",
+            "is_upsell",
+            "upsell_reason",
+            "confirmed_at",
+            "locked_at",
+            "amount_untaxed",
+            "amount_tax",
+            "amount_total",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class OrderLineInputSerializer(serializers.Serializer):
+    """One line of an order write: with `id` it changes that line, without it adds one."""
+
+    id = serializers.IntegerField(required=False, help_text="An existing line of this order.")
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all(), required=False)
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    quantity = decimal_field(min_value=Decimal("0"), required=False)
+    uom = serializers.PrimaryKeyRelatedField(queryset=Uom.objects.all(), required=False)
+    price_unit = decimal_field(
+        digits=MONEY_DIGITS, places=MONEY_PLACES, min_value=Decimal("0"), required=False
+    )
+    discount = decimal_field(
+        digits=5, places=2, min_value=Decimal("0"), max_value=Decimal("100"), required=False
+    )
+    tax = serializers.PrimaryKeyRelatedField(
+        queryset=Tax.objects.all(), required=False, allow_null=True, help_text="Omitted: the product's tax."
+    )
+    qty_delivered = decimal_field(
+        min_value=Decimal("0"),
+        required=False,
+        help_text="Only for lines invoiced on delivered quantity (manual).",
+    )
+
+    def validate(self, attrs):
+        if "id" not in attrs and "product" not in attrs:
+            raise ValidationError({"product": ["This field is required for a new line."]})
+        return attrs
+
+
+class OrderInputSerializer(serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    salesperson = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True, help_text="Defaults to the caller."
+    )
+    order_date = serializers.DateField(required=False)
+    client_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+    lines = OrderLineInputSerializer(
+        many=True,
+        required=False,
+        help_text="When given, the complete list of lines: lines with an id are updated, lines without "
+        "are added, lines left out are deleted.",
+    )
+
+
+HEADER_FIELDS = ("customer", "salesperson", "order_date", "client_reference", "note")
+LINE_FIELDS = ("description", "quantity", "uom", "price_unit", "discount", "tax")
+
+
+def _apply_order_write(*, order: Order, data: dict, user: User) -> None:
+    """Apply a validated order update: header (quotations only) then lines, all or nothing."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        header = {f: data[f] for f in HEADER_FIELDS if f in data and getattr(order, f) != data[f]}
+        if header:
+            if order.state != Order.State.DRAFT:
+                raise ConflictError(
+                    "Only quotations can be changed; this order is confirmed, locked or cancelled."
+                )
+            for name, value in header.items():
+                setattr(order, name, value)
+            order.save(update_fields=[*header, "updated_at"])
+        if "lines" in data:
+            _sync_lines(order=order, items=data["lines"], user=user)
+
+
+def _sync_lines(*, order: Order, items: list[dict], user: User) -> None:
+    existing = {line.id: line for line in order.lines.all()}
+    kept: set[int] = set()
+    for item in items:
+        item = dict(item)
+        line_id = item.pop("id", None)
+        delivered = item.pop("qty_delivered", None)
+        if line_id is None:
+            line = order_line_add(order=order, user=user, **item)
+        else:
+            line = existing.get(line_id)
+            if line is None:
+                raise ValidationError({"lines": [f"Line {line_id} is not a line of this order."]})
+            kept.add(line_id)
+            if "product" in item and item.pop("product") != line.product:
+                raise ValidationError(
+                    {"lines": ["The product of a line cannot change; remove the line, add another."]}
+                )
+            changes = {k: v for k, v in item.items() if k in LINE_FIELDS and getattr(line, k) != v}
+            if changes:
+                line = order_line_update(line=line, user=user, **changes)
+        if delivered is not None and delivered != line.qty_delivered:
+            order_line_set_delivered(line=line, quantity=delivered, user=user)
+    for line_id, line in existing.items():
+        if line_id not in kept and not line.is_downpayment:
+            order_line_delete(line=line, user=user)
+
+
+class OrderFilter(serializers.Serializer):
+    state = serializers.ChoiceField(choices=Order.State.choices, required=False)
+    invoice_status = serializers.ChoiceField(choices=Order.InvoiceStatus.choices, required=False)
+    customer = serializers.IntegerField(required=False)
+    is_upsell = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+ORDER_WRITERS = ("sales",)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[OrderFilter]),
+    create=extend_schema(request=OrderInputSerializer, responses={201: OrderSerializer}),
+    update=extend_schema(request=OrderInputSerializer, responses=OrderSerializer),
+    partial_update=extend_schema(request=OrderInputSerializer, responses=OrderSerializer),
+    confirm=extend_schema(request=None, responses=OrderSerializer),
+    lock=extend_schema(request=None, responses=OrderSerializer),
+    cancel=extend_schema(request=None, responses=OrderSerializer),
+)
+class OrderViewSet(
+    RolePolicyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Quotations and sales orders with their lines. Portal customers read their own."""
+
+    serializer_class = OrderSerializer
+    action_roles = {
+        **roles_for(EVERYONE, ORDER_WRITERS),
+        "confirm": ORDER_WRITERS,
+        "lock": ORDER_WRITERS,
+        "cancel": ORDER_WRITERS,
+    }
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Order.objects.none()
+        qs = orders_visible_to(self.request.user).prefetch_related(
+            Prefetch("lines", queryset=order_lines_with_remaining_hours(OrderLine.objects.all()))
+        )
+        if self.action == "list":
+            filters = validated_filters(self.request, OrderFilter)
+            for name in ("state", "invoice_status"):
+                if name in filters:
+                    qs = qs.filter(**{name: filters[name]})
+            if "customer" in filters:
+                qs = qs.filter(customer_id=filters["customer"])
+            if filters.get("is_upsell") is not None:
+                qs = qs.filter(is_upsell=filters["is_upsell"])
+        return qs
+
+    def _answer(self, order: Order, status_code=status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=order.pk)
+        return Response(
+            OrderSerializer(fresh, context=self.get_serializer_context()).data, status=status_code
+        )
+
+    def create(self, request):
+        serializer = OrderInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        items = [dict(item) for item in data.get("lines", [])]
+        if any("id" in item for item in items):
+            raise ValidationError({"lines": ["A new order cannot refer to existing lines (id)."]})
+        with transaction.atomic():
+            delivered = [item.pop("qty_delivered", None) for item in items]
+            order = order_create(
+                customer=data["customer"],
+                user=request.user,
+                salesperson=data.get("salesperson", request.user),
+                order_date=data.get("order_date"),
+                lines=items,
+                note=data.get("note", ""),
+                client_reference=data.get("client_reference", ""),
+            )
+            if any(qty is not None for qty in delivered):
+                lines = list(order.lines.order_by("sequence", "id"))
+                for line, qty in zip(lines, delivered, strict=False):
+                    if qty is not None:
+                        order_line_set_delivered(line=line, quantity=qty, user=request.user)
+        return self._answer(order, status.HTTP_201_CREATED)
+
+    def update(self, request, pk=None, partial=False):
+        order = self.get_object()
+        serializer = OrderInputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        _apply_order_write(order=order, data=serializer.validated_data, user=request.user)
+        return self._answer(order)
+
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk, partial=True)
+
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        order = order_confirm(order=self.get_object(), user=request.user)
+        return self._answer(order)
+
+    @action(detail=True, methods=["post"])
+    def lock(self, request, pk=None):
+        order = order_lock(order=self.get_object(), user=request.user)
+        return self._answer(order)
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        order = order_cancel(order=self.get_object(), user=request.user)
+        return self._answer(order)
 
 
 def register(router) -> None:
     """Add this app's viewsets to the v1 router."""
+    router.register("uoms", UomViewSet, basename="uom")
+    router.register("taxes", TaxViewSet, basename="tax")
+    router.register("customers", CustomerViewSet, basename="customer")
+    router.register("products", ProductViewSet, basename="product")
+    router.register("orders", OrderViewSet, basename="order")

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.models import TimeStampedModel
-from core.money import MONEY_DIGITS, MONEY_PLACES, QTY_DIGITS, QTY_PLACES
+from core.money import MONEY_DIGITS, MONEY_PLACES, QTY_DIGITS, QTY_PLACES, quantize_qty
 
 
 def money_field(**kwargs):
@@ -265,6 +265,28 @@ class OrderLine(models.Model):
 
     def __str__(self):
         return f"{self.order.name} – {self.description or self.product}"
+
+    @property
+    def remaining_hours(self) -> Decimal | None:
+        """Ordered − logged, in hours, for prepaid lines in a time unit (negative when
+        over-consumed); None otherwise. Querysets annotated by
+        `sales.selectors.order_lines_with_remaining_hours` carry it without a query."""
+        if "_remaining_hours" in self.__dict__:
+            value = self.__dict__["_remaining_hours"]
+            return None if value is None else quantize_qty(value)
+        if (
+            self.invoice_policy != Product.InvoicePolicy.PREPAID
+            or self.is_downpayment
+            or not self.uom.is_time
+        ):
+            return None
+        logged = self.timesheets.aggregate(total=models.Sum("hours"))["total"] or Decimal("0")
+        return quantize_qty(self.quantity * self.uom.ratio - logged)
+
+    @remaining_hours.setter
+    def remaining_hours(self, value) -> None:
+        # Set by queryset annotations of the same name.
+        self.__dict__["_remaining_hours"] = value
 
 
 class Activity(TimeStampedModel):

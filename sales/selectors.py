@@ -2,23 +2,110 @@
 
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.apps import apps
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
-from .models import Customer, OrderLine
+from core.money import QTY_DIGITS, QTY_PLACES, quantize_qty
+
+from .models import Customer, Order, OrderLine, Product, UomCategory
+
+_QTY = DecimalField(max_digits=QTY_DIGITS + 6, decimal_places=QTY_PLACES)
+
+# Lines whose remaining hours mean something: prepaid, in a unit of the Time category.
+REMAINING_HOURS_LINES = Q(
+    invoice_policy=Product.InvoicePolicy.PREPAID,
+    is_downpayment=False,
+    uom__category__kind=UomCategory.Kind.TIME,
+)
+
+
+def _logged_hours_subquery():
+    timesheet = apps.get_model("timesheets", "TimesheetLine")
+    return Subquery(
+        timesheet.objects.filter(sale_line=OuterRef("pk"))
+        .order_by()
+        .values("sale_line")
+        .annotate(total=Sum("hours"))
+        .values("total"),
+        output_field=_QTY,
+    )
+
+
+def order_lines_with_remaining_hours(queryset: QuerySet[OrderLine]) -> QuerySet[OrderLine]:
+    """Annotate `remaining_hours` (ordered × unit ratio − logged hours; None where it does not
+    apply) in the same query, so lists show it without one query per line."""
+    return queryset.annotate(
+        remaining_hours=Case(
+            When(
+                REMAINING_HOURS_LINES,
+                then=ExpressionWrapper(
+                    F("quantity") * F("uom__ratio") - Coalesce(_logged_hours_subquery(), Value(Decimal("0"))),
+                    output_field=_QTY,
+                ),
+            ),
+            default=Value(None),
+            output_field=_QTY,
+        )
+    )
 
 
 def order_line_remaining_hours(*, line: OrderLine) -> Decimal | None:
     """Ordered − delivered in hours, for `prepaid` lines in a time unit; None for others."""
-    raise NotImplementedError
+    annotated = line.__dict__.get("_remaining_hours", ...)
+    if annotated is not ...:
+        return None if annotated is None else quantize_qty(annotated)
+    value = (
+        order_lines_with_remaining_hours(OrderLine.objects.filter(pk=line.pk))
+        .values_list("remaining_hours", flat=True)
+        .first()
+    )
+    return None if value is None else quantize_qty(value)
 
 
 def customer_default_sale_line(*, customer: Customer) -> OrderLine | None:
     """SPEC Helpdesk: the customer's most recent (order date, then id) confirmed `prepaid` order
     line in a time unit with remaining hours > 0 (first such line of that order)."""
-    raise NotImplementedError
+    if customer is None:
+        return None
+    return (
+        order_lines_with_remaining_hours(
+            OrderLine.objects.filter(order__customer=customer, order__state=Order.State.SALE).filter(
+                REMAINING_HOURS_LINES
+            )
+        )
+        .filter(remaining_hours__gt=0)
+        .select_related("order", "product", "uom")
+        .order_by("-order__order_date", "-order__id", "sequence", "id")
+        .first()
+    )
 
 
 def customer_sale_lines(*, customer: Customer) -> QuerySet[OrderLine]:
     """The confirmed (sale) order lines of a customer that time can be logged on (services),
     with `remaining_hours` annotated (None where it does not apply). For item pickers."""
-    raise NotImplementedError
+    return (
+        order_lines_with_remaining_hours(
+            OrderLine.objects.filter(
+                order__customer=customer,
+                order__state=Order.State.SALE,
+                is_downpayment=False,
+                product__type=Product.Type.SERVICE,
+                uom__category__kind=UomCategory.Kind.TIME,
+            )
+        )
+        .select_related("order", "product", "uom")
+        .order_by("-order__order_date", "-order__id", "sequence", "id")
+    )

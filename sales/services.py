@@ -1,19 +1,130 @@
 """Sales writes: orders, lines, state transitions, and the derived quantities of order lines.
 
 CONTRACT (other apps code against these signatures; keep them).
+
+Locking order (everywhere, to stay deadlock-free): orders (sorted ids) → order lines (sorted ids)
+→ invoices → timesheet lines. Derived quantities are recomputed by `order_lines_recompute`, which
+takes the row locks first and then runs one aggregate UPDATE (a fresh snapshot per statement, so
+rows committed by a concurrent writer we waited for are counted).
 """
 
 from collections.abc import Iterable
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
-from django.db.models import F
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import F, Max
+from django.utils import timezone
 
-from core.errors import DomainError
-from core.models import User
+from core.errors import ConflictError, DomainError
+from core.models import AuditEvent, Sequence, User
+from core.money import HUNDRED, ZERO, line_subtotal, quantize_money, quantize_qty, tax_amount, to_decimal
 
+from . import signals
 from .models import Customer, Order, OrderLine, Product, Tax, Uom
+
+ORDER_SEQUENCE_CODE = "sale.order"
+ORDER_SEQUENCE_PREFIX = "SO"
+CONFIRMED_STATES = (Order.State.SALE, Order.State.DONE)
+# Which state may move to which: one transition function refuses everything else.
+ORDER_TRANSITIONS = {
+    Order.State.DRAFT: {Order.State.SALE, Order.State.CANCEL},
+    Order.State.SALE: {Order.State.DONE, Order.State.CANCEL},
+    Order.State.DONE: set(),
+    Order.State.CANCEL: set(),
+}
+LINE_EDITABLE_FIELDS = {"quantity", "price_unit", "discount", "tax", "description", "uom"}
+LINE_FIELDS_AFTER_CONFIRMATION = {"quantity", "description"}
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _decimal(value, *, field: str) -> Decimal:
+    try:
+        result = to_decimal(value)
+    except (TypeError, InvalidOperation, ValueError):
+        raise DomainError(f"Enter a number for {field}.", field=field) from None
+    if not result.is_finite():
+        raise DomainError(f"Enter a number for {field}.", field=field)
+    return result
+
+
+def _lock_order(order: Order) -> Order:
+    """Re-read the order under a row lock (FOR NO KEY UPDATE: inserts of child rows still pass)."""
+    return Order.objects.select_for_update(no_key=True).get(pk=order.pk)
+
+
+def _refresh_instance(instance, fresh) -> None:
+    """Copy the stored values of `fresh` onto the caller's instance, so it is current."""
+    for f in instance._meta.concrete_fields:
+        setattr(instance, f.attname, getattr(fresh, f.attname))
+
+
+def _order_transition(*, order: Order, to: str, user: User | None, **data) -> Order:
+    """The one place an order changes state; refuses a move the map does not allow."""
+    if to not in ORDER_TRANSITIONS[order.state]:
+        raise ConflictError(
+            f"Order {order.name} is {order.get_state_display().lower()}; it cannot become "
+            f"{Order.State(to).label.lower()}.",
+            code="order_state",
+        )
+    old = order.state
+    order.state = to
+    now = timezone.now()
+    fields = ["state", "updated_at"]
+    if to == Order.State.SALE:
+        order.confirmed_at = now
+        fields.append("confirmed_at")
+    elif to == Order.State.DONE:
+        order.locked_at = now
+        fields.append("locked_at")
+    order.save(update_fields=fields)
+    AuditEvent.record(actor=user, action=f"order.{to}", obj=order, old_state=old, new_state=to, **data)
+    return order
+
+
+def _line_amounts(line: OrderLine, tax_rate) -> None:
+    line.price_subtotal = line_subtotal(line.quantity, line.price_unit, line.discount)
+    line.price_tax = tax_amount(line.price_subtotal, tax_rate)
+    line.price_total = line.price_subtotal + line.price_tax
+
+
+def _check_uom(*, product: Product, uom: Uom) -> None:
+    if uom.category_id != product.uom.category_id:
+        raise DomainError(
+            f"{product.name} is sold in {product.uom.category.name.lower()} units; "
+            f"{uom.name} is not one of them.",
+            field="uom",
+            code="uom_category",
+        )
+
+
+def _check_quantity(quantity) -> Decimal:
+    quantity = _decimal(quantity, field="quantity")
+    if quantity < 0:
+        raise DomainError("The quantity cannot be negative.", field="quantity")
+    if quantity != quantize_qty(quantity):
+        raise DomainError("Use at most two decimals for the quantity.", field="quantity")
+    return quantity
+
+
+def _check_discount(discount) -> Decimal:
+    discount = _decimal(discount, field="discount")
+    if not ZERO <= discount <= HUNDRED:
+        raise DomainError("The discount is a percentage between 0 and 100.", field="discount")
+    return discount.quantize(Decimal("0.01"))
+
+
+def _check_price(price_unit) -> Decimal:
+    price_unit = _decimal(price_unit, field="price_unit")
+    if price_unit < 0:
+        raise DomainError("The unit price cannot be negative.", field="price_unit")
+    return quantize_money(price_unit)
+
+
+# --- orders and lines ------------------------------------------------------------------------
 
 
 def order_create(
@@ -30,7 +141,25 @@ def order_create(
 
     Each dict of `lines` takes the keyword arguments of `order_line_add` (product, quantity, ...).
     """
-    raise NotImplementedError
+    if customer is None:
+        raise DomainError("Choose a customer.", field="customer")
+    with transaction.atomic():
+        name = Sequence.next_value(code=ORDER_SEQUENCE_CODE, prefix=ORDER_SEQUENCE_PREFIX)
+        order = Order.objects.create(
+            name=name,
+            customer=customer,
+            salesperson=salesperson if salesperson is not None else user,
+            order_date=order_date or timezone.localdate(),
+            note=note or "",
+            client_reference=client_reference or "",
+        )
+        for values in lines:
+            values = {k: v for k, v in dict(values).items() if k not in ("order", "user")}
+            _line_add(order=order, user=user, recompute=False, **values)
+        order_lines_recompute(line_ids=[], order_ids=[order.pk])
+        order.refresh_from_db()
+        AuditEvent.record(actor=user, action="order.create", obj=order, name=order.name)
+    return order
 
 
 def order_line_add(
@@ -50,46 +179,374 @@ def order_line_add(
     Allowed on drafts; on confirmed orders too (upsell: more hours sold; materials from tasks).
     The unit must be of the product's unit category (DomainError on field "uom").
     """
-    raise NotImplementedError
+    with transaction.atomic():
+        return _line_add(
+            order=order,
+            product=product,
+            user=user,
+            quantity=quantity,
+            uom=uom,
+            price_unit=price_unit,
+            discount=discount,
+            tax=tax,
+            description=description,
+        )
+
+
+def _line_add(
+    *,
+    order: Order,
+    product: Product,
+    user: User,
+    quantity: Decimal = Decimal("1"),
+    uom: Uom | None = None,
+    price_unit: Decimal | None = None,
+    discount: Decimal = Decimal("0"),
+    tax: Tax | None | object = ...,
+    description: str = "",
+    recompute: bool = True,
+) -> OrderLine:
+    if product is None:
+        raise DomainError("Choose a product.", field="product")
+    locked = _lock_order(order)
+    if locked.state not in (Order.State.DRAFT, Order.State.SALE):
+        raise ConflictError(
+            f"Order {locked.name} is {locked.get_state_display().lower()}: lines cannot be added.",
+            code="order_state",
+        )
+    quantity = _check_quantity(quantity)
+    uom = uom or product.uom
+    _check_uom(product=product, uom=uom)
+    if price_unit is None:
+        # The product's price is per its own unit: a line sold in Days costs 8 × the hourly price.
+        price_unit = quantize_money(to_decimal(product.price) * to_decimal(uom.ratio) / product.uom.ratio)
+    price_unit = _check_price(price_unit)
+    tax = product.tax if tax is ... else tax
+    sequence = (locked.lines.aggregate(m=Max("sequence"))["m"] or 0) + 10
+    line = OrderLine(
+        order=locked,
+        sequence=sequence,
+        product=product,
+        description=(description or product.name)[:500],
+        quantity=quantity,
+        uom=uom,
+        price_unit=price_unit,
+        discount=_check_discount(discount),
+        tax=tax,
+        invoice_policy=(
+            Product.InvoicePolicy.DELIVERED
+            if product.type == Product.Type.GOODS and product.invoice_policy != Product.InvoicePolicy.MANUAL
+            else product.invoice_policy
+        ),
+    )
+    _line_amounts(line, tax.rate if tax else None)
+    line.save()
+    if recompute:
+        order_lines_recompute(line_ids=[line.pk])
+        line.refresh_from_db()
+    return line
 
 
 def order_line_update(*, line: OrderLine, user: User, **fields) -> OrderLine:
     """Change quantity/price/discount/tax/description/uom of a line (draft orders; quantity also later)."""
-    raise NotImplementedError
+    unknown = set(fields) - LINE_EDITABLE_FIELDS
+    if unknown:
+        raise DomainError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.", code="fields")
+    with transaction.atomic():
+        order = _lock_order(line.order)
+        current = (
+            OrderLine.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("product", "tax")
+            .get(pk=line.pk)
+        )
+        if current.is_downpayment:
+            raise ConflictError("Down-payment lines are managed by invoicing.", code="downpayment")
+        if order.state == Order.State.SALE:
+            refused = {k for k, v in fields.items() if k not in LINE_FIELDS_AFTER_CONFIRMATION}
+            # Re-sending an unchanged value is harmless (forms post every field).
+            refused = {k for k in refused if _field_value(current, k) != _field_value_in(fields[k], k)}
+            if refused:
+                raise ConflictError(
+                    f"Order {order.name} is confirmed: only the quantity and description can change.",
+                    field=sorted(refused)[0],
+                    code="order_state",
+                )
+        elif order.state != Order.State.DRAFT:
+            raise ConflictError(
+                f"Order {order.name} is {order.get_state_display().lower()}: its lines cannot change.",
+                code="order_state",
+            )
+        if "quantity" in fields:
+            current.quantity = _check_quantity(fields["quantity"])
+        if "price_unit" in fields:
+            current.price_unit = _check_price(fields["price_unit"])
+        if "discount" in fields:
+            current.discount = _check_discount(fields["discount"])
+        if "tax" in fields:
+            current.tax = fields["tax"]
+        if "description" in fields:
+            current.description = (fields["description"] or "")[:500]
+        if "uom" in fields:
+            new_uom = fields["uom"]
+            if new_uom is None:
+                raise DomainError("Choose a unit.", field="uom")
+            if current.product is not None:
+                _check_uom(product=current.product, uom=new_uom)
+            current.uom = new_uom
+        _line_amounts(current, current.tax.rate if current.tax else None)
+        current.save()
+        order_lines_recompute(line_ids=[current.pk])
+        current.refresh_from_db()
+        AuditEvent.record(
+            actor=user, action="order.line_update", obj=order, line=current.pk, fields=sorted(fields)
+        )
+    _refresh_instance(line, current)
+    return line
+
+
+def _field_value(line: OrderLine, name: str):
+    if name in ("tax", "uom"):
+        return getattr(line, f"{name}_id")
+    return getattr(line, name)
+
+
+def _field_value_in(value, name: str):
+    if name in ("tax", "uom"):
+        return getattr(value, "pk", value)
+    if name in ("price_unit", "discount"):
+        try:
+            return to_decimal(value)
+        except (TypeError, InvalidOperation, ValueError):
+            return value
+    return value
 
 
 def order_line_delete(*, line: OrderLine, user: User) -> None:
     """Delete a line of a draft order."""
-    raise NotImplementedError
+    with transaction.atomic():
+        order = _lock_order(line.order)
+        if order.state != Order.State.DRAFT:
+            raise ConflictError(
+                f"Order {order.name} is {order.get_state_display().lower()}: lines can only be "
+                "removed from quotations.",
+                code="order_state",
+            )
+        OrderLine.objects.filter(pk=line.pk).delete()
+        order_lines_recompute(line_ids=[], order_ids=[order.pk])
+        AuditEvent.record(actor=user, action="order.line_delete", obj=order, line=line.pk)
 
 
 def order_line_set_delivered(*, line: OrderLine, quantity: Decimal, user: User | None) -> OrderLine:
     """Set the delivered quantity of a `manual` or goods line (by hand or by task completion)."""
-    raise NotImplementedError
+    quantity = _check_quantity(quantity)
+    with transaction.atomic():
+        order = _lock_order(line.order)
+        current = OrderLine.objects.select_for_update(no_key=True).get(pk=line.pk)
+        if current.is_downpayment or current.invoice_policy not in (
+            Product.InvoicePolicy.MANUAL,
+            Product.InvoicePolicy.DELIVERED,
+        ):
+            raise DomainError(
+                "The delivered quantity of this line comes from its timesheets; it cannot be set by hand.",
+                field="qty_delivered",
+                code="delivered_computed",
+            )
+        if order.state not in CONFIRMED_STATES:
+            raise ConflictError(
+                f"Order {order.name} is not confirmed: nothing can be delivered yet.", code="order_state"
+            )
+        OrderLine.objects.filter(pk=current.pk).update(qty_delivered=quantity)
+        order_lines_recompute(line_ids=[current.pk])
+        current.refresh_from_db()
+        AuditEvent.record(
+            actor=user, action="order.line_delivered", obj=order, line=current.pk, quantity=str(quantity)
+        )
+    _refresh_instance(line, current)
+    return line
 
 
 def order_confirm(*, order: Order, user: User) -> Order:
     """draft → sale. Sends `sales.signals.order_confirmed`. ConflictError if not a draft."""
-    raise NotImplementedError
+    with transaction.atomic():
+        locked = _lock_order(order)
+        if locked.state != Order.State.DRAFT:
+            raise ConflictError(
+                f"Order {locked.name} is {locked.get_state_display().lower()}, not a quotation: "
+                "it cannot be confirmed.",
+                code="order_state",
+            )
+        _order_transition(order=locked, to=Order.State.SALE, user=user)
+        order_lines_recompute(line_ids=[], order_ids=[locked.pk])
+        locked.refresh_from_db()
+        _refresh_instance(order, locked)
+        signals.order_confirmed.send(sender=Order, order=order, user=user)
+    return order
 
 
 def order_lock(*, order: Order, user: User) -> Order:
     """sale → done (locked): no more edits, no upsell flagging."""
-    raise NotImplementedError
+    with transaction.atomic():
+        locked = _lock_order(order)
+        _order_transition(order=locked, to=Order.State.DONE, user=user)
+        if locked.is_upsell:
+            Order.objects.filter(pk=locked.pk).update(is_upsell=False, upsell_reason="")
+        locked.refresh_from_db()
+    _refresh_instance(order, locked)
+    return order
 
 
 def order_cancel(*, order: Order, user: User) -> Order:
     """draft/sale → cancel, refused (ConflictError) when anything is invoiced."""
-    raise NotImplementedError
+    with transaction.atomic():
+        locked = _lock_order(order)
+        if Order.State.CANCEL not in ORDER_TRANSITIONS[locked.state]:
+            _order_transition(order=locked, to=Order.State.CANCEL, user=user)  # refuses the move
+        order_lines_recompute(line_ids=[], order_ids=[locked.pk])
+        if locked.lines.exclude(qty_invoiced=0).exists():
+            raise ConflictError(
+                f"Order {locked.name} has invoices: cancel the draft invoices or issue credit notes "
+                "before cancelling the order.",
+                code="order_invoiced",
+            )
+        _order_transition(order=locked, to=Order.State.CANCEL, user=user)
+        order_lines_recompute(line_ids=[], order_ids=[locked.pk])
+        locked.refresh_from_db()
+    _refresh_instance(order, locked)
+    return order
 
 
-def order_lines_recompute(*, line_ids: Iterable[int]) -> None:
+# --- derived quantities ----------------------------------------------------------------------
+
+# Line figures, one statement: delivered (timesheet hours converted from Hours, the time
+# category's reference unit, into the line's unit; hand-entered otherwise), invoiced (non
+# cancelled invoices, credit notes subtract), to invoice and the line's invoice status
+# (SPEC "Line invoice status", first match wins).
+_LINES_SQL = """
+WITH calc AS (
+    SELECT l.id, l.quantity, l.invoice_policy,
+        CASE WHEN l.is_downpayment OR l.invoice_policy NOT IN ('prepaid', 'timesheet')
+             THEN l.qty_delivered
+             ELSE ROUND(COALESCE(ts.hours, 0) / u.ratio, 2) END AS delivered,
+        COALESCE(inv.qty, 0) AS invoiced,
+        o.state IN ('sale', 'done') AS confirmed
+    FROM {line} l
+    JOIN {uom} u ON u.id = l.uom_id
+    JOIN {order} o ON o.id = l.order_id
+    LEFT JOIN LATERAL (
+        SELECT SUM(t.hours) AS hours FROM {timesheet} t WHERE t.sale_line_id = l.id
+    ) ts ON TRUE
+    LEFT JOIN LATERAL (
+        SELECT SUM(CASE WHEN i.kind = 'credit_note' THEN -il.quantity ELSE il.quantity END) AS qty
+        FROM {invoice_line} il JOIN {invoice} i ON i.id = il.invoice_id
+        WHERE il.sale_line_id = l.id AND i.state <> 'cancel' AND il.display_type = 'product'
+    ) inv ON TRUE
+    WHERE l.id = ANY(%s::bigint[])
+), figures AS (
+    SELECT c.*,
+        CASE WHEN c.invoice_policy = 'prepaid' THEN c.quantity - c.invoiced
+             ELSE c.delivered - c.invoiced END AS to_invoice
+    FROM calc c
+)
+UPDATE {line} l SET
+    qty_delivered = f.delivered,
+    qty_invoiced = f.invoiced,
+    qty_to_invoice = f.to_invoice,
+    invoice_status = CASE
+        WHEN NOT f.confirmed THEN 'no'
+        WHEN f.to_invoice <> 0 THEN 'to_invoice'
+        WHEN f.invoice_policy = 'prepaid' AND f.delivered > f.quantity THEN 'upselling'
+        WHEN f.invoiced >= f.quantity THEN 'invoiced'
+        ELSE 'no' END
+FROM figures f
+WHERE l.id = f.id
+"""
+
+# Order figures: totals are sums of the rounded line figures; invoice status per SPEC
+# (down-payment lines ignored).
+_ORDERS_SQL = """
+WITH agg AS (
+    SELECT o.id,
+        COALESCE(SUM(l.price_subtotal), 0) AS untaxed,
+        COALESCE(SUM(l.price_tax), 0) AS tax,
+        COUNT(l.id) FILTER (WHERE NOT l.is_downpayment) AS n,
+        COUNT(l.id) FILTER (WHERE NOT l.is_downpayment AND l.invoice_status = 'to_invoice') AS n_to_invoice,
+        COUNT(l.id) FILTER (WHERE NOT l.is_downpayment AND l.invoice_status = 'invoiced') AS n_invoiced,
+        COUNT(l.id) FILTER (WHERE NOT l.is_downpayment AND l.invoice_status = 'upselling') AS n_upselling
+    FROM {order} o LEFT JOIN {line} l ON l.order_id = o.id
+    WHERE o.id = ANY(%s::bigint[])
+    GROUP BY o.id
+)
+UPDATE {order} o SET
+    amount_untaxed = a.untaxed,
+    amount_tax = a.tax,
+    amount_total = a.untaxed + a.tax,
+    invoice_status = CASE
+        WHEN o.state NOT IN ('sale', 'done') THEN 'no'
+        WHEN a.n_to_invoice > 0 THEN 'to_invoice'
+        WHEN a.n > 0 AND a.n_invoiced = a.n THEN 'invoiced'
+        WHEN a.n > 0 AND a.n_invoiced + a.n_upselling = a.n THEN 'upselling'
+        ELSE 'no' END
+FROM agg a
+WHERE o.id = a.id
+"""
+
+
+def _tables() -> dict:
+    def table(label):
+        return apps.get_model(label)._meta.db_table
+
+    return {
+        "order": Order._meta.db_table,
+        "line": OrderLine._meta.db_table,
+        "uom": Uom._meta.db_table,
+        "timesheet": table("timesheets.TimesheetLine"),
+        "invoice": table("invoicing.Invoice"),
+        "invoice_line": table("invoicing.InvoiceLine"),
+    }
+
+
+def order_lines_recompute(*, line_ids: Iterable[int], order_ids: Iterable[int] = ()) -> None:
     """Recompute delivered / invoiced / to invoice / invoice status of these lines, set-based,
     then the invoice status and totals of their orders. Safe under concurrent writers.
 
     Called by the timesheets signals (create, change, delete, re-link) and the invoicing services.
+    `order_ids` (optional) recomputes every line of those orders as well.
+
+    Under READ COMMITTED an `UPDATE ... SET x = (SELECT SUM ...)` alone loses updates: its
+    snapshot is taken before it waits for a row lock. So the rows are locked first (orders, then
+    lines, sorted ids), and the aggregate UPDATEs run afterwards as separate statements, each
+    with a fresh snapshot that sees every row committed by the writers we waited for.
     """
-    raise NotImplementedError
+    line_ids = sorted({int(i) for i in line_ids if i is not None})
+    order_ids = sorted({int(i) for i in order_ids if i is not None})
+    if not line_ids and not order_ids:
+        return
+    tables = _tables()
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT o.id FROM {tables['order']} o WHERE o.id = ANY(%s::bigint[]) "
+            f"OR o.id IN (SELECT l.order_id FROM {tables['line']} l WHERE l.id = ANY(%s::bigint[])) "
+            "ORDER BY o.id FOR NO KEY UPDATE",
+            [order_ids, line_ids],
+        )
+        locked_orders = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT l.id FROM {tables['line']} l WHERE l.id = ANY(%s::bigint[]) "
+            "OR l.order_id = ANY(%s::bigint[]) ORDER BY l.id FOR NO KEY UPDATE",
+            [line_ids, order_ids],
+        )
+        locked_lines = [row[0] for row in cursor.fetchall()]
+        if locked_lines:
+            cursor.execute(_LINES_SQL.format(**tables), [locked_lines])
+        if locked_orders:
+            cursor.execute(_ORDERS_SQL.format(**tables), [locked_orders])
+
+
+def order_recompute(*, order: Order) -> Order:
+    """Recompute every line and the totals / invoice status of one order."""
+    order_lines_recompute(line_ids=[], order_ids=[order.pk])
+    order.refresh_from_db()
+    return order
 
 
 SERVICE_ON_TIMESHEETS = "Service on Timesheets"

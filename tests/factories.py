@@ -284,3 +284,96 @@ class AuditEventFactory(DjangoModelFactory):
     action = "test"
     object_type = "sales.order"
     object_id = 1
+
+
+# --- Sales & accounting UI (invoice documents) ------------------------------------------------
+
+
+def invoice_with_lines(*, posted: bool = True, customer=None, number: str = "INV/2026/00042", **fields):
+    """A realistic invoice built row by row (no service): a timesheet line billed for a period
+    with its timesheet lines, a prepaid line with 21 % tax. Totals are the sums of the lines."""
+    tax = TaxFactory(rate=Decimal("21.000"))
+    customer = customer or CustomerFactory(name="Globex Corporation", email="ap@globex.example")
+    order = OrderFactory(customer=customer, state=Order.State.SALE, client_reference="PO-778")
+    ts_product = ProductFactory(timesheet=True, name="Service on Timesheets", tax=tax)
+    ts_line = OrderLineFactory(order=order, product=ts_product, quantity=Decimal("10.00"))
+    block = ProductFactory(name="Prepaid support 10 h", tax=tax)
+    block_line = OrderLineFactory(order=order, product=block, quantity=Decimal("1.00"), uom=uom("Units"))
+    today = datetime.date(2026, 11, 20)
+    defaults = {
+        "customer": customer,
+        "order": order,
+        "state": Invoice.State.POSTED if posted else Invoice.State.DRAFT,
+        "number": number if posted else None,
+        "invoice_date": today if posted else None,
+        "due_date": today + datetime.timedelta(days=30) if posted else None,
+        "period_start": datetime.date(2026, 11, 1),
+        "period_end": datetime.date(2026, 11, 15),
+        "amount_untaxed": Decimal("850.00"),
+        "amount_tax": Decimal("178.50"),
+        "amount_total": Decimal("1028.50"),
+    }
+    defaults.update(fields)
+    invoice = InvoiceFactory(**defaults)
+    InvoiceLineFactory(
+        invoice=invoice,
+        sequence=1,
+        sale_line=ts_line,
+        product=ts_product,
+        description="Service on Timesheets",
+        quantity=Decimal("3.50"),
+        uom=uom("Hours"),
+        price_unit=Decimal("100.00"),
+        tax=tax,
+        tax_rate=Decimal("21.000"),
+        subtotal=Decimal("350.00"),
+        tax_amount=Decimal("73.50"),
+        total=Decimal("423.50"),
+        period_start=datetime.date(2026, 11, 1),
+        period_end=datetime.date(2026, 11, 15),
+    )
+    InvoiceLineFactory(
+        invoice=invoice,
+        sequence=2,
+        sale_line=block_line,
+        product=block,
+        description="Prepaid support 10 h",
+        quantity=Decimal("1.00"),
+        uom=uom("Units"),
+        price_unit=Decimal("500.00"),
+        tax=tax,
+        tax_rate=Decimal("21.000"),
+        subtotal=Decimal("500.00"),
+        tax_amount=Decimal("105.00"),
+        total=Decimal("605.00"),
+    )
+    project = ProjectFactory(customer=customer)
+    agent = UserFactory(username="ts-agent", first_name="Ada", last_name="Lovelace", roles=["agent"])
+    for day, hours, text in ((3, "1.50", "Mail server migration"), (12, "2.00", "Backup restore test")):
+        TimesheetLineFactory(
+            date=datetime.date(2026, 11, day),
+            employee=agent,
+            description=text,
+            hours=Decimal(hours),
+            project=project,
+            sale_line=ts_line,
+            invoice=invoice,
+        )
+    return invoice
+
+
+# --- Upsell ---------------------------------------------------------------------------------
+
+
+class SaleOrderFactory(OrderFactory):
+    """A confirmed sales order (state `sale`)."""
+
+    state = Order.State.SALE
+    confirmed_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+
+
+class PrepaidLineFactory(OrderLineFactory):
+    """A prepaid line of hours on a confirmed order; set `qty_delivered` to simulate consumption."""
+
+    order = factory.SubFactory(SaleOrderFactory)
+    quantity = Decimal("50.00")

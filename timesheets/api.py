@@ -1,5 +1,178 @@
-"""JSON API of the timesheets app (DRF views + serializers)."""
+"""JSON API of the timesheets app (DRF views + serializers).
+
+Agents log time (the employee defaults to the caller) and change or delete their own lines;
+staff read every line; portal customers reach none. `timesheets.services` default the project
+and order line and refuse changes to billed lines (409).
+"""
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from core.models import User
+from sales.api import STAFF, RolePolicyMixin, validated_filters
+from sales.models import OrderLine
+
+from .models import TimesheetLine
+from .services import timesheet_delete, timesheet_log, timesheet_update
+
+Project = TimesheetLine._meta.get_field("project").related_model
+Task = TimesheetLine._meta.get_field("task").related_model
+Ticket = TimesheetLine._meta.get_field("ticket").related_model
+
+LOGGERS = ("agent",)
+
+
+class TimesheetSerializer(serializers.ModelSerializer):
+    """A timesheet line as answered."""
+
+    class Meta:
+        model = TimesheetLine
+        fields = [
+            "id",
+            "date",
+            "employee",
+            "description",
+            "hours",
+            "project",
+            "task",
+            "ticket",
+            "sale_line",
+            "invoice",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class TimesheetInputSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    employee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, help_text="Defaults to the caller."
+    )
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    hours = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("24"),
+        help_text="Hours, more than 0 and at most 24, two decimals.",
+    )
+    project = serializers.PrimaryKeyRelatedField(
+        queryset=Project.objects.all(), required=False, help_text="Defaults from the ticket or task."
+    )
+    task = serializers.PrimaryKeyRelatedField(queryset=Task.objects.all(), required=False, allow_null=True)
+    ticket = serializers.PrimaryKeyRelatedField(
+        queryset=Ticket.objects.all(), required=False, allow_null=True
+    )
+    sale_line = serializers.PrimaryKeyRelatedField(
+        queryset=OrderLine.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Omitted: the ticket's, task's or project's order line. null: not billable.",
+    )
+
+    def validate_employee(self, employee):
+        user = self.context["request"].user
+        if employee != user and not user.is_superuser:
+            raise ValidationError("You can only log your own time.")
+        return employee
+
+
+class TimesheetFilter(serializers.Serializer):
+    ticket = serializers.IntegerField(required=False)
+    task = serializers.IntegerField(required=False)
+    sale_line = serializers.IntegerField(required=False)
+    invoice = serializers.IntegerField(required=False)
+    employee = serializers.IntegerField(required=False)
+    project = serializers.IntegerField(required=False)
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+
+
+FILTER_LOOKUPS = {
+    "ticket": "ticket_id",
+    "task": "task_id",
+    "sale_line": "sale_line_id",
+    "invoice": "invoice_id",
+    "employee": "employee_id",
+    "project": "project_id",
+    "date_from": "date__gte",
+    "date_to": "date__lte",
+}
+
+
+class OwnLinesOnly(permissions.BasePermission):
+    """Lines are changed or deleted only by the employee who logged them."""
+
+    message = "You can only change or delete your own timesheet lines."
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return obj.employee_id == request.user.id or request.user.is_superuser
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[TimesheetFilter]),
+    create=extend_schema(request=TimesheetInputSerializer, responses={201: TimesheetSerializer}),
+    update=extend_schema(request=TimesheetInputSerializer, responses=TimesheetSerializer),
+    partial_update=extend_schema(request=TimesheetInputSerializer, responses=TimesheetSerializer),
+)
+class TimesheetViewSet(
+    RolePolicyMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = TimesheetSerializer
+    permission_classes = [*RolePolicyMixin.permission_classes, OwnLinesOnly]
+    action_roles = {
+        "list": STAFF,
+        "retrieve": STAFF,
+        "create": LOGGERS,
+        "update": LOGGERS,
+        "partial_update": LOGGERS,
+        "destroy": LOGGERS,
+    }
+
+    def get_queryset(self):
+        qs = TimesheetLine.objects.all()
+        if self.action == "list":
+            filters = validated_filters(self.request, TimesheetFilter)
+            qs = qs.filter(**{FILTER_LOOKUPS[name]: value for name, value in filters.items()})
+        return qs
+
+    def create(self, request):
+        serializer = TimesheetInputSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.setdefault("employee", request.user)
+        line = timesheet_log(user=request.user, **data)
+        return Response(TimesheetSerializer(line).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, pk=None, partial=False):
+        line = self.get_object()
+        serializer = TimesheetInputSerializer(
+            data=request.data, partial=partial, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        changes = {k: v for k, v in serializer.validated_data.items() if getattr(line, k) != v}
+        if changes:
+            line = timesheet_update(line=line, user=request.user, **changes)
+        return Response(TimesheetSerializer(line).data)
+
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk, partial=True)
+
+    def perform_destroy(self, instance):
+        timesheet_delete(line=instance, user=self.request.user)
 
 
 def register(router) -> None:
     """Add this app's viewsets to the v1 router."""
+    router.register("timesheets", TimesheetViewSet, basename="timesheet")

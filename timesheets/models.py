@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.errors import ConflictError
 from core.models import TimeStampedModel
 
 
@@ -47,6 +48,37 @@ class TimesheetLine(TimeStampedModel):
 
     def __str__(self):
         return f"{self.date} {self.employee} {self.hours} h"
+
+    def save(self, *args, **kwargs):
+        # A billed line is frozen (SPEC Timesheets). The billing services link and release lines
+        # with queryset updates; code that must save a billed row on purpose sets
+        # `_allow_billed_change = True` on the instance.
+        if not self._state.adding and not getattr(self, "_allow_billed_change", False):
+            self.ensure_not_billed()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if not getattr(self, "_allow_billed_change", False):
+            self.ensure_not_billed()
+        return super().delete(*args, **kwargs)
+
+    def ensure_not_billed(self) -> None:
+        """ConflictError when the stored row is linked to a live (draft or posted) invoice."""
+        if self.pk is None:
+            return
+        billed = (
+            TimesheetLine.objects.filter(pk=self.pk, invoice__isnull=False)
+            .exclude(invoice__state="cancel")
+            .values_list("invoice_id", "invoice__number")
+            .first()
+        )
+        if billed:
+            invoice_id, number = billed
+            raise ConflictError(
+                f"This timesheet line is billed on invoice {number or f'(draft #{invoice_id})'}; "
+                "cancel the draft or issue a credit note first.",
+                code="timesheet_billed",
+            )
 
 
 class Timer(TimeStampedModel):

@@ -3,16 +3,174 @@
 Rules (SPEC Timesheets): hours in (0, 24], two decimals; project required (derived from the
 ticket's team or the task when not given); default order line = ticket's item, else task's,
 else project's; a line linked to a live invoice (draft/posted) cannot be changed or deleted.
+
+Delivered quantities follow through the receivers in `timesheets.signals` (one set-based
+recompute per save/delete); the bulk re-link below calls the recompute itself.
 """
 
+import datetime
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
-from core.models import User
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import ConflictError, DomainError
+from core.models import AuditEvent, User
+from core.money import to_decimal
+from sales.models import Order, OrderLine, UomCategory
+from sales.services import CONFIRMED_STATES, order_lines_recompute
 
 from .models import TimesheetLine
 
 DEFAULT = object()  # "use the default order line" (distinct from None = not billable)
+
+MAX_HOURS = Decimal("24")
+UPDATABLE_FIELDS = {"date", "hours", "description", "employee", "task", "ticket", "sale_line", "project"}
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def _check_hours(hours) -> Decimal:
+    try:
+        value = to_decimal(hours)
+    except (TypeError, InvalidOperation, ValueError):
+        raise DomainError("Enter the hours as a number, e.g. 1.50.", field="hours") from None
+    if not value.is_finite():
+        raise DomainError("Enter the hours as a number, e.g. 1.50.", field="hours")
+    if value <= 0:
+        raise DomainError("Hours must be more than 0.", field="hours")
+    if value > MAX_HOURS:
+        raise DomainError("A timesheet line cannot exceed 24 hours.", field="hours")
+    if value != value.quantize(Decimal("0.01")):
+        raise DomainError("Use at most two decimals for the hours (e.g. 1.25).", field="hours")
+    return value.quantize(Decimal("0.01"))
+
+
+def _check_date(value) -> date:
+    if not isinstance(value, date) or isinstance(value, datetime.datetime):
+        raise DomainError("Enter a valid date.", field="date")
+    days_ahead = getattr(settings, "TIMESHEET_MAX_DAYS_AHEAD", 7)
+    limit = timezone.localdate() + datetime.timedelta(days=days_ahead)
+    if value > limit:
+        raise DomainError(
+            f"The date is too far ahead: time can be logged at most {days_ahead} days in advance.",
+            field="date",
+        )
+    return value
+
+
+def _team_of(ticket):
+    """The ticket's team (with its project), in one query unless already loaded."""
+    if "team" in ticket._state.fields_cache:
+        return ticket.team
+    from helpdesk.models import Team  # timesheets ← helpdesk: read only, no model at import time
+
+    return Team.objects.select_related("project").get(pk=ticket.team_id)
+
+
+def _load_sale_line(sale_line) -> OrderLine:
+    """The order line with what the checks need (order, unit category), in one query."""
+    return OrderLine.objects.select_related("order", "uom__category").get(pk=sale_line.pk)
+
+
+def _check_sale_line(line: OrderLine, *, customer_id) -> None:
+    order = line.order
+    if line.is_downpayment:
+        raise DomainError("Time cannot be logged on a down-payment line.", field="sale_line")
+    if order.state not in CONFIRMED_STATES:
+        raise DomainError(
+            f"Order {order.name} is not confirmed: time can only be logged on confirmed orders.",
+            field="sale_line",
+        )
+    if customer_id and order.customer_id != customer_id:
+        raise DomainError(
+            f"Order line {order.name} belongs to another customer.", field="sale_line", code="customer"
+        )
+    if line.uom.category.kind != UomCategory.Kind.TIME:
+        raise DomainError(
+            f"{line} is sold in {line.uom.name}, not in a time unit: time cannot be logged on it.",
+            field="sale_line",
+        )
+
+
+def _resolve(*, project, task, ticket, sale_line, current_sale_line=DEFAULT):
+    """Project and order line of a timesheet line, checked. Returns (project, sale_line).
+
+    `sale_line` DEFAULT → the default chain (ticket's item, task's line, project's line); an
+    invalid default (e.g. its order was cancelled) makes the line not billable rather than
+    refusing the time. `current_sale_line` (updates) keeps an unchanged link as it is.
+    """
+    team = None
+    if ticket is not None:
+        team = _team_of(ticket)
+        if not team.use_timesheets:
+            raise DomainError(
+                f"Team {team.name} does not record timesheets: time cannot be logged on its tickets.",
+                field="ticket",
+            )
+        if task is None and ticket.task_id:
+            task = ticket.task
+    if task is not None and project is not None and task.project_id != project.pk:
+        raise DomainError(f"Task {task} is not in project {project}.", field="task")
+    if project is None:
+        if team is not None:
+            project = team.project
+        elif task is not None:
+            project = task.project
+    if project is None:
+        raise DomainError("Choose a project (or a ticket or task that has one).", field="project")
+
+    customer_id = (
+        (ticket.customer_id if ticket is not None else None)
+        or (task.customer_id if task is not None else None)
+        or project.customer_id
+    )
+    if sale_line is DEFAULT and current_sale_line is not DEFAULT:
+        return project, current_sale_line
+    if sale_line is DEFAULT:
+        default = None
+        if ticket is not None and ticket.sale_line_id:
+            default = ticket.sale_line_id
+        elif task is not None and task.sale_line_id:
+            default = task.sale_line_id
+        elif project.billable and project.sale_line_id:
+            default = project.sale_line_id
+        if default is None:
+            return project, None
+        line = OrderLine.objects.select_related("order", "uom__category").get(pk=default)
+        try:
+            _check_sale_line(line, customer_id=customer_id)
+        except DomainError:
+            return project, None
+        return project, line
+    if sale_line is None:
+        return project, None
+    line = _load_sale_line(sale_line)
+    _check_sale_line(line, customer_id=customer_id)
+    return project, line
+
+
+def _lock_orders(order_ids) -> None:
+    """Lock orders first (sorted): the house order is orders → order lines → invoices → timesheets."""
+    ids = sorted({i for i in order_ids if i})
+    if ids:
+        list(Order.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
+
+
+def _ensure_editable(line: TimesheetLine) -> None:
+    if line.invoice_id and line.invoice.state != "cancel":
+        invoice = line.invoice
+        raise ConflictError(
+            f"This timesheet line is billed on invoice {invoice.number or f'(draft #{invoice.pk})'}; "
+            "cancel the draft or issue a credit note first.",
+            code="timesheet_billed",
+        )
+
+
+# --- services --------------------------------------------------------------------------------
 
 
 def timesheet_log(
@@ -29,20 +187,128 @@ def timesheet_log(
 ) -> TimesheetLine:
     """Create a line. DomainError (field-level) for bad hours, a ticket of a team without
     timesheets, an order line of another customer, a date too far ahead."""
-    raise NotImplementedError
+    hours = _check_hours(hours)
+    day = _check_date(date)
+    if employee is None:
+        raise DomainError("Choose the employee.", field="employee")
+    with transaction.atomic():
+        project, line = _resolve(project=project, task=task, ticket=ticket, sale_line=sale_line)
+        timesheet = TimesheetLine(
+            date=day,
+            employee=employee,
+            description=(description or "")[:500],
+            hours=hours,
+            project=project,
+            task=task
+            if task is not None
+            else (ticket.task if ticket is not None and ticket.task_id else None),
+            ticket=ticket,
+            sale_line=line,
+        )
+        timesheet.save()  # the post_save receiver recomputes the order line
+    return timesheet
 
 
 def timesheet_update(*, line: TimesheetLine, user: User, **fields) -> TimesheetLine:
     """Change date/hours/description/employee/task/ticket/sale_line. ConflictError when billed."""
-    raise NotImplementedError
+    unknown = set(fields) - UPDATABLE_FIELDS
+    if unknown:
+        raise DomainError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        old_order = (
+            TimesheetLine.objects.filter(pk=line.pk).values_list("sale_line__order_id", flat=True).first()
+        )
+        new_line = fields.get("sale_line")
+        _lock_orders([old_order, getattr(new_line, "order_id", None)])
+        current = (
+            TimesheetLine.objects.select_for_update(of=("self",)).select_related("invoice").get(pk=line.pk)
+        )
+        _ensure_editable(current)
+        if "hours" in fields:
+            current.hours = _check_hours(fields["hours"])
+        if "date" in fields:
+            current.date = _check_date(fields["date"])
+        if "description" in fields:
+            current.description = (fields["description"] or "")[:500]
+        if "employee" in fields:
+            if fields["employee"] is None:
+                raise DomainError("Choose the employee.", field="employee")
+            current.employee = fields["employee"]
+        relinked = bool({"ticket", "task"} & set(fields)) and (
+            getattr(fields.get("ticket", current.ticket), "pk", None) != current.ticket_id
+            or getattr(fields.get("task", current.task), "pk", None) != current.task_id
+        )
+        ticket = fields.get("ticket", current.ticket)
+        task = fields.get("task", current.task if not relinked or "task" in fields else None)
+        project = fields.get("project", None if relinked else current.project)
+        if "sale_line" in fields:
+            sale_line, keep = fields["sale_line"], DEFAULT
+        elif relinked:
+            sale_line, keep = DEFAULT, DEFAULT
+        else:
+            sale_line, keep = DEFAULT, current.sale_line
+        if project is None and not relinked:
+            project = current.project
+        current.project, current.sale_line = _resolve(
+            project=project, task=task, ticket=ticket, sale_line=sale_line, current_sale_line=keep
+        )
+        current.ticket = ticket
+        current.task = task
+        current.save()  # receivers recompute the old and the new order line
+    for f in TimesheetLine._meta.concrete_fields:
+        setattr(line, f.attname, getattr(current, f.attname))
+    return line
 
 
 def timesheet_delete(*, line: TimesheetLine, user: User) -> None:
     """Delete a line. ConflictError when linked to a live invoice."""
-    raise NotImplementedError
+    with transaction.atomic():
+        order_id = (
+            TimesheetLine.objects.filter(pk=line.pk).values_list("sale_line__order_id", flat=True).first()
+        )
+        _lock_orders([order_id])
+        current = (
+            TimesheetLine.objects.select_for_update(of=("self",))
+            .select_related("invoice")
+            .filter(pk=line.pk)
+            .first()
+        )
+        if current is None:
+            return
+        _ensure_editable(current)
+        current.delete()  # the post_delete receiver recomputes the order line
 
 
 def timesheets_relink_sale_line(*, ticket=None, task=None, sale_line, user: User) -> int:
     """Move the not yet billed lines of a ticket (or task) to another order line (or None).
     Returns how many moved. Recomputes old and new lines."""
-    raise NotImplementedError
+    if (ticket is None) == (task is None):
+        raise DomainError("Give a ticket or a task.")
+    with transaction.atomic():
+        if sale_line is not None:
+            loaded = _load_sale_line(sale_line)
+            customer_id = ticket.customer_id if ticket is not None else task.customer_id
+            _check_sale_line(loaded, customer_id=customer_id)
+        rows = TimesheetLine.objects.filter(invoice__isnull=True)
+        rows = rows.filter(ticket=ticket) if ticket is not None else rows.filter(task=task)
+        if sale_line is not None:
+            rows = rows.exclude(sale_line=sale_line)
+        else:
+            rows = rows.filter(sale_line__isnull=False)
+        old = list(rows.values_list("sale_line_id", "sale_line__order_id").distinct())
+        _lock_orders([o for _, o in old] + [getattr(sale_line, "order_id", None)])
+        ids = list(rows.select_for_update().order_by("pk").values_list("pk", flat=True))
+        if not ids:
+            return 0
+        moved = TimesheetLine.objects.filter(pk__in=ids, invoice__isnull=True).update(
+            sale_line=sale_line, updated_at=timezone.now()
+        )
+        order_lines_recompute(line_ids=[i for i, _ in old] + [getattr(sale_line, "pk", None)])
+        AuditEvent.record(
+            actor=user,
+            action="timesheets.relink",
+            obj=ticket if ticket is not None else task,
+            moved=moved,
+            sale_line=getattr(sale_line, "pk", None),
+        )
+    return moved

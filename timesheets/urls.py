@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "timesheets"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.line_list, name="line_list"),
+    path("timer/widget/", views.timer_widget, name="timer_widget"),
+    path("timer/panel/", views.timer_panel, name="timer_panel"),
+    path("timer/start/", views.timer_start, name="timer_start"),
+    path("timer/<int:timer_id>/pause/", views.timer_pause, name="timer_pause"),
+    path("timer/<int:timer_id>/resume/", views.timer_resume, name="timer_resume"),
+    path("timer/<int:timer_id>/stop/", views.timer_stop, name="timer_stop"),
+    path("timer/<int:timer_id>/discard/", views.timer_discard, name="timer_discard"),
+]

@@ -1,0 +1,142 @@
+"""Browser forms of the helpdesk. They collect input; the services decide (errors mapped back)."""
+
+import json
+
+from django import forms
+from django.urls import reverse
+
+from core.errors import DomainError
+from core.models import User
+from projects.models import Task
+from sales.models import Customer, OrderLine
+from timesheets.models import TimesheetLine
+
+from .models import Stage, Team, Ticket
+from .selectors import ticket_sale_line_choices
+
+
+def apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:
+    """Show a service's refusal next to the field it names (or on top of the form)."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def sale_line_label(line: OrderLine) -> str:
+    name = line.description or (line.product.name if line.product_id else "Item")
+    remaining = getattr(line, "remaining_hours", None)
+    if remaining is not None:
+        return f"{line.order.name} – {name} ({remaining:.2f} h left)"
+    return f"{line.order.name} – {name} ({line.get_invoice_policy_display()})"
+
+
+class SaleLineChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return sale_line_label(obj)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+def _pk(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class TicketForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    team = forms.ModelChoiceField(queryset=Team.objects.none())
+    customer = forms.ModelChoiceField(queryset=Customer.objects.all(), required=False)
+    sale_line = SaleLineChoiceField(
+        queryset=OrderLine.objects.none(),
+        required=False,
+        label="Sales order item",
+        error_messages={"invalid_choice": "Pick an item of this ticket's customer (confirmed orders only)."},
+    )
+    assignee = PersonChoiceField(queryset=User.objects.none(), required=False)
+    priority = forms.TypedChoiceField(
+        choices=Ticket.Priority.choices, coerce=int, initial=Ticket.Priority.LOW
+    )
+    stage = forms.ModelChoiceField(queryset=Stage.objects.none(), required=False)
+    task = forms.ModelChoiceField(queryset=Task.objects.none(), required=False)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+
+    def __init__(self, *args, teams, ticket: Ticket | None = None, team: Team | None = None, **kwargs):
+        self.ticket = ticket
+        if ticket is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "title": ticket.title,
+                "team": ticket.team_id,
+                "customer": ticket.customer_id,
+                "sale_line": ticket.sale_line_id,
+                "assignee": ticket.assignee_id,
+                "priority": ticket.priority,
+                "stage": ticket.stage_id,
+                "task": ticket.task_id,
+                "description": ticket.description,
+            }
+        super().__init__(*args, **kwargs)
+        teams = list(teams)
+        self.fields["team"].queryset = Team.objects.filter(pk__in=[t.pk for t in teams])
+        self.fields["team"].choices = [("", "---------")] + [(t.pk, t.name) for t in teams]
+        by_id = {t.pk: t for t in teams}
+        team_id = _pk(self.data.get("team")) if self.is_bound else self.initial.get("team")
+        self.team = by_id.get(team_id) or team or (ticket.team if ticket else None)
+        customer_id = _pk(self.data.get("customer")) if self.is_bound else _pk(self.initial.get("customer"))
+        self.customer = Customer.objects.filter(pk=customer_id).first() if customer_id else None
+        self.set_customer(self.customer)
+        if self.team is not None:
+            self.fields["stage"].queryset = self.team.stages.order_by("sequence", "id")
+            self.fields["assignee"].queryset = self.team.members.order_by("first_name", "username")
+        tasks = Task.objects.filter(is_done=False).select_related("project")
+        if self.customer is not None:
+            tasks = tasks.filter(customer=self.customer)
+        if ticket is not None and ticket.task_id:
+            tasks = tasks | Task.objects.filter(pk=ticket.task_id)
+        self.fields["task"].queryset = tasks.order_by("-id")
+        refresh_item = {
+            "hx-get": reverse("helpdesk:ticket_item_field"),
+            "hx-trigger": "change",
+            "hx-target": "#item-field",
+            "hx-swap": "outerHTML",
+            "hx-vals": json.dumps({"ticket": ticket.pk if ticket else ""}),
+        }
+        self.fields["customer"].widget.attrs.update(refresh_item, **{"hx-include": "[name=team]"})
+        self.fields["team"].widget.attrs.update(refresh_item, **{"hx-include": "[name=customer]"})
+
+    def set_customer(self, customer) -> None:
+        self.fields["sale_line"].queryset = ticket_sale_line_choices(customer=customer)
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        if data.get("stage") is None:
+            data.pop("stage", None)
+        return data
+
+
+class TimesheetLineForm(forms.Form):
+    """One timesheet line of a ticket, entered inline."""
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    employee = PersonChoiceField(queryset=User.objects.none())
+    description = forms.CharField(max_length=500, required=False)
+    hours = forms.DecimalField(
+        max_digits=6, decimal_places=2, widget=forms.NumberInput(attrs={"step": "0.25"})
+    )
+
+    def __init__(self, *args, employees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employee"].queryset = employees
+
+    @classmethod
+    def for_line(cls, line: TimesheetLine, *, employees, data=None):
+        initial = {
+            "date": line.date,
+            "employee": line.employee_id,
+            "description": line.description,
+            "hours": line.hours,
+        }
+        return cls(data, employees=employees, initial=initial, prefix=f"line{line.pk}")

@@ -1,0 +1,16 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def attach_form(bound_field, form_id: str):
+    """Render a field's widget tied to the form `form_id` (inputs living in table cells)."""
+    return bound_field.as_widget(attrs={"form": form_id, "aria-label": bound_field.label})
+
+
+@register.filter
+def hms(seconds) -> str:
+    """Seconds → H:MM:SS (the timer's display before the script takes over)."""
+    seconds = int(seconds or 0)
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"

@@ -1,0 +1,381 @@
+"""Browser views of the helpdesk: ticket list, team pipelines, the ticket form and its timesheets.
+
+Thin: permissions and input here, rules in services/selectors. Every page runs a fixed number
+of queries whatever the number of tickets or timesheet lines.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.errors import DomainError
+from core.models import User
+from sales.models import Customer
+from timesheets import services as timesheet_services
+from timesheets.models import TimesheetLine
+
+from . import selectors, services
+from .forms import TicketForm, TimesheetLineForm, apply_domain_error
+from .models import Stage, Ticket
+
+PAGE_SIZE = 50
+PIPELINE_PER_COLUMN = 20
+
+
+def _require_reader(request) -> None:
+    if not selectors.user_can_read_helpdesk(request.user):
+        raise PermissionDenied("The helpdesk is for staff.")
+
+
+def _require_writer(request, team) -> None:
+    if not selectors.user_can_write_team(user=request.user, team=team):
+        raise PermissionDenied("Only the team's agents can change its tickets.")
+
+
+def _flag(request, name) -> bool:
+    return request.GET.get(name) in ("1", "on", "true", "yes")
+
+
+def _filters(request) -> dict:
+    return {
+        "q": request.GET.get("q", "").strip(),
+        "assignee": _int(request.GET.get("assignee")),
+        "customer": _int(request.GET.get("customer")),
+        "mine": _flag(request, "mine"),
+        "unassigned": _flag(request, "unassigned"),
+    }
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _querystring(request, *drop) -> str:
+    params = request.GET.copy()
+    for key in drop:
+        params.pop(key, None)
+    return params.urlencode()
+
+
+def _page_number(request) -> int:
+    return max(_int(request.GET.get("page")) or 1, 1)
+
+
+# --- Lists ----------------------------------------------------------------------------------
+@login_required
+@require_GET
+def ticket_list(request):
+    """Tickets across the user's teams, with links to each team's pipeline."""
+    _require_reader(request)
+    filters = _filters(request)
+    team_id = _int(request.GET.get("team"))
+    stage_id = _int(request.GET.get("stage"))
+    tickets = selectors.ticket_filter(
+        selectors.tickets_for_user(user=request.user),
+        user=request.user,
+        team=team_id,
+        stage=stage_id,
+        **filters,
+    )
+    page = Paginator(selectors.ticket_list_rows(tickets), PAGE_SIZE).get_page(request.GET.get("page"))
+    teams = list(selectors.teams_for_user(user=request.user))
+    return render(
+        request,
+        "helpdesk/ticket_list.html",
+        {
+            "page_obj": page,
+            "tickets": page.object_list,
+            "teams": teams,
+            "stages": Stage.objects.all(),
+            "filters": filters,
+            "team_id": team_id,
+            "stage_id": stage_id,
+            "customers": _filter_customers(tickets=selectors.tickets_for_user(user=request.user)),
+            "assignees": _filter_assignees(team_ids=[t.pk for t in teams]),
+            "can_create": bool(selectors.user_team_ids_writable(user=request.user)),
+            "querystring": _querystring(request, "page"),
+        },
+    )
+
+
+def _filter_customers(*, tickets):
+    return Customer.objects.filter(pk__in=tickets.order_by().values("customer_id")).only("id", "name")
+
+
+def _filter_assignees(*, team_ids):
+    return User.objects.filter(helpdesk_teams__in=team_ids).distinct().order_by("first_name", "username")
+
+
+@login_required
+@require_GET
+def pipeline(request, team_id: int):
+    """One team's tickets in stage columns (New, In progress, Solved, Cancelled)."""
+    _require_reader(request)
+    team = selectors.team_get_for_user(user=request.user, team_id=team_id)
+    filters = _filters(request)
+    page = _page_number(request)
+    tickets = selectors.ticket_filter(team.tickets.all(), user=request.user, **filters)
+    columns, has_more = selectors.team_pipeline(
+        team=team, tickets=tickets, page=page, per_column=PIPELINE_PER_COLUMN
+    )
+    context = {
+        "team": team,
+        "columns": columns,
+        "page": page,
+        "has_more": has_more,
+        "filters": filters,
+        "can_write": selectors.user_can_write_team(user=request.user, team=team),
+        "customers": _filter_customers(tickets=team.tickets.all()),
+        "assignees": team.members.order_by("first_name", "username"),
+        "querystring": _querystring(request, "page"),
+    }
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "pipeline-board":
+        return render(request, "helpdesk/partials/pipeline_board.html", context)
+    return render(request, "helpdesk/pipeline.html", context)
+
+
+@login_required
+@require_POST
+def ticket_move(request, ticket_id: int):
+    """Move a ticket to another stage (htmx from the pipeline); answers the refreshed board."""
+    _require_reader(request)
+    ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
+    _require_writer(request, ticket.team)
+    stage = ticket.team.stages.filter(pk=_int(request.POST.get("stage"))).first()
+    if stage is None:
+        return HttpResponse("Unknown stage for this team.", status=400)
+    try:
+        services.ticket_set_stage(ticket=ticket, stage=stage, user=request.user)
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=400)
+    if request.headers.get("HX-Request"):
+        # The board reloads itself (with its filters) on this event.
+        return HttpResponse(status=204, headers={"HX-Trigger": "pipeline-changed"})
+    return redirect("helpdesk:pipeline", team_id=ticket.team_id)
+
+
+# --- Ticket form ----------------------------------------------------------------------------
+def _writable_teams(user):
+    ids = selectors.user_team_ids_writable(user=user)
+    return list(selectors.teams_for_user(user=user).filter(pk__in=ids))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ticket_create(request):
+    _require_reader(request)
+    teams = _writable_teams(request.user)
+    if not teams:
+        raise PermissionDenied("Only agents of a team can open tickets.")
+    team = next((t for t in teams if t.pk == _int(request.GET.get("team"))), None) or teams[0]
+    if request.method == "POST":
+        form = TicketForm(request.POST, teams=teams, team=team)
+        if form.is_valid():
+            data = form.service_fields()
+            try:
+                ticket = services.ticket_create(user=request.user, **data)
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, f"Ticket #{ticket.pk} created.")
+                return redirect("helpdesk:ticket_detail", ticket_id=ticket.pk)
+    else:
+        form = TicketForm(teams=teams, team=team, initial={"team": team.pk, "assignee": request.user.pk})
+    return render(request, "helpdesk/ticket_form.html", {"form": form, "ticket": None, "team": form.team})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ticket_detail(request, ticket_id: int):
+    """The ticket form (edit), its smart buttons, timer and Timesheets section."""
+    _require_reader(request)
+    ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
+    can_write = selectors.user_can_write_team(user=request.user, team=ticket.team)
+    teams = _writable_teams(request.user) if can_write else [ticket.team]
+    if request.method == "POST":
+        _require_writer(request, ticket.team)
+        form = TicketForm(request.POST, teams=teams, ticket=ticket)
+        if form.is_valid():
+            try:
+                services.ticket_update(ticket=ticket, user=request.user, **form.service_fields())
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, "Ticket saved.")
+                return redirect("helpdesk:ticket_detail", ticket_id=ticket.pk)
+    else:
+        form = TicketForm(teams=teams, ticket=ticket)
+    context = {
+        "form": form,
+        "ticket": ticket,
+        "team": ticket.team,
+        "can_write": can_write,
+        "order_url": _object_url(
+            ("sales:order_detail", "sales:order"), ticket.sale_line and ticket.sale_line.order_id
+        ),
+        "task_url": _object_url(("projects:task_detail", "projects:task"), ticket.task_id),
+    }
+    context.update(_timesheet_context(request, ticket, can_write=can_write))
+    return render(request, "helpdesk/ticket_form.html", context)
+
+
+@login_required
+@require_GET
+def ticket_item_field(request):
+    """htmx: the Sales order item field for the chosen customer, with the SPEC default selected."""
+    _require_reader(request)
+    teams = _writable_teams(request.user)
+    team = next((t for t in teams if t.pk == _int(request.GET.get("team"))), None)
+    ticket = None
+    ticket_id = _int(request.GET.get("ticket"))
+    if ticket_id:
+        ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
+    form = TicketForm(
+        teams=teams, ticket=ticket, team=team, initial={"customer": request.GET.get("customer")}
+    )
+    default = selectors.ticket_default_sale_line(team=team, customer=form.customer) if team else None
+    if ticket is not None and ticket.customer_id == (form.customer.pk if form.customer else None):
+        selected = ticket.sale_line_id
+    else:
+        selected = default.pk if default else None
+    form.initial["sale_line"] = selected
+    return render(request, "helpdesk/partials/item_field.html", {"form": form, "field": form["sale_line"]})
+
+
+def _object_url(names, pk) -> str:
+    """The page of a colleague app's object (order, task), when that page exists."""
+    if not pk:
+        return ""
+    for name in names:
+        for kwargs in ({"pk": pk}, {"order_id": pk}, {"task_id": pk}, None):
+            try:
+                return reverse(name, kwargs=kwargs) if kwargs else reverse(name, args=[pk])
+            except NoReverseMatch:
+                continue
+    return ""
+
+
+# --- Timesheets of a ticket -----------------------------------------------------------------
+def _employees(ticket, user):
+    return (
+        User.objects.filter(Q(helpdesk_teams=ticket.team) | Q(pk=user.pk))
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+def _timesheet_context(
+    request, ticket, *, can_write, add_form=None, edit_form=None, edit_line=None, error=None
+) -> dict:
+    lines = selectors.ticket_timesheets(ticket=ticket, limit=PAGE_SIZE)
+    total = selectors.ticket_total_hours(ticket=ticket)
+    remaining = selectors.ticket_remaining_hours(ticket=ticket)
+    if add_form is None and can_write:
+        add_form = TimesheetLineForm(
+            employees=_employees(ticket, request.user),
+            initial={"date": timezone.localdate(), "employee": request.user.pk},
+            prefix="new",
+        )
+    return {
+        "ticket": ticket,
+        "lines": lines,
+        "lines_truncated": len(lines) >= PAGE_SIZE,
+        "total_hours": total,
+        "remaining_hours": remaining,
+        "add_form": add_form,
+        "edit_form": edit_form,
+        "edit_line": edit_line,
+        "can_write": can_write,
+        "can_log": can_write and ticket.team.use_timesheets,
+        "error": error,
+    }
+
+
+def _render_timesheets(request, ticket, **kwargs):
+    can_write = selectors.user_can_write_team(user=request.user, team=ticket.team)
+    context = _timesheet_context(request, ticket, can_write=can_write, **kwargs)
+    context["oob"] = True
+    return render(request, "helpdesk/partials/timesheets.html", context)
+
+
+def _ticket_line(ticket, line_id) -> TimesheetLine:
+    line = TimesheetLine.objects.filter(pk=line_id, ticket=ticket).select_related("employee").first()
+    if line is None:
+        raise Http404("No such timesheet line on this ticket.")
+    return line
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ticket_timesheets(request, ticket_id: int):
+    """GET: the Timesheets section; POST: add a line inline (htmx)."""
+    _require_reader(request)
+    ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
+    if request.method == "GET":
+        return _render_timesheets(request, ticket)
+    _require_writer(request, ticket.team)
+    form = TimesheetLineForm(request.POST, employees=_employees(ticket, request.user), prefix="new")
+    if form.is_valid():
+        try:
+            timesheet_services.timesheet_log(user=request.user, ticket=ticket, **form.cleaned_data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
+            return _render_timesheets(request, ticket)
+    return _render_timesheets(request, ticket, add_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ticket_timesheet_edit(request, ticket_id: int, line_id: int):
+    """GET: the line as an inline form; POST: save it (billed lines answer a clear error)."""
+    _require_reader(request)
+    ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
+    _require_writer(request, ticket.team)
+    line = _ticket_line(ticket, line_id)
+    employees = _employees(ticket, request.user)
+    if request.method == "GET":
+        if request.GET.get("cancel"):
+            return _render_timesheets(request, ticket)
+        form = TimesheetLineForm.for_line(line, employees=employees)
+        return _render_timesheets(request, ticket, edit_form=form, edit_line=line)
+    form = TimesheetLineForm.for_line(line, employees=employees, data=request.POST)
+    if form.is_valid():
+        try:
+            timesheet_services.timesheet_update(line=line, user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
+            return _render_timesheets(request, ticket)
+    return _render_timesheets(request, ticket, edit_form=form, edit_line=line)
+
+
+@login_required
+@require_POST
+def ticket_timesheet_delete(request, ticket_id: int, line_id: int):
+    _require_reader(request)
+    ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
+    _require_writer(request, ticket.team)
+    line = _ticket_line(ticket, line_id)
+    try:
+        timesheet_services.timesheet_delete(line=line, user=request.user)
+    except DomainError as exc:
+        return _render_timesheets(request, ticket, error=exc.message)
+    ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
+    return _render_timesheets(request, ticket)
+
+
+def ticket_url(ticket: Ticket) -> str:
+    return reverse("helpdesk:ticket_detail", kwargs={"ticket_id": ticket.pk})

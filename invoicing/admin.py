@@ -1,0 +1,89 @@
+"""Django admin for invoices and payments: shown, never written here.
+
+Posting, cancelling, crediting and paying go through the invoicing services (gapless numbers,
+frozen posted invoices, released timesheets), so the admin is read-only for every invoice.
+"""
+
+from django.contrib import admin
+
+from core.admin import ReadOnlyAdmin
+
+from .models import Invoice, InvoiceLine, Payment
+
+INVOICE_LINE_FIELDS = (
+    "display_type",
+    "description",
+    "quantity",
+    "uom",
+    "price_unit",
+    "discount",
+    "tax_rate",
+    "subtotal",
+    "tax_amount",
+    "total",
+    "sale_line",
+)
+
+
+class InvoiceInlineMixin:
+    """Lines and payments are seen by whoever may see the invoice (the admin role holds no
+    permission on invoice lines themselves) and never changed here."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("invoicing.view_invoice")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class InvoiceLineInline(InvoiceInlineMixin, admin.TabularInline):
+    model = InvoiceLine
+    extra = 0
+    fields = INVOICE_LINE_FIELDS
+    readonly_fields = INVOICE_LINE_FIELDS
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uom", "sale_line__order", "sale_line__product")
+
+
+class PaymentInline(InvoiceInlineMixin, admin.TabularInline):
+    model = Payment
+    extra = 0
+    fields = ("date", "amount", "method", "reference", "created_by")
+    readonly_fields = fields
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = (
+        "__str__",
+        "kind",
+        "customer",
+        "order",
+        "invoice_date",
+        "due_date",
+        "state",
+        "payment_state",
+        "amount_total",
+        "amount_paid",
+    )
+    list_filter = ("state", "kind", "payment_state", "invoice_date")
+    search_fields = ("number", "customer__name", "order__name", "payment_reference")
+    date_hierarchy = "invoice_date"
+    list_select_related = ("customer", "order")
+    inlines = [InvoiceLineInline, PaymentInline]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ("date", "invoice", "amount", "method", "reference", "created_by")
+    list_filter = ("method", "date")
+    search_fields = ("invoice__number", "invoice__customer__name", "reference")
+    date_hierarchy = "date"
+    list_select_related = ("invoice", "created_by")

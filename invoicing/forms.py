@@ -1,0 +1,88 @@
+"""Browser forms of the invoicing screens. Validation of input shape only; rules are in services."""
+
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+
+from core.errors import DomainError
+from sales.models import Customer
+
+from .models import Invoice, Payment
+from .services import Method
+
+
+def apply_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's refusal next to the field it names (or above the form)."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+class InvoiceFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        widget=forms.TextInput(attrs={"placeholder": "Number, customer, order"}),
+    )
+    state = forms.ChoiceField(required=False, choices=[("", "Any state"), *Invoice.State.choices])
+    payment_state = forms.ChoiceField(
+        required=False, choices=[("", "Any payment"), *Invoice.PaymentState.choices], label="Payment"
+    )
+    customer = forms.ModelChoiceField(
+        required=False, queryset=Customer.objects.all(), empty_label="Any customer"
+    )
+    overdue = forms.BooleanField(required=False, label="Overdue only")
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    date = forms.DateField(initial=date.today, widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(choices=Payment.Method.choices, initial=Payment.Method.BANK_TRANSFER)
+    reference = forms.CharField(required=False, max_length=100)
+
+
+class CreateInvoiceForm(forms.Form):
+    method = forms.ChoiceField(choices=Method.CHOICES, initial=Method.REGULAR, widget=forms.RadioSelect)
+    amount = forms.DecimalField(
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text="Percentage of the untaxed total, or a fixed amount including tax.",
+    )
+    period_start = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, with_period: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_period:
+            del self.fields["period_start"]
+            del self.fields["period_end"]
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("method")
+        amount = data.get("amount")
+        if method == Method.DOWN_PAYMENT_PERCENT:
+            if amount is None:
+                self.add_error("amount", "Enter the percentage of the down payment.")
+            elif amount > 100:
+                self.add_error("amount", "A percentage cannot exceed 100.")
+        elif method == Method.DOWN_PAYMENT_FIXED and amount is None:
+            self.add_error("amount", "Enter the amount of the down payment.")
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and start > end:
+            self.add_error("period_end", "The end of the period is before its start.")
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        method = data["method"]
+        return {
+            "method": method,
+            "amount": data.get("amount") if method != Method.REGULAR else None,
+            "period_start": data.get("period_start") if method == Method.REGULAR else None,
+            "period_end": data.get("period_end") if method == Method.REGULAR else None,
+        }

@@ -1,0 +1,41 @@
+"""Celery tasks of the invoicing app: thin wrappers, the work is in documents / e-mail."""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.utils import timezone
+
+from .documents import invoice_pdf_bytes, invoice_pdf_filename
+from .models import Invoice
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=60)
+def invoice_send_email_task(self, invoice_id: int) -> str:
+    """Mail a posted invoice with its stored PDF to the customer; record Invoice.sent_at."""
+    invoice = Invoice.objects.select_related("customer").get(pk=invoice_id)
+    if invoice.state != Invoice.State.POSTED or not invoice.customer.email:
+        return "skipped"
+    company = settings.COMPANY
+    title = "Credit note" if invoice.kind == Invoice.Kind.CREDIT_NOTE else "Invoice"
+    message = EmailMessage(
+        subject=f"{title} {invoice.number} from {company.get('name', '')}",
+        body=(
+            f"Dear {invoice.customer.name},\n\n"
+            f"Please find attached {title.lower()} {invoice.number} "
+            f"of {invoice.amount_total} {settings.CURRENCY}"
+            + (f", due on {invoice.due_date:%Y-%m-%d}" if invoice.due_date else "")
+            + ".\n\nKind regards,\n"
+            + company.get("name", "")
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[invoice.customer.email],
+    )
+    message.attach(
+        invoice_pdf_filename(invoice=invoice), invoice_pdf_bytes(invoice=invoice), "application/pdf"
+    )
+    try:
+        message.send()
+    except OSError as exc:  # SMTP down: try again later
+        raise self.retry(exc=exc) from exc
+    Invoice.objects.filter(pk=invoice.pk).update(sent_at=timezone.now())
+    return "sent"

@@ -1,0 +1,355 @@
+"""Browser screens of invoicing: list, detail, actions, payment dialog, create-invoice dialog,
+PDF download, CSV export. Thin: every write goes through invoicing.services."""
+
+import csv
+from functools import partial, wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from core.money import ZERO
+from sales.models import Order
+
+from . import selectors, services
+from .documents import invoice_pdf_bytes, invoice_pdf_filename
+from .forms import CreateInvoiceForm, InvoiceFilterForm, PaymentForm, apply_domain_error
+from .models import Invoice
+from .tasks import invoice_send_email_task
+
+READERS = ("sales", "accountant")
+ACCOUNTING = ("accountant",)
+INVOICE_CREATORS = ("sales",)
+PAGE_SIZE = 25
+
+
+def role_required(*roles):
+    """Signed-in users holding one of `roles` (superusers too); others get 403."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.has_role(*roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _htmx_redirect(url: str) -> HttpResponse:
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = url
+    return response
+
+
+def _invoice(pk) -> Invoice:
+    return get_object_or_404(Invoice.objects.select_related("customer", "order", "reversed_invoice"), pk=pk)
+
+
+def _overdue_q(today):
+    return Q(
+        kind=Invoice.Kind.INVOICE,
+        state=Invoice.State.POSTED,
+        due_date__lt=today,
+    ) & ~Q(payment_state=Invoice.PaymentState.PAID)
+
+
+def filtered_invoices(params):
+    """The invoice queryset of the list and the export, filtered by the GET parameters."""
+    form = InvoiceFilterForm(params or None)
+    qs = Invoice.objects.select_related("customer", "order")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            q = data["q"].strip()
+            qs = qs.filter(
+                Q(number__icontains=q) | Q(customer__name__icontains=q) | Q(order__name__icontains=q)
+            )
+        if data["state"]:
+            qs = qs.filter(state=data["state"])
+        if data["payment_state"]:
+            qs = qs.filter(payment_state=data["payment_state"])
+        if data["customer"]:
+            qs = qs.filter(customer=data["customer"])
+        if data["overdue"]:
+            qs = qs.filter(_overdue_q(timezone.localdate()))
+    return form, qs.order_by("-id")
+
+
+@role_required(*READERS)
+def invoice_list(request):
+    form, qs = filtered_invoices(request.GET)
+    due = ExpressionWrapper(F("amount_total") - F("amount_paid"), output_field=DecimalField())
+    totals = qs.order_by().aggregate(
+        untaxed=Coalesce(Sum("amount_untaxed"), ZERO),
+        total=Coalesce(Sum("amount_total"), ZERO),
+        due=Coalesce(Sum(due, filter=Q(state=Invoice.State.POSTED)), ZERO),
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for invoice in page:
+        invoice.is_overdue = _is_overdue(invoice, today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "invoicing/invoice_list.html",
+        {
+            "form": form,
+            "page": page,
+            "totals": totals,
+            "query": query.urlencode(),
+            "can_export": request.user.has_role(*ACCOUNTING),
+        },
+    )
+
+
+def _is_overdue(invoice: Invoice, today) -> bool:
+    return (
+        invoice.kind == Invoice.Kind.INVOICE
+        and invoice.state == Invoice.State.POSTED
+        and invoice.payment_state != Invoice.PaymentState.PAID
+        and invoice.due_date is not None
+        and invoice.due_date < today
+    )
+
+
+@role_required(*ACCOUNTING)
+def invoice_export(request):
+    _form, qs = filtered_invoices(request.GET)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="invoices.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "number",
+            "kind",
+            "state",
+            "payment_state",
+            "customer",
+            "order",
+            "invoice_date",
+            "due_date",
+            "untaxed",
+            "tax",
+            "total",
+            "paid",
+            "due",
+        ]
+    )
+    for inv in qs.iterator(chunk_size=500):
+        writer.writerow(
+            [
+                inv.number or "",
+                inv.kind,
+                inv.state,
+                inv.payment_state,
+                inv.customer.name,
+                inv.order.name if inv.order_id else "",
+                inv.invoice_date or "",
+                inv.due_date or "",
+                inv.amount_untaxed,
+                inv.amount_tax,
+                inv.amount_total,
+                inv.amount_paid,
+                inv.amount_due,
+            ]
+        )
+    return response
+
+
+@role_required(*READERS)
+def invoice_detail(request, pk):
+    invoice = _invoice(pk)
+    user = request.user
+    lines = invoice.lines.select_related("uom", "tax").order_by("sequence", "id")
+    timesheets = invoice.timesheets.select_related("employee", "ticket", "task").order_by("date", "id")
+    is_draft = invoice.state == Invoice.State.DRAFT
+    is_posted = invoice.state == Invoice.State.POSTED
+    accountant = user.has_role(*ACCOUNTING)
+    context = {
+        "invoice": invoice,
+        "lines": lines,
+        "timesheets": timesheets,
+        "timesheet_total": sum((t.hours for t in timesheets), ZERO),
+        "payments": invoice.payments.select_related("created_by"),
+        "credit_notes": invoice.credit_notes.all(),
+        "is_overdue": _is_overdue(invoice, timezone.localdate()),
+        "can_post": accountant and is_draft,
+        "can_cancel": user.has_role("sales", "accountant") and is_draft,
+        "can_credit": accountant and is_posted and invoice.kind == Invoice.Kind.INVOICE,
+        "can_pay": accountant
+        and is_posted
+        and invoice.payment_state != Invoice.PaymentState.PAID
+        and invoice.kind == Invoice.Kind.INVOICE,
+        "can_send": accountant and is_posted,
+        "can_download": accountant or (is_draft and user.has_role("sales")),
+    }
+    return render(request, "invoicing/invoice_detail.html", context)
+
+
+def _run(request, invoice, action, success: str):
+    """Run one service in its own savepoint; a refusal becomes a message, never a 500."""
+    try:
+        with transaction.atomic():
+            result = action(invoice=invoice, user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return None
+    messages.success(request, success.format(invoice=result if isinstance(result, Invoice) else invoice))
+    return result
+
+
+@require_POST
+@role_required(*ACCOUNTING)
+def invoice_post(request, pk):
+    invoice = _invoice(pk)
+    _run(request, invoice, services.invoice_post, "Invoice posted as {invoice.number}.")
+    return redirect("invoicing:invoice_detail", pk=invoice.pk)
+
+
+@require_POST
+@role_required("sales", "accountant")
+def invoice_cancel(request, pk):
+    invoice = _invoice(pk)
+    _run(request, invoice, services.invoice_cancel, "Draft invoice cancelled; its timesheets are released.")
+    return redirect("invoicing:invoice_detail", pk=invoice.pk)
+
+
+@require_POST
+@role_required(*ACCOUNTING)
+def invoice_credit_note(request, pk):
+    invoice = _invoice(pk)
+    credit = _run(request, invoice, services.invoice_credit_note, "Credit note {invoice.number} issued.")
+    return redirect("invoicing:invoice_detail", pk=credit.pk if credit else invoice.pk)
+
+
+@role_required(*ACCOUNTING)
+def invoice_pay(request, pk):
+    invoice = _invoice(pk)
+    if request.method == "POST":
+        form = PaymentForm(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    services.invoice_register_payment(invoice=invoice, user=request.user, **form.cleaned_data)
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, f"Payment of {form.cleaned_data['amount']} registered.")
+                url = invoice_detail_url(invoice)
+                return _htmx_redirect(url) if _is_htmx(request) else redirect(url)
+    else:
+        form = PaymentForm(initial={"amount": invoice.amount_due})
+    template = (
+        "invoicing/partials/payment_dialog.html" if _is_htmx(request) else "invoicing/payment_page.html"
+    )
+    return render(request, template, {"invoice": invoice, "form": form})
+
+
+def invoice_detail_url(invoice) -> str:
+    return reverse("invoicing:invoice_detail", kwargs={"pk": invoice.pk})
+
+
+@require_POST
+@role_required(*ACCOUNTING)
+def invoice_send(request, pk):
+    invoice = _invoice(pk)
+    if invoice.state != Invoice.State.POSTED:
+        messages.error(request, "Only a posted invoice can be sent.")
+    elif not invoice.customer.email:
+        messages.error(request, f"{invoice.customer} has no e-mail address.")
+    else:
+        transaction.on_commit(partial(invoice_send_email_task.delay, invoice.pk))
+        messages.success(request, f"{invoice} is being sent to {invoice.customer.email}.")
+    return redirect("invoicing:invoice_detail", pk=invoice.pk)
+
+
+@role_required("sales", "accountant")
+def invoice_pdf(request, pk):
+    invoice = _invoice(pk)
+    if invoice.state != Invoice.State.DRAFT and not request.user.has_role(*ACCOUNTING):
+        raise PermissionDenied
+    data = invoice_pdf_bytes(invoice=invoice)
+    response = HttpResponse(data, content_type="application/pdf")
+    disposition = "inline" if request.GET.get("inline") else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{invoice_pdf_filename(invoice=invoice)}"'
+    if invoice.pdf_sha256:
+        response["X-Content-SHA256"] = invoice.pdf_sha256
+    return response
+
+
+# --- Create-invoice dialog on an order --------------------------------------------------------
+
+
+def _invoiceable_order(pk) -> Order:
+    return get_object_or_404(Order.objects.select_related("customer"), pk=pk)
+
+
+def _has_timesheet_lines(order: Order) -> bool:
+    return order.lines.filter(invoice_policy="timesheet", is_downpayment=False).exists()
+
+
+@role_required(*INVOICE_CREATORS)
+def order_invoice_create(request, pk):
+    """GET: the dialog with a preview of a regular invoice. POST action=preview|create."""
+    order = _invoiceable_order(pk)
+    with_period = _has_timesheet_lines(order)
+    preview = None
+    if request.method == "POST":
+        form = CreateInvoiceForm(request.POST, with_period=with_period)
+        if form.is_valid():
+            if request.POST.get("action") == "create":
+                try:
+                    with transaction.atomic():
+                        invoice = services.invoice_create_from_order(
+                            order=order, user=request.user, **form.service_kwargs()
+                        )
+                except DomainError as error:
+                    apply_domain_error(form, error)
+                else:
+                    messages.success(request, f"Draft invoice created from {order.name}.")
+                    url = invoice_detail_url(invoice)
+                    return _htmx_redirect(url) if _is_htmx(request) else redirect(url)
+            preview = _preview(order, form.service_kwargs())
+    else:
+        form = CreateInvoiceForm(with_period=with_period)
+        if order.state in (Order.State.SALE, Order.State.DONE):
+            preview = _preview(order, {"method": services.Method.REGULAR})
+    context = {
+        "order": order,
+        "form": form,
+        "preview": preview,
+        "with_period": with_period,
+        "can_invoice": order.state in (Order.State.SALE, Order.State.DONE),
+    }
+    template = (
+        "invoicing/partials/create_invoice_dialog.html"
+        if _is_htmx(request)
+        else "invoicing/create_invoice_page.html"
+    )
+    return render(request, template, context)
+
+
+def _preview(order, kwargs) -> dict:
+    try:
+        return selectors.invoice_preview_from_order(order=order, **kwargs)
+    except DomainError as error:
+        return {"lines": [], "error": error.message}

@@ -1,0 +1,73 @@
+"""Django admin for projects and tasks (materials inline); stock moves are read-only."""
+
+from django.contrib import admin
+
+from core.admin import ReadOnlyAdmin
+
+from .models import Project, StockMove, Task, TaskMaterial
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ("name", "customer", "billable", "sale_line", "sale_order", "active")
+    list_filter = ("billable", "active")
+    search_fields = ("name", "customer__name", "sale_order__name")
+    list_select_related = ("customer", "sale_line__order", "sale_line__product", "sale_order")
+    autocomplete_fields = ("customer",)
+    raw_id_fields = ("sale_line", "sale_order")
+
+
+class TaskMaterialInline(admin.TabularInline):
+    """Shown only: adding materials goes through the projects service, which also adds the
+    goods line on the task's order."""
+
+    model = TaskMaterial
+    extra = 0
+    fields = ("product", "quantity", "sale_line", "delivered")
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("projects.view_task")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("product", "sale_line__order", "sale_line__product")
+        )
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "project",
+        "customer",
+        "sale_line",
+        "assignee",
+        "stage",
+        "is_done",
+        "planned_date",
+    )
+    list_filter = ("stage", "is_done", "project")
+    search_fields = ("title", "description", "project__name", "customer__name")
+    list_select_related = ("project", "customer", "sale_line__order", "sale_line__product", "assignee")
+    autocomplete_fields = ("project", "customer")
+    raw_id_fields = ("sale_line", "assignee")
+    readonly_fields = ("done_at", "signed_at", "worksheet_sent_at")
+    inlines = [TaskMaterialInline]
+
+
+@admin.register(StockMove)
+class StockMoveAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "product", "quantity", "task", "note")
+    list_filter = ("product",)
+    search_fields = ("product__name", "task__title", "note")
+    list_select_related = ("product", "task")

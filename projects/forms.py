@@ -1,0 +1,90 @@
+"""Browser forms of the projects app. They only validate input; services apply the rules."""
+
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.db.models import Q
+
+from core.models import User
+from sales.models import Product
+
+from .models import Task
+
+
+def staff_users():
+    return User.objects.filter(
+        Q(groups__name__in=["agent", "sales"]) | Q(is_superuser=True), is_active=True
+    ).distinct()
+
+
+class TaskForm(forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = ["title", "assignee", "stage", "planned_date", "description", "worksheet_notes"]
+        widgets = {
+            "planned_date": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "worksheet_notes": forms.Textarea(attrs={"rows": 5, "placeholder": "What was done on site…"}),
+        }
+        labels = {"worksheet_notes": "Worksheet notes"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff_users()
+        if self.instance.is_done:
+            self.fields["stage"].choices = [(Task.Stage.DONE, Task.Stage.DONE.label)]
+            self.fields["stage"].disabled = True
+        else:
+            self.fields["stage"].choices = [c for c in Task.Stage.choices if c[0] != Task.Stage.DONE]
+
+
+class TimesheetForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), initial=datetime.date.today)
+    employee = forms.ModelChoiceField(queryset=User.objects.none())
+    description = forms.CharField(max_length=500, required=False)
+    hours = forms.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "min": "0.25", "max": "24", "inputmode": "decimal"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employee"].queryset = staff_users()
+
+    def clean_hours(self):
+        hours = self.cleaned_data["hours"]
+        if hours <= 0:
+            raise forms.ValidationError("Hours must be more than zero.")
+        if hours > 24:
+            raise forms.ValidationError("A line cannot have more than 24 hours.")
+        return hours
+
+
+class MaterialForm(forms.Form):
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.filter(type=Product.Type.GOODS, active=True).select_related("uom"),
+        empty_label="Choose a product…",
+    )
+    quantity = forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        initial=Decimal("1"),
+        widget=forms.NumberInput(attrs={"step": "1", "min": "0.01", "inputmode": "decimal"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].label_from_instance = lambda p: f"{p.name} ({p.qty_on_hand} {p.uom} in stock)"
+
+    def clean_quantity(self):
+        quantity = self.cleaned_data["quantity"]
+        if quantity <= 0:
+            raise forms.ValidationError("The quantity must be more than zero.")
+        return quantity
+
+
+class SignForm(forms.Form):
+    signed_by = forms.CharField(label="Name of the signer", max_length=200)
+    signature = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -1,0 +1,419 @@
+"""Browser screens of projects and field service. Thin: forms validate, services decide."""
+
+import uuid
+from functools import wraps
+
+from celery.result import AsyncResult
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from timesheets import services as timesheet_services
+from timesheets.models import TimesheetLine
+
+from . import selectors, services
+from .forms import MaterialForm, SignForm, TaskForm, TimesheetForm
+from .models import Task
+from .tasks import invoice_orders_task
+
+SESSION_JOBS = "projects_invoice_jobs"
+
+
+def staff_required(view):
+    """Agents and sales work tasks; every other role gets a 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not selectors.user_can_work_tasks(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def invoicer_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.has_role("sales", "accountant", "admin"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _task_or_404(request, pk) -> Task:
+    try:
+        return selectors.task_for_page(user=request.user, pk=pk)
+    except Task.DoesNotExist as exc:
+        raise Http404("No such task") from exc
+
+
+def _add_error(form, exc: DomainError):
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+# --- Projects --------------------------------------------------------------------------------
+
+
+@staff_required
+def project_list(request):
+    projects = selectors.project_list(user=request.user)
+    return render(request, "projects/project_list.html", {"projects": projects})
+
+
+@staff_required
+def project_detail(request, pk):
+    project = get_object_or_404(
+        selectors.projects_visible_to(user=request.user).select_related("customer", "sale_line__order"), pk=pk
+    )
+    return render(
+        request,
+        "projects/project_detail.html",
+        {"project": project, "columns": selectors.project_board(project=project)},
+    )
+
+
+# --- Tasks -----------------------------------------------------------------------------------
+
+
+@staff_required
+def task_list(request):
+    state = request.GET.get("state", "open")
+    search = request.GET.get("q", "").strip()
+    mine = request.GET.get("mine") == "1"
+    tasks = selectors.task_list(
+        user=request.user, search=search, state=state, assignee=request.user if mine else None
+    )[:200]
+    return render(
+        request,
+        "projects/task_list.html",
+        {"tasks": tasks, "state": state, "q": search, "mine": mine},
+    )
+
+
+def _timesheets_context(task, *, form=None, edit_line=None, edit_form=None, error=""):
+    lines = list(selectors.task_timesheets(task=task))
+    return {
+        "task": task,
+        "lines": lines,
+        "total_hours": selectors.timesheets_total(lines),
+        "ts_form": form,
+        "edit_line": edit_line,
+        "edit_form": edit_form,
+        "ts_error": error,
+    }
+
+
+def _materials_context(task, *, form=None, error=""):
+    return {
+        "task": task,
+        "materials": list(task.materials.select_related("product__uom", "sale_line").order_by("id")),
+        "material_form": form or MaterialForm(),
+        "material_error": error,
+    }
+
+
+def _new_timesheet_form(request):
+    return TimesheetForm(initial={"employee": request.user.pk})
+
+
+@staff_required
+def task_detail(request, pk):
+    task = _task_or_404(request, pk)
+    if request.method == "POST":
+        form = TaskForm(request.POST, instance=Task.objects.get(pk=task.pk))
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.fields}
+            fields.pop("stage", None) if task.is_done else None
+            try:
+                services.task_update(task=task, user=request.user, **fields)
+            except DomainError as exc:
+                _add_error(form, exc)
+            else:
+                messages.success(request, "Task saved.")
+                return redirect("projects:task_detail", pk=task.pk)
+    else:
+        form = TaskForm(instance=task)
+    context = {
+        "task": task,
+        "form": form,
+        "order": services.task_order(task),
+        "tickets": list(task.tickets.select_related("stage", "team").all()),
+        **_timesheets_context(task, form=_new_timesheet_form(request)),
+        **_materials_context(task),
+        "timer_template": _timer_template(),
+    }
+    return render(request, "projects/task_detail.html", context)
+
+
+TIMER_PARTIAL = "timesheets/partials/timer.html"
+
+
+def _timer_template() -> str | None:
+    """The helpdesk engineer's reusable timer partial, once it exists."""
+    try:
+        get_template(TIMER_PARTIAL)
+    except TemplateDoesNotExist:
+        return None
+    return TIMER_PARTIAL
+
+
+@staff_required
+def task_signature(request, pk):
+    task = _task_or_404(request, pk)
+    if not task.signature:
+        raise Http404("Not signed")
+    return FileResponse(task.signature.open("rb"), content_type="image/png")
+
+
+@staff_required
+def task_timesheets(request, pk):
+    """htmx: the task's time lines; POST logs a new line."""
+    task = _task_or_404(request, pk)
+    if request.method != "POST":
+        return render(
+            request,
+            "projects/partials/task_timesheets.html",
+            _timesheets_context(task, form=_new_timesheet_form(request)),
+        )
+    form = TimesheetForm(request.POST)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                timesheet_services.timesheet_log(
+                    employee=form.cleaned_data["employee"],
+                    date=form.cleaned_data["date"],
+                    hours=form.cleaned_data["hours"],
+                    description=form.cleaned_data["description"],
+                    task=task,
+                    project=task.project,
+                    user=request.user,
+                )
+        except DomainError as exc:
+            _add_error(form, exc)
+        else:
+            form = _new_timesheet_form(request)
+    return render(request, "projects/partials/task_timesheets.html", _timesheets_context(task, form=form))
+
+
+def _line_of_task(task, line_pk) -> TimesheetLine:
+    return get_object_or_404(selectors.task_timesheets(task=task), pk=line_pk)
+
+
+@staff_required
+def task_timesheet_edit(request, pk, line_pk):
+    task = _task_or_404(request, pk)
+    line = _line_of_task(task, line_pk)
+    if request.method == "POST":
+        edit_form = TimesheetForm(request.POST)
+        if edit_form.is_valid():
+            try:
+                with transaction.atomic():
+                    timesheet_services.timesheet_update(
+                        line=line, user=request.user, **edit_form.cleaned_data
+                    )
+            except DomainError as exc:
+                _add_error(edit_form, exc)
+            else:
+                return render(
+                    request,
+                    "projects/partials/task_timesheets.html",
+                    _timesheets_context(task, form=_new_timesheet_form(request)),
+                )
+    else:
+        edit_form = TimesheetForm(
+            initial={
+                "date": line.date,
+                "employee": line.employee_id,
+                "description": line.description,
+                "hours": line.hours,
+            }
+        )
+    return render(
+        request,
+        "projects/partials/task_timesheets.html",
+        _timesheets_context(task, form=_new_timesheet_form(request), edit_line=line, edit_form=edit_form),
+    )
+
+
+@staff_required
+@require_POST
+def task_timesheet_delete(request, pk, line_pk):
+    task = _task_or_404(request, pk)
+    line = _line_of_task(task, line_pk)
+    error = ""
+    try:
+        with transaction.atomic():
+            timesheet_services.timesheet_delete(line=line, user=request.user)
+    except DomainError as exc:
+        error = exc.message
+    return render(
+        request,
+        "projects/partials/task_timesheets.html",
+        _timesheets_context(task, form=_new_timesheet_form(request), error=error),
+    )
+
+
+@staff_required
+@require_POST
+def task_material_add(request, pk):
+    """htmx: add goods used on the task (adds or increases a line on the task's order)."""
+    task = _task_or_404(request, pk)
+    form = MaterialForm(request.POST)
+    error = added = ""
+    if form.is_valid():
+        try:
+            material = services.task_material_add(
+                task=task,
+                product=form.cleaned_data["product"],
+                quantity=form.cleaned_data["quantity"],
+                user=request.user,
+            )
+        except DomainError as exc:
+            if exc.field in ("product", "quantity"):
+                _add_error(form, exc)
+            else:
+                error = exc.message
+        else:
+            form = None
+            product = material.product
+            added = f"Added: {product.name}, now {material.quantity} {product.uom} on this task."
+    context = _materials_context(task, form=form, error=error)
+    context["material_added"] = added
+    return render(request, "projects/partials/task_materials.html", context)
+
+
+@staff_required
+@require_POST
+def task_done(request, pk):
+    task = _task_or_404(request, pk)
+    try:
+        services.task_mark_done(task=task, user=request.user)
+    except DomainError as exc:
+        messages.error(request, f"The task was not marked as done: {exc.message}")
+    else:
+        messages.success(request, "Task marked as done: materials delivered and stock updated.")
+    return redirect("projects:task_detail", pk=task.pk)
+
+
+@staff_required
+def task_sign(request, pk):
+    """The customer signs the worksheet on the device (canvas) with their name."""
+    task = _task_or_404(request, pk)
+    if request.method == "POST":
+        form = SignForm(request.POST)
+        if form.is_valid():
+            try:
+                services.task_sign(
+                    task=task,
+                    signature=form.cleaned_data["signature"],
+                    signed_by=form.cleaned_data["signed_by"],
+                    user=request.user,
+                )
+            except DomainError as exc:
+                _add_error(form, exc)
+            else:
+                messages.success(request, "Worksheet signed. The report is e-mailed to the customer.")
+                return redirect("projects:task_detail", pk=task.pk)
+    else:
+        form = SignForm(initial={"signed_by": task.signed_by})
+    from .worksheet import worksheet_context
+
+    context = worksheet_context(task)
+    context.update({"form": form, "signature_uri": ""})
+    return render(request, "projects/task_sign.html", context)
+
+
+@staff_required
+def task_worksheet_pdf(request, pk):
+    """The signed worksheet as stored; before signing, a preview rendered on the fly."""
+    task = _task_or_404(request, pk)
+    if task.worksheet_pdf:
+        return FileResponse(
+            task.worksheet_pdf.open("rb"), content_type="application/pdf", filename=f"worksheet-{task.pk}.pdf"
+        )
+    from .worksheet import render_worksheet_pdf
+
+    response = HttpResponse(render_worksheet_pdf(task), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="worksheet-{task.pk}-preview.pdf"'
+    return response
+
+
+@staff_required
+@require_POST
+def task_worksheet_send(request, pk):
+    task = _task_or_404(request, pk)
+    if not task.signature:
+        messages.error(request, "The worksheet must be signed before it is sent.")
+    else:
+        services.worksheet_send_later(task=task)
+        messages.success(request, "The signed worksheet is being sent to the customer.")
+    return redirect("projects:task_detail", pk=task.pk)
+
+
+# --- To invoice ------------------------------------------------------------------------------
+
+
+@invoicer_required
+def to_invoice(request):
+    if request.method == "POST":
+        task_ids = [int(v) for v in request.POST.getlist("tasks") if v.isdigit()]
+        order_ids = selectors.orders_of_tasks(task_ids=task_ids, user=request.user)
+        if not order_ids:
+            messages.error(request, "Select at least one task to invoice.")
+            return redirect("projects:to_invoice")
+        job_id = str(uuid.uuid4())
+        user_id = request.user.pk
+        request.session[SESSION_JOBS] = [*request.session.get(SESSION_JOBS, [])[-19:], job_id]
+        transaction.on_commit(
+            lambda: invoice_orders_task.apply_async(args=[order_ids, user_id], task_id=job_id)
+        )
+        return redirect("projects:invoice_job", job_id=job_id)
+    tasks = list(selectors.tasks_to_invoice(user=request.user)[:500])
+    for task in tasks:
+        task.order = task.sale_line.order if task.sale_line_id else task.project.sale_order
+    return render(request, "projects/to_invoice.html", {"tasks": tasks})
+
+
+def _job_view_context(request, job_id):
+    if job_id not in request.session.get(SESSION_JOBS, []):
+        raise Http404("No such job")
+    result = AsyncResult(job_id, app=invoice_orders_task.app)
+    state = result.state
+    info = result.info if isinstance(result.info, dict) else {}
+    if state == "FAILURE":
+        info = {"errors": [{"order": "—", "message": str(result.info)}]}
+    done, total = info.get("done", 0), info.get("total", 0)
+    return {
+        "job_id": job_id,
+        "state": state,
+        "finished": state in ("SUCCESS", "FAILURE"),
+        "done": done,
+        "total": total,
+        "percent": int(done * 100 / total) if total else (100 if state == "SUCCESS" else 0),
+        "errors": info.get("errors", []),
+        "invoices": info.get("invoices", []),
+        "status_url": reverse("projects:invoice_job_status", args=[job_id]),
+    }
+
+
+@invoicer_required
+def invoice_job(request, job_id):
+    return render(request, "projects/invoice_job.html", _job_view_context(request, job_id))
+
+
+@invoicer_required
+def invoice_job_status(request, job_id):
+    """htmx: polled every second until the job has finished."""
+    return render(request, "projects/partials/invoice_job_status.html", _job_view_context(request, job_id))

@@ -1,0 +1,40 @@
+"""The worksheet report of a task as PDF (WeasyPrint): notes, time lines, materials, signature."""
+
+import base64
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from . import selectors
+from .models import Task
+
+
+def worksheet_context(task: Task) -> dict:
+    lines = list(selectors.task_timesheets(task=task))
+    signature_uri = ""
+    if task.signature:
+        with task.signature.open("rb") as fh:
+            signature_uri = "data:image/png;base64," + base64.b64encode(fh.read()).decode("ascii")
+    return {
+        "task": task,
+        "company": settings.COMPANY,
+        "lines": lines,
+        "total_hours": selectors.timesheets_total(lines),
+        "materials": list(task.materials.select_related("product__uom").order_by("id")),
+        "tickets": list(task.tickets.all()),
+        "signature_uri": signature_uri,
+        "printed_at": timezone.now(),
+        "order": task.sale_line.order if task.sale_line_id else task.project.sale_order,
+    }
+
+
+def render_worksheet_html(task: Task) -> str:
+    return render_to_string("pdf/worksheet.html", worksheet_context(task))
+
+
+def render_worksheet_pdf(task: Task) -> bytes:
+    from weasyprint import HTML
+
+    html = render_worksheet_html(task)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

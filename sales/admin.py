@@ -1,0 +1,163 @@
+"""Django admin for sales: units, taxes, customers, products; orders are shown, not edited here.
+
+Orders change state through the sales services (numbers, delivered quantities, signals), so
+the admin shows them read-only; quotations are made in the sales screens or the API.
+"""
+
+from django.contrib import admin
+
+from core.admin import ReadOnlyAdmin
+
+from .models import Activity, Customer, Order, OrderLine, Product, Tax, Uom, UomCategory
+
+
+class UomInline(admin.TabularInline):
+    model = Uom
+    extra = 0
+    fields = ("name", "ratio", "active")
+
+
+@admin.register(UomCategory)
+class UomCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+    inlines = [UomInline]
+
+
+@admin.register(Uom)
+class UomAdmin(admin.ModelAdmin):
+    list_display = ("name", "category", "ratio", "active")
+    list_filter = ("category", "active")
+    search_fields = ("name",)
+    list_select_related = ("category",)
+
+
+@admin.register(Tax)
+class TaxAdmin(admin.ModelAdmin):
+    list_display = ("name", "rate", "active")
+    list_filter = ("active",)
+    search_fields = ("name",)
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("name", "email", "vat", "city", "country", "payment_term_days", "portal_user_list")
+    list_filter = ("country",)
+    search_fields = ("name", "email", "vat", "city", "portal_users__username")
+    filter_horizontal = ("portal_users",)
+    fieldsets = (
+        (None, {"fields": ("name", "email", "phone", "vat")}),
+        ("Address", {"fields": ("street", "zip", "city", "country")}),
+        ("Billing", {"fields": ("payment_term_days",)}),
+        ("Portal", {"fields": ("portal_users",)}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("portal_users")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "portal_users":
+            from core.models import User
+
+            kwargs["queryset"] = User.objects.filter(groups__name="customer").distinct()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description="portal users")
+    def portal_user_list(self, obj):
+        return ", ".join(u.username for u in obj.portal_users.all()) or "—"
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "type",
+        "invoice_policy",
+        "uom",
+        "price",
+        "tax",
+        "upsell_threshold",
+        "service_tracking",
+        "active",
+    )
+    list_filter = ("type", "invoice_policy", "service_tracking", "uom", "tax", "active")
+    search_fields = ("name", "default_code", "description")
+    list_select_related = ("uom", "tax")
+    autocomplete_fields = ("project",)
+    fieldsets = (
+        (None, {"fields": ("name", "default_code", "description", "type", "active")}),
+        ("Sales", {"fields": ("invoice_policy", "uom", "price", "tax", "upsell_threshold")}),
+        ("Service tracking", {"fields": ("service_tracking", "project")}),
+        ("Stock", {"fields": ("qty_on_hand",)}),
+    )
+
+
+ORDER_LINE_FIELDS = (
+    "product",
+    "description",
+    "quantity",
+    "uom",
+    "price_unit",
+    "discount",
+    "tax",
+    "invoice_policy",
+    "qty_delivered",
+    "qty_invoiced",
+    "qty_to_invoice",
+    "invoice_status",
+    "price_subtotal",
+    "price_total",
+)
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    fields = ORDER_LINE_FIELDS
+    readonly_fields = ORDER_LINE_FIELDS
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("sales.view_order")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product", "uom", "tax")
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    list_display = (
+        "name",
+        "customer",
+        "salesperson",
+        "order_date",
+        "state",
+        "invoice_status",
+        "amount_untaxed",
+        "amount_total",
+        "is_upsell",
+    )
+    list_filter = ("state", "invoice_status", "is_upsell", "order_date")
+    search_fields = ("name", "customer__name", "client_reference")
+    date_hierarchy = "order_date"
+    list_select_related = ("customer", "salesperson")
+    inlines = [OrderLineInline]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ("summary", "kind", "user", "order", "due_date", "done")
+    list_filter = ("kind", "done", "due_date")
+    search_fields = ("summary", "note", "order__name", "user__username")
+    list_select_related = ("user", "order")
+    raw_id_fields = ("order", "order_line")
+    readonly_fields = ("dedupe_key",)

@@ -1,0 +1,152 @@
+"""Browser forms of the sales screens: input shape only, the rules are in sales.services."""
+
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+
+from core.errors import DomainError
+from core.models import User
+
+from .models import Customer, Order, Product, Tax, Uom
+
+
+def apply_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's refusal next to the field it names (or above the form)."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def salespeople():
+    return (
+        User.objects.filter(groups__name="sales").distinct().order_by("first_name", "last_name", "username")
+    )
+
+
+class CustomerForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = ["name", "email", "phone", "vat", "street", "zip", "city", "country", "payment_term_days"]
+        labels = {"payment_term_days": "Payment term (days)", "zip": "Postcode"}
+
+    def clean_country(self):
+        country = (self.cleaned_data.get("country") or "").strip().upper()
+        if country and (len(country) != 2 or not country.isalpha()):
+            raise forms.ValidationError("Use the two-letter ISO country code, e.g. BE.")
+        return country
+
+    def clean_payment_term_days(self):
+        days = self.cleaned_data["payment_term_days"]
+        if days > 365:
+            raise forms.ValidationError("A payment term of more than a year is not accepted.")
+        return days
+
+
+class CustomerSearchForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        widget=forms.TextInput(attrs={"placeholder": "Name, e-mail, VAT, city"}),
+    )
+
+
+class OrderFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        widget=forms.TextInput(attrs={"placeholder": "Number, customer, reference"}),
+    )
+    state = forms.ChoiceField(required=False, choices=[("", "Any state"), *Order.State.choices])
+    invoice_status = forms.ChoiceField(
+        required=False, choices=[("", "Any"), *Order.InvoiceStatus.choices], label="Invoice status"
+    )
+    customer = forms.ModelChoiceField(
+        required=False, queryset=Customer.objects.all(), empty_label="Any customer"
+    )
+    salesperson = forms.ModelChoiceField(required=False, queryset=salespeople(), empty_label="Anyone")
+    upsell = forms.BooleanField(required=False, label="Upsell opportunities")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["salesperson"].queryset = salespeople()
+
+
+class OrderCreateForm(forms.Form):
+    customer = forms.ModelChoiceField(queryset=Customer.objects.all())
+    salesperson = forms.ModelChoiceField(required=False, queryset=salespeople())
+    order_date = forms.DateField(initial=date.today, widget=forms.DateInput(attrs={"type": "date"}))
+    client_reference = forms.CharField(required=False, max_length=100, label="Customer reference")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["salesperson"].queryset = salespeople()
+
+
+class OrderLineForm(forms.Form):
+    product = forms.ModelChoiceField(queryset=Product.objects.filter(active=True).select_related("uom"))
+    description = forms.CharField(required=False, max_length=500)
+    quantity = forms.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0"), initial=Decimal("1")
+    )
+    uom = forms.ModelChoiceField(
+        queryset=Uom.objects.filter(active=True).select_related("category"), label="Unit"
+    )
+    price_unit = forms.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0"), label="Unit price"
+    )
+    discount = forms.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        initial=Decimal("0"),
+        required=False,
+        label="Disc. %",
+    )
+    tax = forms.ModelChoiceField(
+        queryset=Tax.objects.filter(active=True), required=False, empty_label="No tax"
+    )
+
+    def __init__(self, *args, prefix_key: str = "new", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.key = prefix_key
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("id", f"line-{prefix_key}-{name}")
+            field.widget.attrs.setdefault("aria-label", field.label or name.title())
+        for name in ("quantity", "price_unit", "discount"):
+            self.fields[name].widget.attrs.update({"class": "num-input", "step": "0.01"})
+
+    def bind_htmx(self, *, compute_url: str, product_url: str) -> "OrderLineForm":
+        """Live behaviour: amounts recomputed as figures change; product fills unit/price/tax."""
+        calc = {
+            "hx-post": compute_url,
+            "hx-trigger": "input changed delay:300ms, change",
+            "hx-include": "closest tr",
+            "hx-swap": "none",
+        }
+        for name in ("quantity", "price_unit", "discount", "tax"):
+            self.fields[name].widget.attrs.update(calc)
+        self.fields["product"].widget.attrs.update(
+            {
+                "hx-post": product_url,
+                "hx-trigger": "change",
+                "hx-include": "closest tr",
+                "hx-target": "closest tr",
+                "hx-swap": "outerHTML",
+            }
+        )
+        return self
+
+    def clean_discount(self):
+        return self.cleaned_data.get("discount") or Decimal("0")
+
+    @staticmethod
+    def initial_for_product(product: Product) -> dict:
+        return {
+            "product": product,
+            "description": product.name,
+            "uom": product.uom,
+            "price_unit": product.price,
+            "tax": product.tax,
+        }

@@ -1,0 +1,159 @@
+"""Browser views: the upsell list (sales) and "My activities" (+ the header count)."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from core.errors import DomainError
+
+from . import upsell
+from .models import Activity, Order
+
+
+def _require_sales(request):
+    if not request.user.has_role("sales"):
+        raise PermissionDenied("The upsell list is for the sales team.")
+
+
+def _order_url(order_id: int) -> str | None:
+    try:
+        return reverse("sales:order_detail", args=[order_id])
+    except NoReverseMatch:
+        return None
+
+
+def _add_hours_form(order: Order, data=None) -> forms.Form:
+    """A small form: product (the order's prepaid products) + quantity."""
+    products = {
+        p.pk: p for p in getattr(order, "_products", None) or upsell.upsell_order_products(order=order)
+    }
+
+    class _Form(forms.Form):
+        product = forms.TypedChoiceField(
+            choices=[(pk, p.name) for pk, p in products.items()], coerce=int, label="Product"
+        )
+        quantity = forms.DecimalField(
+            min_value=Decimal("0.01"),
+            max_digits=12,
+            decimal_places=2,
+            label="Hours to add",
+            error_messages={"min_value": "Enter a quantity greater than zero."},
+        )
+
+    form = _Form(data, prefix=f"o{order.pk}")
+    form.products = products
+    return form
+
+
+def _products_by_order(rows) -> None:
+    """Attach the prepaid products to each order (from the prefetched lines: no query)."""
+    for row in rows:
+        seen = {}
+        for ln in row["lines"]:
+            if ln["line"].product_id and ln["line"].product_id not in seen:
+                seen[ln["line"].product_id] = ln["line"].product
+        row["order"]._products = list(seen.values())
+
+
+@login_required
+@require_GET
+def upsell_list(request):
+    _require_sales(request)
+    return _render_list(request)
+
+
+def _render_list(request, *, bound_form=None, status=200):
+    rows = upsell.upsell_rows(upsell.upsell_orders())
+    _products_by_order(rows)
+    for row in rows:
+        order = row["order"]
+        if bound_form is not None and bound_form.prefix == f"o{order.pk}":
+            row["form"] = bound_form
+        else:
+            row["form"] = _add_hours_form(order)
+        row["url"] = _order_url(order.pk)
+    return render(request, "sales/upsell/list.html", {"rows": rows}, status=status)
+
+
+@login_required
+@require_POST
+def upsell_add_hours(request, order_id: int):
+    _require_sales(request)
+    order = get_object_or_404(Order.objects.select_related("customer"), pk=order_id, state=Order.State.SALE)
+    form = _add_hours_form(order, request.POST)
+    if form.is_valid():
+        try:
+            upsell.upsell_add_hours(
+                order=order,
+                product=form.products[form.cleaned_data["product"]],
+                quantity=form.cleaned_data["quantity"],
+                user=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"{form.cleaned_data['quantity']} h added to {order.name}.")
+            return redirect("sales:upsell_list")
+    return _render_list(request, bound_form=form, status=400)
+
+
+@login_required
+@require_POST
+def upsell_lock(request, order_id: int):
+    _require_sales(request)
+    order = get_object_or_404(Order, pk=order_id, state=Order.State.SALE)
+    try:
+        upsell.upsell_lock_order(order=order, user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{order.name} is locked.")
+    return redirect("sales:upsell_list")
+
+
+# --- Activities -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def activity_list(request):
+    show_done = request.GET.get("done") == "1"
+    activities = upsell.activities_for(user=request.user, include_done=show_done)
+    return render(
+        request,
+        "sales/upsell/activities.html",
+        {"activities": activities, "show_done": show_done, "today": timezone.localdate()},
+    )
+
+
+@login_required
+@require_POST
+def activity_toggle(request, pk: int, done: bool):
+    # Object by object: someone else's activity is a 404.
+    activity = get_object_or_404(Activity.objects.select_related("order__customer"), pk=pk, user=request.user)
+    activity = upsell.activity_mark_done(activity=activity, user=request.user, done=done)
+    if request.headers.get("HX-Request"):
+        response = render(
+            request, "sales/upsell/_activity_row.html", {"a": activity, "today": timezone.localdate()}
+        )
+        response["HX-Trigger"] = "activities-changed"
+        return response
+    return redirect("sales:activity_list")
+
+
+@login_required
+@require_GET
+def activity_count(request):
+    """The header widget's number (loaded by htmx, so pages pay no query for it)."""
+    if not request.user.has_role("sales"):
+        return HttpResponse("")
+    count = upsell.activity_open_count(user=request.user)
+    return render(request, "sales/partials/_activity_count.html", {"count": count})

@@ -1,0 +1,455 @@
+"""Browser screens of sales: customers, quotations and orders (with htmx line editing).
+
+Thin views: writes go through sales.services, derived figures come from the stored columns
+and sales.selectors.
+"""
+
+from decimal import Decimal
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from core.money import ZERO, line_subtotal, tax_amount
+from core.units import convert_quantity
+
+from . import selectors, services
+from .forms import (
+    CustomerForm,
+    CustomerSearchForm,
+    OrderCreateForm,
+    OrderFilterForm,
+    OrderLineForm,
+    apply_domain_error,
+)
+from .models import Customer, Order, OrderLine, Product, Uom
+
+READERS = ("sales", "accountant")
+WRITERS = ("sales",)
+PAGE_SIZE = 25
+EDITABLE_LINES = (Order.State.DRAFT,)
+LINES_CAN_BE_ADDED = (Order.State.DRAFT, Order.State.SALE)
+
+
+def role_required(*roles):
+    """Signed-in users holding one of `roles` (superusers too); others get 403."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.has_role(*roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def safe_url(name: str, *args) -> str:
+    """A URL of another app's screen, or "" while that screen does not exist."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+# --- Customers ----------------------------------------------------------------------------------
+
+
+@role_required(*READERS)
+def customer_list(request):
+    form = CustomerSearchForm(request.GET or None)
+    qs = Customer.objects.annotate(
+        order_count=Count("orders", filter=~Q(orders__state=Order.State.CANCEL), distinct=True),
+    ).order_by("name", "id")
+    if form.is_valid() and form.cleaned_data["q"]:
+        q = form.cleaned_data["q"].strip()
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(email__icontains=q) | Q(vat__icontains=q) | Q(city__icontains=q)
+        )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "sales/customer_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "can_edit": request.user.has_role(*WRITERS)},
+    )
+
+
+@role_required(*WRITERS)
+def customer_create(request):
+    form = CustomerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        customer = form.save()
+        messages.success(request, f"Customer {customer} created.")
+        return redirect("sales:customer_detail", pk=customer.pk)
+    return render(request, "sales/customer_form.html", {"form": form, "customer": None})
+
+
+@role_required(*WRITERS)
+def customer_edit(request, pk):
+    customer = get_object_or_404(Customer, pk=pk)
+    form = CustomerForm(request.POST or None, instance=customer)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Customer {customer} saved.")
+        return redirect("sales:customer_detail", pk=customer.pk)
+    return render(request, "sales/customer_form.html", {"form": form, "customer": customer})
+
+
+def prepaid_hours(customer: Customer) -> list[dict]:
+    """Per confirmed prepaid line in a time unit: hours sold / used / left."""
+    hours = Uom.objects.select_related("category").get(name="Hours")
+    rows = []
+    for line in selectors.customer_sale_lines(customer=customer).select_related("order", "uom__category"):
+        if line.invoice_policy != "prepaid" or getattr(line, "remaining_hours", None) is None:
+            continue
+        sold = convert_quantity(line.quantity, line.uom, hours)
+        used = sold - line.remaining_hours
+        rows.append({"line": line, "sold": sold, "used": used, "left": line.remaining_hours})
+    return rows
+
+
+@role_required(*READERS)
+def customer_detail(request, pk):
+    customer = get_object_or_404(Customer, pk=pk)
+    orders = customer.orders.select_related("salesperson").order_by("-order_date", "-id")[:50]
+    invoices = customer.invoices.select_related("order").order_by("-id")[:50]
+    tickets = customer.tickets.select_related("stage", "team", "assignee").order_by("-id")[:50]
+    ticket_url = safe_url("helpdesk:ticket_detail", 0)
+    for ticket in tickets:
+        ticket.url = ticket_url[:-2] + f"{ticket.pk}/" if ticket_url.endswith("/0/") else ""
+    return render(
+        request,
+        "sales/customer_detail.html",
+        {
+            "customer": customer,
+            "orders": orders,
+            "invoices": invoices,
+            "tickets": tickets,
+            "prepaid": prepaid_hours(customer),
+            "can_edit": request.user.has_role(*WRITERS),
+        },
+    )
+
+
+# --- Orders -------------------------------------------------------------------------------------
+
+
+def filtered_orders(params):
+    form = OrderFilterForm(params or None)
+    qs = Order.objects.select_related("customer", "salesperson")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            q = data["q"].strip()
+            qs = qs.filter(
+                Q(name__icontains=q) | Q(customer__name__icontains=q) | Q(client_reference__icontains=q)
+            )
+        for field in ("state", "invoice_status", "customer", "salesperson"):
+            if data[field]:
+                qs = qs.filter(**{field: data[field]})
+        if data["upsell"]:
+            qs = qs.filter(is_upsell=True)
+    return form, qs.order_by("-order_date", "-id")
+
+
+@role_required(*READERS)
+def order_list(request):
+    form, qs = filtered_orders(request.GET)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "sales/order_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": request.user.has_role(*WRITERS),
+        },
+    )
+
+
+@role_required(*WRITERS)
+def order_create(request):
+    initial = {"salesperson": request.user, "customer": request.GET.get("customer")}
+    form = OrderCreateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                order = services.order_create(user=request.user, **form.cleaned_data)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, f"Quotation {order.name} created. Add its lines below.")
+            return redirect("sales:order_detail", pk=order.pk)
+    return render(request, "sales/order_create.html", {"form": form})
+
+
+def _order(pk) -> Order:
+    return get_object_or_404(Order.objects.select_related("customer", "salesperson"), pk=pk)
+
+
+def _lines(order: Order) -> list[OrderLine]:
+    """The order's lines with `remaining_hours` annotated in the same query."""
+    qs = order.lines.select_related("product", "uom__category", "tax").order_by("sequence", "id")
+    return list(selectors.order_lines_with_remaining_hours(qs))
+
+
+def _bind(form, order):
+    if form is not None:
+        form.bind_htmx(
+            compute_url=reverse("sales:order_line_compute", args=[order.pk]),
+            product_url=reverse("sales:order_line_product", args=[order.pk]),
+        )
+    return form
+
+
+def _lines_context(request, order: Order, *, editing=None, form=None, error="") -> dict:
+    _bind(form, order)
+    can_write = request.user.has_role(*WRITERS)
+    return {
+        "order": order,
+        "lines": _lines(order),
+        "editable": can_write and order.state in EDITABLE_LINES,
+        "can_add": can_write and order.state in LINES_CAN_BE_ADDED,
+        "confirmed": order.state in (Order.State.SALE, Order.State.DONE),
+        "editing": editing,
+        "line_form": form,
+        "lines_error": error,
+        **(_amounts(form) if form is not None and form.is_bound else {}),
+    }
+
+
+@role_required(*READERS)
+def order_detail(request, pk):
+    order = _order(pk)
+    user = request.user
+    can_write = user.has_role(*WRITERS)
+    context = _lines_context(request, order)
+    context.update(
+        {
+            "can_confirm": can_write and order.state == Order.State.DRAFT,
+            "can_lock": can_write and order.state == Order.State.SALE,
+            "can_cancel": can_write and order.state in (Order.State.DRAFT, Order.State.SALE),
+            "can_invoice": can_write and order.state in (Order.State.SALE, Order.State.DONE),
+        }
+    )
+    if order.state != Order.State.DRAFT:
+        context.update(_order_links(order))
+    context["invoices"] = order.invoices.order_by("-id")
+    return render(request, "sales/order_detail.html", context)
+
+
+def _order_links(order: Order) -> dict:
+    from helpdesk.models import Ticket
+    from projects.models import Task
+    from timesheets.models import TimesheetLine
+
+    tickets = list(Ticket.objects.filter(sale_line__order=order).select_related("stage").order_by("-id")[:50])
+    tasks = list(Task.objects.filter(sale_line__order=order).select_related("project").order_by("-id")[:50])
+    ticket_base, task_base = safe_url("helpdesk:ticket_detail", 0), safe_url("projects:task_detail", 0)
+    for ticket in tickets:
+        ticket.url = ticket_base[:-2] + f"{ticket.pk}/" if ticket_base.endswith("/0/") else ""
+    for task in tasks:
+        task.url = task_base[:-2] + f"{task.pk}/" if task_base.endswith("/0/") else ""
+    timesheets = TimesheetLine.objects.filter(sale_line__order=order)
+    timesheet_total = timesheets.aggregate(total=Coalesce(Sum("hours"), Decimal("0.00")))["total"]
+    return {
+        "tickets": tickets,
+        "tasks": tasks,
+        "timesheets": list(
+            timesheets.select_related("employee", "invoice", "sale_line").order_by("-date", "-id")[:25]
+        ),
+        "timesheet_count": timesheets.count(),
+        "timesheet_total": timesheet_total,
+        "timesheets_url": safe_url("timesheets:line_list"),
+    }
+
+
+def _transition(request, pk, action, success):
+    order = _order(pk)
+    try:
+        with transaction.atomic():
+            action(order=order, user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success.format(order=order))
+    return redirect("sales:order_detail", pk=order.pk)
+
+
+@require_POST
+@role_required(*WRITERS)
+def order_confirm(request, pk):
+    return _transition(request, pk, services.order_confirm, "{order.name} confirmed.")
+
+
+@require_POST
+@role_required(*WRITERS)
+def order_lock(request, pk):
+    return _transition(request, pk, services.order_lock, "{order.name} locked.")
+
+
+@require_POST
+@role_required(*WRITERS)
+def order_cancel(request, pk):
+    return _transition(request, pk, services.order_cancel, "{order.name} cancelled.")
+
+
+# --- Order lines (htmx) -------------------------------------------------------------------------
+
+
+def _render_lines(request, order, **kwargs):
+    order.refresh_from_db()
+    return render(request, "sales/partials/order_lines.html", _lines_context(request, order, **kwargs))
+
+
+def _line(order: Order, line_id) -> OrderLine:
+    try:
+        return order.lines.select_related("product", "uom", "tax").get(pk=int(line_id))
+    except (OrderLine.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such line on this order.") from None
+
+
+def _line_form_initial(line: OrderLine) -> dict:
+    return {
+        "product": line.product,
+        "description": line.description,
+        "quantity": line.quantity,
+        "uom": line.uom,
+        "price_unit": line.price_unit,
+        "discount": line.discount,
+        "tax": line.tax,
+    }
+
+
+@role_required(*WRITERS)
+def order_line_form(request, pk):
+    """GET ?line=<id> (edit) or nothing (new): the lines section with that row as a form."""
+    order = _order(pk)
+    line_id = request.GET.get("line")
+    if line_id:
+        if order.state not in EDITABLE_LINES:
+            raise PermissionDenied
+        line = _line(order, line_id)
+        form = OrderLineForm(initial=_line_form_initial(line), prefix_key=str(line.pk))
+        return _render_lines(request, order, editing=line.pk, form=form)
+    if order.state not in LINES_CAN_BE_ADDED:
+        raise PermissionDenied
+    return _render_lines(request, order, editing="new", form=OrderLineForm(prefix_key="new"))
+
+
+@require_POST
+@role_required(*WRITERS)
+def order_line_product(request, pk):
+    """The product changed in a line form: the row again, with unit, price, tax from the product."""
+    order = _order(pk)
+    key = request.POST.get("key") or "new"
+    data = request.POST.copy()
+    try:
+        product = Product.objects.select_related("uom").get(pk=int(data.get("product") or 0))
+    except (Product.DoesNotExist, ValueError):
+        product = None
+    if product is not None:
+        for name, value in OrderLineForm.initial_for_product(product).items():
+            data[name] = getattr(value, "pk", value) if value is not None else ""
+    form = OrderLineForm(data, prefix_key=key)
+    form.is_valid()  # for the amounts; errors are only shown when saving
+    amounts = _amounts(form)
+    form = OrderLineForm(initial=dict(form.cleaned_data), prefix_key=key)
+    _bind(form, order)
+    context = {
+        "order": order,
+        "line_form": form,
+        "editing": key,
+        "confirmed": order.state != Order.State.DRAFT,
+    }
+    return render(request, "sales/partials/order_line_form_row.html", {**context, **amounts})
+
+
+def _amounts(form: OrderLineForm) -> dict:
+    data = getattr(form, "cleaned_data", {}) or {}
+    try:
+        subtotal = line_subtotal(
+            data.get("quantity") or 0, data.get("price_unit") or 0, data.get("discount") or 0
+        )
+    except (TypeError, ValueError, ArithmeticError):
+        subtotal = ZERO
+    tax = data.get("tax")
+    tax_value = tax_amount(subtotal, tax.rate) if tax else ZERO
+    return {"amount_subtotal": subtotal, "amount_tax": tax_value, "amount_total": subtotal + tax_value}
+
+
+@require_POST
+@role_required(*WRITERS)
+def order_line_compute(request, pk):
+    """Live amounts of the line being edited (out-of-band swaps of its three amount cells)."""
+    _order(pk)
+    key = request.POST.get("key") or "new"
+    form = OrderLineForm(request.POST, prefix_key=key)
+    form.is_valid()
+    return render(request, "sales/partials/order_line_amounts.html", {"key": key, **_amounts(form)})
+
+
+@require_POST
+@role_required(*WRITERS)
+def order_line_save(request, pk):
+    order = _order(pk)
+    key = request.POST.get("key") or "new"
+    line = None
+    if key != "new":
+        line = _line(order, key)
+        if order.state not in EDITABLE_LINES:
+            raise PermissionDenied
+    elif order.state not in LINES_CAN_BE_ADDED:
+        raise PermissionDenied
+    form = OrderLineForm(request.POST, prefix_key=key)
+    if form.is_valid():
+        fields = dict(form.cleaned_data)
+        try:
+            with transaction.atomic():
+                if line is None:
+                    services.order_line_add(order=order, user=request.user, **fields)
+                else:
+                    fields.pop("product")
+                    services.order_line_update(line=line, user=request.user, **fields)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            return _render_lines(request, order)
+    return _render_lines(request, order, editing=line.pk if line else "new", form=form)
+
+
+@require_POST
+@role_required(*WRITERS)
+def order_line_delete(request, pk, line_id):
+    order = _order(pk)
+    line = _line(order, line_id)
+    try:
+        with transaction.atomic():
+            services.order_line_delete(line=line, user=request.user)
+    except DomainError as error:
+        return _render_lines(request, order, error=error.message)
+    return _render_lines(request, order)
+
+
+@role_required(*READERS)
+def order_lines(request, pk):
+    """The lines section as displayed (used by Cancel in a line form)."""
+    return _render_lines(request, _order(pk))

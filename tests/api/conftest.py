@@ -1,0 +1,48 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import CustomerFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Users are made by the dozen here; PBKDF2 at full strength would dominate the run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def client_for(db):
+    """client_for(user) → a fresh APIClient authenticated as that user (one per user)."""
+
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user=user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def portal_customer(db):
+    """A customer with its portal contact (`portal_customer.contact`)."""
+    customer = CustomerFactory(name="Portal Co")
+    contact = UserFactory(username="portal", roles=["customer"])
+    customer.portal_users.add(contact)
+    customer.contact = contact
+    return customer
+
+
+@pytest.fixture
+def other_customer(db):
+    return CustomerFactory(name="Other Co")
+
+
+@pytest.fixture
+def users(agent, sales_user, accountant, admin_user, portal_customer):
+    return {
+        "agent": agent,
+        "sales": sales_user,
+        "accountant": accountant,
+        "admin": admin_user,
+        "customer": portal_customer.contact,
+    }

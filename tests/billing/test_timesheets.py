@@ -1,0 +1,252 @@
+"""Timesheet lines: validation, default order line, delivered quantities kept current."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from core.errors import ConflictError, DomainError
+from projects.models import Task
+from sales.models import OrderLine
+from tests.factories import (
+    CustomerFactory,
+    ProjectFactory,
+    TaskFactory,
+    TeamFactory,
+    TicketFactory,
+    TimesheetLineFactory,
+    UserFactory,
+)
+from timesheets import selectors as ts_selectors
+from timesheets import services as ts
+from timesheets.models import TimesheetLine
+
+from .conftest import TODAY
+
+pytestmark = pytest.mark.django_db
+
+
+def log(worker, hours, **kwargs):
+    kwargs.setdefault("date", TODAY)
+    return ts.timesheet_log(employee=worker, user=worker, hours=Decimal(hours), **kwargs)
+
+
+def delivered(line: OrderLine) -> Decimal:
+    line.refresh_from_db()
+    return line.qty_delivered
+
+
+@pytest.mark.parametrize("hours", ["0", "-1", "24.01", "1.234"])
+def test_bad_hours_are_refused_on_the_hours_field(worker, project, hours):
+    with pytest.raises(DomainError) as exc:
+        log(worker, hours, project=project)
+    assert exc.value.field == "hours"
+    assert not TimesheetLine.objects.exists()
+
+
+def test_float_hours_are_refused(worker, project):
+    with pytest.raises(DomainError) as exc:
+        ts.timesheet_log(employee=worker, user=worker, date=TODAY, hours=1.5, project=project)
+    assert exc.value.field == "hours"
+
+
+def test_a_full_day_of_24_hours_is_accepted(worker, project):
+    assert log(worker, "24", project=project).hours == Decimal("24.00")
+
+
+def test_date_too_far_ahead_is_refused(worker, project, settings):
+    settings.TIMESHEET_MAX_DAYS_AHEAD = 7
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    log(worker, "1", project=project, date=today + datetime.timedelta(days=7))
+    with pytest.raises(DomainError) as exc:
+        log(worker, "1", project=project, date=today + datetime.timedelta(days=8))
+    assert exc.value.field == "date"
+
+
+def test_project_is_required(worker):
+    with pytest.raises(DomainError) as exc:
+        log(worker, "1")
+    assert exc.value.field == "project"
+
+
+def test_ticket_of_a_team_without_timesheets_is_refused(worker, customer):
+    team = TeamFactory(name="Sales desk", use_timesheets=False, use_billing=False)
+    ticket = TicketFactory(team=team, customer=customer)
+    with pytest.raises(DomainError) as exc:
+        log(worker, "1", ticket=ticket)
+    assert exc.value.field == "ticket"
+
+
+def test_project_is_derived_from_the_ticket_team(worker, ticket):
+    line = log(worker, "1", ticket=ticket)
+    assert line.project_id == ticket.team.project_id
+
+
+def test_project_is_derived_from_the_task(worker):
+    task = TaskFactory()
+    assert log(worker, "1", task=task).project_id == task.project_id
+
+
+def test_ticket_item_is_the_default_order_line(worker, ticket, make_order, prepaid_product):
+    _, line = make_order(prepaid_product, "50")
+    ticket.sale_line = line
+    ticket.save()
+    assert log(worker, "2", ticket=ticket).sale_line == line
+    assert delivered(line) == Decimal("2.00")
+
+
+def test_default_order_line_chain_task_then_project(make_order, prepaid_product, customer, worker):
+    _, task_line = make_order(prepaid_product, "10")
+    _, project_line = make_order(prepaid_product, "10")
+    project = ProjectFactory(customer=customer, sale_line=project_line)
+    task = TaskFactory(project=project, sale_line=task_line)
+    assert ts_selectors.timesheet_default_sale_line(task=task, project=project) == task_line
+    assert ts_selectors.timesheet_default_sale_line(project=project) == project_line
+    project.billable = False
+    assert ts_selectors.timesheet_default_sale_line(project=project) is None
+    assert log(worker, "1", task=task).sale_line == task_line
+
+
+def test_explicit_none_makes_the_line_not_billable(worker, ticket, make_order, prepaid_product):
+    _, line = make_order(prepaid_product, "50")
+    ticket.sale_line = line
+    ticket.save()
+    assert log(worker, "2", ticket=ticket, sale_line=None).sale_line is None
+    assert delivered(line) == Decimal("0")
+
+
+def test_order_line_of_another_customer_is_refused(worker, ticket, make_order, prepaid_product):
+    _, foreign = make_order(prepaid_product, "10", customer=CustomerFactory(name="Initech"))
+    with pytest.raises(DomainError) as exc:
+        log(worker, "1", ticket=ticket, sale_line=foreign)
+    assert exc.value.field == "sale_line"
+
+
+def test_order_line_of_a_quotation_is_refused(worker, project, make_order, prepaid_product):
+    _, line = make_order(prepaid_product, "10", confirm=False)
+    with pytest.raises(DomainError) as exc:
+        log(worker, "1", project=project, sale_line=line)
+    assert exc.value.field == "sale_line"
+
+
+def test_line_sold_in_days_counts_delivered_days(worker, project, make_order, prepaid_product, days):
+    _, line = make_order(prepaid_product, "10", uom=days)
+    for hours in ("8", "8", "8", "6"):
+        log(worker, hours, project=project, sale_line=line)
+    line.refresh_from_db()
+    assert line.qty_delivered == Decimal("3.75")
+    assert line.remaining_hours == Decimal("50.00")
+
+
+def test_prepaid_consumption_and_upselling(worker, project, make_order, prepaid_product):
+    order, line = make_order(prepaid_product, "50")
+    for _ in range(3):
+        log(worker, "10", project=project, sale_line=line)
+    line.refresh_from_db()
+    assert (line.qty_delivered, line.remaining_hours) == (Decimal("30.00"), Decimal("20.00"))
+    assert line.qty_to_invoice == Decimal("50.00")  # prepaid: the ordered quantity is billed
+
+
+def test_update_moves_delivered_between_order_lines(worker, project, make_order, prepaid_product):
+    _, first = make_order(prepaid_product, "10")
+    _, second = make_order(prepaid_product, "10")
+    timesheet = log(worker, "3", project=project, sale_line=first)
+    ts.timesheet_update(line=timesheet, user=worker, sale_line=second, hours=Decimal("4"))
+    assert (delivered(first), delivered(second)) == (Decimal("0"), Decimal("4.00"))
+    assert timesheet.hours == Decimal("4.00")
+
+
+def test_update_refuses_bad_hours(worker, project):
+    timesheet = log(worker, "3", project=project)
+    with pytest.raises(DomainError) as exc:
+        ts.timesheet_update(line=timesheet, user=worker, hours=Decimal("25"))
+    assert exc.value.field == "hours"
+    timesheet.refresh_from_db()
+    assert timesheet.hours == Decimal("3.00")
+
+
+def test_changing_the_ticket_takes_its_item(worker, customer, make_order, prepaid_product):
+    _, first = make_order(prepaid_product, "10")
+    _, second = make_order(prepaid_product, "10")
+    team = TeamFactory(name="Field")
+    ticket_a = TicketFactory(team=team, customer=customer, sale_line=first)
+    ticket_b = TicketFactory(team=team, customer=customer, sale_line=second)
+    timesheet = log(worker, "2", ticket=ticket_a)
+    ts.timesheet_update(line=timesheet, user=worker, ticket=ticket_b)
+    assert timesheet.sale_line_id == second.pk
+    assert (delivered(first), delivered(second)) == (Decimal("0"), Decimal("2.00"))
+
+
+def test_delete_recomputes_delivered(worker, project, make_order, prepaid_product):
+    _, line = make_order(prepaid_product, "10")
+    keep = log(worker, "1.5", project=project, sale_line=line)
+    gone = log(worker, "2", project=project, sale_line=line)
+    ts.timesheet_delete(line=gone, user=worker)
+    assert delivered(line) == Decimal("1.50")
+    assert TimesheetLine.objects.get() == keep
+
+
+def test_relink_moves_unbilled_lines_of_a_ticket(worker, ticket, make_order, prepaid_product):
+    _, first = make_order(prepaid_product, "10")
+    _, second = make_order(prepaid_product, "10")
+    log(worker, "1", ticket=ticket, sale_line=first)
+    log(worker, "2", ticket=ticket, sale_line=first)
+    other = log(worker, "4", project=ticket.team.project, sale_line=first)
+    moved = ts.timesheets_relink_sale_line(ticket=ticket, sale_line=second, user=worker)
+    assert moved == 2
+    assert (delivered(first), delivered(second)) == (Decimal("4.00"), Decimal("3.00"))
+    assert ts.timesheets_relink_sale_line(ticket=ticket, sale_line=None, user=worker) == 2
+    assert delivered(second) == Decimal("0")
+    other.refresh_from_db()
+    assert other.sale_line == first
+
+
+def test_relink_refuses_a_line_of_another_customer(worker, ticket, make_order, prepaid_product):
+    _, foreign = make_order(prepaid_product, "10", customer=CustomerFactory(name="Initech"))
+    with pytest.raises(DomainError) as exc:
+        ts.timesheets_relink_sale_line(ticket=ticket, sale_line=foreign, user=worker)
+    assert exc.value.field == "sale_line"
+
+
+def test_lines_saved_by_the_model_also_update_delivered(worker, project, make_order, prepaid_product):
+    _, line = make_order(prepaid_product, "10")
+    row = TimesheetLineFactory(project=project, sale_line=line, hours=Decimal("2.25"), employee=worker)
+    assert delivered(line) == Decimal("2.25")
+    row.delete()
+    assert delivered(line) == Decimal("0")
+
+
+@pytest.mark.parametrize("existing", [1, 40])
+def test_logging_a_line_takes_at_most_10_queries(
+    worker, ticket, make_order, prepaid_product, django_assert_max_num_queries, existing
+):
+    _, line = make_order(prepaid_product, "500")
+    ticket.sale_line = line
+    ticket.save()
+    for _ in range(existing):
+        TimesheetLineFactory(project=ticket.team.project, ticket=ticket, sale_line=line, employee=worker)
+    ticket = type(ticket).objects.get(pk=ticket.pk)
+    with django_assert_max_num_queries(10):
+        log(worker, "1", ticket=ticket)
+    assert delivered(line) == Decimal(existing + 1)
+
+
+def test_task_line_logged_without_project(worker, customer, make_order, prepaid_product):
+    _, line = make_order(prepaid_product, "10")
+    task = TaskFactory(project=ProjectFactory(customer=customer), sale_line=line, customer=customer)
+    log(worker, "1", task=Task.objects.get(pk=task.pk))
+    assert delivered(line) == Decimal("1.00")
+
+
+def test_another_employee_can_be_set(worker, project):
+    other = UserFactory(username="other-agent", roles=["agent"])
+    timesheet = log(worker, "1", project=project)
+    ts.timesheet_update(line=timesheet, user=worker, employee=other, description="Call")
+    timesheet.refresh_from_db()
+    assert (timesheet.employee, timesheet.description) == (other, "Call")
+
+
+def test_billed_guard_is_a_conflict_error_subclass():
+    assert issubclass(ConflictError, DomainError)

@@ -1,0 +1,205 @@
+"""A REAL Celery worker for tests marked `celery` (pytest fixtures; import them in a conftest).
+
+- `celery_worker` (session): starts `celery -A config worker --pool=solo` as a subprocess against
+  TEST_REDIS_URL (exported by scripts/with-services.sh) and pytest's TEST database, waits until it
+  answers a ping, stops it at teardown. Skips, with the reason shown, when TEST_REDIS_URL is unset.
+- `celery_broker` (function): the worker above, plus this process's `config.celery.app` sending
+  through the broker (not eagerly) for the duration of the test; restored afterwards so other
+  tests keep running tasks in-process. Use it with `transactional_db`: the worker has its own
+  database connection and only sees committed rows.
+
+On a failing test using the worker, its log is printed (see `pytest_runtest_makereport` below,
+also to be imported by the conftest).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+READY_TIMEOUT = 60
+
+
+def _database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL for the worker pointing at the database this test run uses."""
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = quote(settings_dict.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings_dict.get("HOST") or "localhost"
+    port = settings_dict.get("PORT") or ""
+    return f"postgres://{auth}{host}{':' + str(port) if port else ''}/{quote(settings_dict['NAME'], safe='')}"
+
+
+class Worker:
+    def __init__(self, redis_url: str, database_url: str):
+        self.redis_url = redis_url
+        self.database_url = database_url
+        self.hostname = f"pytest-{os.getpid()}@{socket.gethostname()}"
+        self.log_path = Path(tempfile.mkstemp(prefix="celery-worker-", suffix=".log")[1])
+        self.process: subprocess.Popen | None = None
+
+    def env(self) -> dict:
+        env = {**os.environ}
+        env.update(
+            DJANGO_SETTINGS_MODULE="config.settings",
+            DATABASE_URL=self.database_url,
+            CELERY_BROKER_URL=self.redis_url,
+            CELERY_RESULT_BACKEND=self.redis_url,
+            CELERY_TASK_ALWAYS_EAGER="false",
+            EMAIL_URL="consolemail://",
+            PYTHONUNBUFFERED="1",
+        )
+        return env
+
+    def start(self) -> None:
+        cmd = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            self.hostname,
+        ]
+        self._log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            cmd, cwd=ROOT, env=self.env(), stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def wait_ready(self, app) -> None:
+        """Until the worker answers a ping through the broker (or dies, or times out)."""
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Celery worker exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                replies = app.control.ping(destination=[self.hostname], timeout=1.0)
+            except Exception:  # broker not reachable yet
+                replies = []
+            if replies:
+                return
+            time.sleep(0.3)
+        raise RuntimeError(f"Celery worker not ready after {READY_TIMEOUT} s:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            self._close_log()
+            return
+        # Warm shutdown first (finishes the current task, closes its DB connection), then force.
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+        self._close_log()
+
+    def _close_log(self):
+        log = getattr(self, "_log", None)
+        if log and not log.closed:
+            log.close()
+
+
+def _reset_app_connections(app) -> None:
+    """Forget broker pools and the result backend so the next call uses the current conf."""
+    # (Never close the pools: kombu keeps them in a global registry keyed by URL.)
+    app._pool = None
+    try:
+        app.amqp._producer_pool = None
+    except AttributeError:
+        pass
+    for attr in ("backend",):
+        if hasattr(app._local, attr):
+            delattr(app._local, attr)
+
+
+class _BrokerConf:
+    """Point `app` at the broker, and back."""
+
+    KEYS = ("broker_url", "result_backend", "task_always_eager")
+
+    def __init__(self, app, redis_url: str):
+        self.app = app
+        self.redis_url = redis_url
+        self.saved: dict = {}
+
+    def __enter__(self):
+        self.saved = {key: self.app.conf.get(key) for key in self.KEYS}
+        _reset_app_connections(self.app)
+        self.app.conf.update(broker_url=self.redis_url, result_backend=self.redis_url, task_always_eager=False)
+        return self.app
+
+    def __exit__(self, *exc):
+        _reset_app_connections(self.app)
+        self.app.conf.update(**self.saved)
+        _reset_app_connections(self.app)
+        return False
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    if not redis_url:
+        pytest.skip(
+            "TEST_REDIS_URL is not set: run the suite through scripts/with-services.sh with redis-server "
+            "installed to test with a real Celery worker"
+        )
+    from django.db import connection
+
+    from config.celery import app
+
+    worker = Worker(redis_url, _database_url(connection.settings_dict))
+    worker.start()
+    try:
+        with _BrokerConf(app, redis_url):
+            worker.wait_ready(app)
+    except Exception:
+        worker.stop()
+        raise
+    yield worker
+    worker.stop()
+    try:
+        worker.log_path.unlink()
+    except OSError:
+        pass
+
+
+@pytest.fixture
+def celery_broker(celery_worker, request):
+    """`config.celery.app` sending through the real broker to the real worker (this test only)."""
+    from config.celery import app
+
+    request.node._celery_worker = celery_worker
+    with _BrokerConf(app, celery_worker.redis_url):
+        yield app
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    worker = getattr(item, "_celery_worker", None)
+    if worker is not None and report.failed:
+        report.sections.append(("Celery worker log", worker.log()[-20000:]))

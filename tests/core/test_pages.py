@@ -1,0 +1,95 @@
+"""Login, logout and the base layout: each role sees its own navigation."""
+
+import pytest
+from django.urls import reverse
+
+from core.navigation import NAV_ITEMS, nav_for
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def nav_labels(response) -> list[str]:
+    return [item["label"] for item in response.context["nav_items"]]
+
+
+def test_anonymous_home_redirects_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_login_page_renders_the_form(client):
+    response = client.get("/login/")
+    assert response.status_code == 200
+    assert b'name="username"' in response.content
+    assert b'name="password"' in response.content
+    assert b"csrfmiddlewaretoken" in response.content
+
+
+def test_login_with_good_password_goes_home(client):
+    UserFactory(username="pages-agent", roles=["agent"])
+    response = client.post("/login/", {"username": "pages-agent", "password": "pass-1234"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert client.get("/").status_code == 200
+
+
+def test_login_with_bad_password_shows_an_error(client):
+    UserFactory(username="pages-agent", roles=["agent"])
+    response = client.post("/login/", {"username": "pages-agent", "password": "nope"})
+    assert response.status_code == 200
+    assert b"correct username and password" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_logout_is_a_post_and_ends_the_session(client, agent):
+    client.force_login(agent)
+    response = client.post("/logout/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login")
+    assert client.get("/").status_code == 302
+
+
+def test_logout_by_get_is_refused(client, agent):
+    client.force_login(agent)
+    assert client.get("/logout/").status_code == 405
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["agent", "sales", "accountant", "admin"])
+def test_navigation_shows_exactly_the_installed_entries_of_the_role(client, role):
+    user = UserFactory(username=f"nav-{role}", roles=[role])
+    client.force_login(user)
+    response = client.get("/")
+    labels = nav_labels(response)
+    assert labels == [item["label"] for item in nav_for(user)]
+    allowed = {label for label, _name, roles in NAV_ITEMS if role in roles}
+    assert set(labels) <= allowed
+    assert all(f">{label}</a>" in response.content.decode() for label in labels)
+
+
+def test_navigation_differs_per_role(client):
+    seen = {}
+    for role in ("agent", "admin"):
+        user = UserFactory(username=f"nav2-{role}", roles=[role])
+        client.force_login(user)
+        seen[role] = nav_labels(client.get("/"))
+    assert "Admin" in seen["admin"] and "Admin" not in seen["agent"]
+    assert "API" in seen["admin"]
+    assert seen["agent"] != seen["admin"]
+
+
+def test_customer_lands_on_the_portal_and_sees_only_its_entry(client, customer_user):
+    client.force_login(customer_user)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:home")
+    assert nav_labels(client.get(reverse("portal:home"))) == ["My portal"]
+
+
+def test_user_without_role_is_told_to_ask_for_one(client):
+    client.force_login(UserFactory(username="nobody"))
+    response = client.get("/")
+    assert nav_labels(response) == []
+    assert b"no role yet" in response.content

@@ -1,0 +1,139 @@
+"""`manage.py seed_demo`: a coherent demo, created once; a second run changes nothing."""
+
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db.models import Max
+from django.urls import reverse
+
+from core.models import User
+from helpdesk.models import Team, Ticket
+from invoicing.models import Invoice
+from sales.models import Customer, Order, Product
+from sales.selectors import customer_default_sale_line, order_line_remaining_hours
+from timesheets.models import TimesheetLine
+
+pytestmark = pytest.mark.django_db
+
+LOGINS = {
+    "agent": "agent",
+    "sales": "sales",
+    "accountant": "accountant",
+    "admin": "admin",
+    "customer": "customer",
+}
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def snapshot() -> dict:
+    """Row count and last change of every table the portal owns."""
+    state = {}
+    for model in apps.get_models():
+        if model._meta.app_label not in {
+            "core",
+            "sales",
+            "projects",
+            "timesheets",
+            "helpdesk",
+            "invoicing",
+            "auth",
+        }:
+            continue
+        qs = model.objects.all()
+        fields = {f.name for f in model._meta.concrete_fields}
+        last = qs.aggregate(m=Max("updated_at"))["m"] if "updated_at" in fields else None
+        state[model._meta.label] = (qs.count(), last)
+    state["passwords"] = tuple(User.objects.order_by("username").values_list("password", flat=True))
+    return state
+
+
+@pytest.fixture
+def seeded(db):
+    return seed()
+
+
+def test_seed_creates_one_user_per_role_with_the_demo_password(seeded):
+    for username, role in LOGINS.items():
+        user = User.objects.get(username=username)
+        assert user.roles == [role]
+        assert user.check_password("demo1234")
+    assert User.objects.get(username="admin").is_staff
+    assert not User.objects.get(username="agent").is_staff
+
+
+def test_seed_prints_the_demo_logins_in_a_table(seeded):
+    for username in LOGINS:
+        assert f"| {username} " in seeded
+    assert "demo1234" in seeded
+    assert "http://127.0.0.1:8000/" in seeded
+
+
+def test_seed_products_follow_the_catalogue(seeded):
+    support = Product.objects.get(name="Support 50 h")
+    assert (support.type, support.invoice_policy, support.uom.name) == ("service", "prepaid", "Hours")
+    assert support.price == Decimal("500.00")
+    assert support.tax.rate == Decimal("21.000")
+    assert support.upsell_threshold == Decimal("80.00")
+    service = Product.objects.get(name="Service on Timesheets")
+    assert (service.invoice_policy, service.uom.name, service.price) == (
+        "timesheet",
+        "Hours",
+        Decimal("100.00"),
+    )
+    assert Product.objects.filter(uom__name="Days").exists()
+    assert Product.objects.filter(type="goods").exists()
+
+
+def test_seed_team_bills_time_in_its_own_project(seeded):
+    team = Team.objects.get(name="Customer Care")
+    assert team.use_timesheets and team.use_billing
+    assert team.project is not None
+    assert set(team.stages.values_list("name", flat=True)) >= {"New", "In progress", "Solved"}
+    assert team.members.filter(username="agent").exists()
+
+
+def test_seed_orders_are_confirmed_and_timesheets_count_as_delivered(seeded):
+    orders = Order.objects.filter(state="sale")
+    assert orders.count() >= 2
+    prepaid = orders.get(lines__invoice_policy="prepaid")
+    line = prepaid.lines.get()
+    assert line.quantity == Decimal("50.00")
+    logged = sum(TimesheetLine.objects.filter(sale_line=line).values_list("hours", flat=True))
+    assert logged > 0
+    assert line.qty_delivered == logged
+    assert order_line_remaining_hours(line=line) == Decimal("50.00") - logged
+    postpaid = orders.get(lines__invoice_policy="timesheet")
+    assert postpaid.invoice_status == "to_invoice"
+
+
+def test_seed_tickets_have_timesheets_and_the_portal_customer_sees_them(seeded):
+    customer = User.objects.get(username="customer")
+    globex = Customer.objects.get(portal_users=customer)
+    tickets = Ticket.objects.filter(customer=globex)
+    assert tickets.count() >= 2
+    assert TimesheetLine.objects.filter(ticket__in=tickets).count() >= 3
+    assert customer_default_sale_line(customer=globex) is not None
+    assert Invoice.objects.filter(customer=globex, state="posted").exists()
+
+
+def test_second_run_changes_nothing_and_is_fast(seeded, django_assert_max_num_queries):
+    before = snapshot()
+    with django_assert_max_num_queries(30):
+        out = seed()
+    assert "nothing changed" in out
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("username", list(LOGINS))
+def test_demo_logins_work(seeded, client, username):
+    response = client.post(reverse("login"), {"username": username, "password": "demo1234"})
+    assert response.status_code == 302
+    assert client.get(reverse("home"), follow=True).status_code == 200

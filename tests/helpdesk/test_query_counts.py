@@ -1,0 +1,87 @@
+"""Pages stay O(1) in queries: the same count at 10 and 500 timesheet lines (and tickets)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import TicketFactory, UserFactory
+from timesheets.models import TimesheetLine
+
+pytestmark = pytest.mark.django_db
+
+
+def add_lines(prepaid, n, *, tickets=1):
+    """n timesheet lines spread over the ticket and `tickets - 1` more tickets of the team."""
+    all_tickets = [prepaid.ticket] + [
+        TicketFactory(team=prepaid.team, customer=prepaid.customer, assignee=prepaid.agent)
+        for _ in range(tickets - 1)
+    ]
+    employees = [prepaid.agent] + [UserFactory(roles=["agent"]) for _ in range(3)]
+    TimesheetLine.objects.bulk_create(
+        TimesheetLine(
+            date=datetime.date.today() - datetime.timedelta(days=i % 30),
+            employee=employees[i % len(employees)],
+            description=f"Work {i}",
+            hours=Decimal("0.25"),
+            project=prepaid.team.project,
+            ticket=all_tickets[i % len(all_tickets)],
+            sale_line=prepaid.line,
+        )
+        for i in range(n)
+    )
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("n_lines", [10, 500])
+def test_ticket_page_query_count_does_not_grow_with_timesheet_lines(agent_client, prepaid, n_lines,
+                                                                     django_assert_num_queries):
+    add_lines(prepaid, n_lines)
+    url = reverse("helpdesk:ticket_detail", args=[prepaid.ticket.pk])
+    agent_client.get(url)  # warm the session
+    with django_assert_num_queries(TICKET_PAGE_QUERIES):
+        response = agent_client.get(url)
+    assert f"{Decimal('0.25') * n_lines:.2f}" in response.content.decode()
+
+
+@pytest.mark.parametrize(("n_lines", "n_tickets"), [(10, 5), (500, 60)])
+def test_pipeline_query_count_does_not_grow_with_tickets_or_lines(agent_client, prepaid, n_lines, n_tickets,
+                                                                  django_assert_num_queries):
+    add_lines(prepaid, n_lines, tickets=n_tickets)
+    url = reverse("helpdesk:pipeline", args=[prepaid.team.pk])
+    agent_client.get(url)
+    with django_assert_num_queries(PIPELINE_QUERIES):
+        agent_client.get(url)
+
+
+@pytest.mark.parametrize(("n_lines", "n_tickets"), [(10, 5), (500, 60)])
+def test_ticket_list_query_count_does_not_grow(agent_client, prepaid, n_lines, n_tickets, django_assert_num_queries):
+    add_lines(prepaid, n_lines, tickets=n_tickets)
+    url = reverse("helpdesk:ticket_list")
+    agent_client.get(url)
+    with django_assert_num_queries(LIST_QUERIES):
+        agent_client.get(url)
+
+
+@pytest.mark.parametrize("n_lines", [10, 500])
+def test_timesheet_line_list_query_count_does_not_grow(agent_client, prepaid, n_lines, django_assert_num_queries):
+    add_lines(prepaid, n_lines, tickets=3)
+    url = reverse("timesheets:line_list")
+    agent_client.get(url)
+    with django_assert_num_queries(LINE_LIST_QUERIES):
+        agent_client.get(url)
+
+
+TICKET_PAGE_QUERIES = 0
+PIPELINE_QUERIES = 0
+LIST_QUERIES = 0
+LINE_LIST_QUERIES = 0

@@ -1,0 +1,174 @@
+"""The ticket's Timesheets section: inline add / edit / delete, totals, remaining hours, bad input."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import InvoiceFactory, TeamFactory, TicketFactory, TimesheetLineFactory
+from timesheets.models import TimesheetLine
+
+pytestmark = pytest.mark.django_db
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def add_url(ticket):
+    return reverse("helpdesk:ticket_timesheets", args=[ticket.pk])
+
+
+def line_data(agent, **overrides):
+    data = {
+        "new-date": datetime.date.today().isoformat(),
+        "new-employee": agent.pk,
+        "new-description": "Diagnosed the fuser",
+        "new-hours": "2.50",
+    }
+    data.update({f"new-{k}": v for k, v in overrides.items()})
+    return data
+
+
+def test_adding_a_line_inline_answers_the_section_with_the_new_total_and_remaining_hours(agent_client, prepaid):
+    response = agent_client.post(add_url(prepaid.ticket), line_data(prepaid.agent), **HX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    line = TimesheetLine.objects.get()
+    assert line.hours == Decimal("2.50") and line.sale_line == prepaid.line and line.ticket == prepaid.ticket
+    assert 'id="ticket-timesheets"' in html
+    assert "Diagnosed the fuser" in html
+    assert 'data-testid="total-hours"><strong>2.50</strong>' in html
+    # The remaining hours in the ticket's header are refreshed out of band.
+    assert 'id="so-remaining" class="smart-button" hx-swap-oob="true"' in html
+    assert "47.50 h" in html
+
+
+@pytest.mark.parametrize(
+    ("hours", "message"),
+    [("0", "more than 0"), ("-1", "more than 0"), ("24.25", "24 hours"), ("abc", "number")],
+)
+def test_bad_hours_show_an_error_next_to_the_hours_and_save_nothing(agent_client, prepaid, hours, message):
+    response = agent_client.post(add_url(prepaid.ticket), line_data(prepaid.agent, hours=hours), **HX)
+    assert response.status_code == 200
+    errors = response.context["add_form"].errors
+    assert list(errors) == ["hours"]
+    assert message in errors["hours"][0]
+    assert not TimesheetLine.objects.exists()
+
+
+def test_a_date_far_in_the_future_is_refused_next_to_the_date(agent_client, prepaid):
+    far = (datetime.date.today() + datetime.timedelta(days=60)).isoformat()
+    response = agent_client.post(add_url(prepaid.ticket), line_data(prepaid.agent, date=far), **HX)
+    assert "date" in response.context["add_form"].errors
+    assert not TimesheetLine.objects.exists()
+
+
+def test_time_on_a_ticket_of_a_team_without_timesheets_is_refused(agent_client, agent):
+    ticket = TicketFactory(team=TeamFactory(members=[agent], use_timesheets=False, use_billing=False))
+    response = agent_client.post(add_url(ticket), line_data(agent), **HX)
+    assert response.status_code == 200
+    assert "does not record timesheets" in " ".join(response.context["add_form"].non_field_errors())
+    assert "does not record timesheets" in response.content.decode()
+    assert not TimesheetLine.objects.exists()
+
+
+def test_the_page_of_a_team_without_timesheets_offers_no_time_entry(agent_client, agent):
+    ticket = TicketFactory(team=TeamFactory(members=[agent], use_timesheets=False, use_billing=False))
+    html = agent_client.get(reverse("helpdesk:ticket_detail", args=[ticket.pk])).content.decode()
+    assert "does not use timesheets" in html
+    assert 'id="add-line"' not in html
+    assert "timer_panel" not in html
+
+
+def test_editing_a_line_inline_saves_it_and_updates_the_total(agent_client, prepaid):
+    line = TimesheetLineFactory(
+        ticket=prepaid.ticket, project=prepaid.team.project, sale_line=prepaid.line, employee=prepaid.agent
+    )
+    url = reverse("helpdesk:ticket_timesheet_edit", args=[prepaid.ticket.pk, line.pk])
+    form_html = agent_client.get(url, **HX).content.decode()
+    assert 'id="edit-line"' in form_html
+    prefix = f"line{line.pk}"
+    response = agent_client.post(
+        url,
+        {
+            f"{prefix}-date": line.date.isoformat(),
+            f"{prefix}-employee": prepaid.agent.pk,
+            f"{prefix}-description": "Longer than thought",
+            f"{prefix}-hours": "3.00",
+        },
+        **HX,
+    )
+    line.refresh_from_db()
+    assert line.hours == Decimal("3.00") and line.description == "Longer than thought"
+    assert 'data-testid="total-hours"><strong>3.00</strong>' in response.content.decode()
+
+
+def test_editing_with_bad_hours_keeps_the_row_in_edit_with_the_error(agent_client, prepaid):
+    line = TimesheetLineFactory(ticket=prepaid.ticket, project=prepaid.team.project, employee=prepaid.agent)
+    url = reverse("helpdesk:ticket_timesheet_edit", args=[prepaid.ticket.pk, line.pk])
+    prefix = f"line{line.pk}"
+    response = agent_client.post(
+        url,
+        {
+            f"{prefix}-date": line.date.isoformat(),
+            f"{prefix}-employee": prepaid.agent.pk,
+            f"{prefix}-hours": "30",
+        },
+        **HX,
+    )
+    assert "hours" in response.context["edit_form"].errors
+    assert 'id="edit-line"' in response.content.decode()
+    line.refresh_from_db()
+    assert line.hours == Decimal("1.00")
+
+
+def test_a_billed_line_cannot_be_edited_and_says_why(agent_client, prepaid):
+    invoice = InvoiceFactory(customer=prepaid.customer)
+    line = TimesheetLineFactory(
+        ticket=prepaid.ticket, project=prepaid.team.project, employee=prepaid.agent, invoice=invoice
+    )
+    url = reverse("helpdesk:ticket_timesheet_edit", args=[prepaid.ticket.pk, line.pk])
+    prefix = f"line{line.pk}"
+    response = agent_client.post(
+        url,
+        {f"{prefix}-date": line.date.isoformat(), f"{prefix}-employee": prepaid.agent.pk, f"{prefix}-hours": "2"},
+        **HX,
+    )
+    assert "billed" in " ".join(response.context["edit_form"].non_field_errors())
+    line.refresh_from_db()
+    assert line.hours == Decimal("1.00")
+
+
+def test_deleting_a_line_inline_removes_it(agent_client, prepaid):
+    line = TimesheetLineFactory(ticket=prepaid.ticket, project=prepaid.team.project, sale_line=prepaid.line)
+    response = agent_client.post(
+        reverse("helpdesk:ticket_timesheet_delete", args=[prepaid.ticket.pk, line.pk]), **HX
+    )
+    assert not TimesheetLine.objects.exists()
+    assert "50.00 h" in response.content.decode()
+
+
+def test_a_billed_line_cannot_be_deleted_and_the_section_says_why(agent_client, prepaid):
+    line = TimesheetLineFactory(
+        ticket=prepaid.ticket, project=prepaid.team.project, invoice=InvoiceFactory(customer=prepaid.customer)
+    )
+    response = agent_client.post(
+        reverse("helpdesk:ticket_timesheet_delete", args=[prepaid.ticket.pk, line.pk]), **HX
+    )
+    assert TimesheetLine.objects.filter(pk=line.pk).exists()
+    assert 'class="form-errors" role="alert"' in response.content.decode()
+    assert "billed" in response.context["error"]
+
+
+def test_over_consumed_item_shows_negative_remaining_hours_in_red(agent_client, prepaid):
+    for _ in range(3):
+        agent_client.post(add_url(prepaid.ticket), line_data(prepaid.agent, hours="20"), **HX)
+    html = agent_client.get(reverse("helpdesk:ticket_detail", args=[prepaid.ticket.pk])).content.decode()
+    assert 'id="so-remaining" class="smart-button negative"' in html
+    assert "-10.00 h" in html
+
+
+def test_a_line_of_another_tickets_cannot_be_edited_through_this_ticket(agent_client, prepaid):
+    other = TicketFactory(team=prepaid.team)
+    line = TimesheetLineFactory(ticket=other, project=prepaid.team.project)
+    url = reverse("helpdesk:ticket_timesheet_edit", args=[prepaid.ticket.pk, line.pk])
+    assert agent_client.get(url).status_code == 404

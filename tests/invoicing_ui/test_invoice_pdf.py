@@ -1,0 +1,113 @@
+"""The invoice PDF: content read back with pdftotext, embedded Factur-X, stored once, served identical."""
+
+import hashlib
+import subprocess
+from decimal import Decimal
+
+import facturx
+import pytest
+from lxml import etree
+
+from invoicing import documents
+from invoicing.facturx import invoice_facturx_xml
+from invoicing.models import Invoice
+from tests.factories import InvoiceLineFactory, invoice_with_lines
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    path = tmp_path / "invoice.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_posted_invoice_pdf_shows_number_customer_lines_totals_and_timesheet_appendix(tmp_path, settings):
+    invoice = invoice_with_lines()
+    data = documents.invoice_pdf_bytes(invoice=invoice)
+    assert data.startswith(b"%PDF")
+    text = pdf_text(data, tmp_path)
+    assert "INV/2026/00042" in text
+    assert "Globex Corporation" in text
+    assert settings.COMPANY["name"] in text and settings.COMPANY["iban"] in text
+    assert "Service on Timesheets" in text and "Prepaid support 10 h" in text
+    assert "Service period 2026-11-01 – 2026-11-15" in text
+    assert "1,028.50" in text and "850.00" in text and "178.50" in text
+    assert "2026-12-20" in text  # due date
+    assert "Mail server migration" in text and "Backup restore test" in text
+    assert "Ada Lovelace" in text and "3.50" in text  # appendix total hours
+    assert "DRAFT" not in text
+
+
+def test_draft_pdf_is_a_watermarked_preview_never_stored(tmp_path):
+    invoice = invoice_with_lines(posted=False)
+    data = documents.invoice_pdf_bytes(invoice=invoice)
+    assert "DRAFT" in pdf_text(data, tmp_path)
+    invoice.refresh_from_db()
+    assert not invoice.pdf and not invoice.pdf_sha256
+
+
+def test_posted_pdf_is_stored_once_and_served_byte_identical_with_its_sha256():
+    invoice = invoice_with_lines()
+    first = documents.invoice_pdf_bytes(invoice=invoice)
+    invoice = Invoice.objects.get(pk=invoice.pk)
+    second = documents.invoice_pdf_bytes(invoice=invoice)
+    assert first == second
+    assert invoice.pdf_sha256 == hashlib.sha256(first).hexdigest()
+    assert invoice.pdf.name.endswith("INV-2026-00042.pdf")
+
+
+def test_tampered_stored_pdf_is_refused_rather_than_served():
+    invoice = invoice_with_lines()
+    documents.invoice_pdf_bytes(invoice=invoice)
+    invoice = Invoice.objects.get(pk=invoice.pk)
+    with open(invoice.pdf.path, "ab") as handle:
+        handle.write(b"tampered")
+    with pytest.raises(ValueError, match="SHA-256"):
+        documents.invoice_pdf_bytes(invoice=invoice)
+
+
+def test_embedded_facturx_xml_is_en16931_valid_and_carries_the_billing_period():
+    invoice = invoice_with_lines()
+    data = documents.invoice_pdf_bytes(invoice=invoice)
+    filename, xml = facturx.get_facturx_xml_from_pdf(data, check_xsd=False)
+    assert filename == "factur-x.xml"
+    assert facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    assert facturx.get_level(etree.fromstring(xml)) == "en16931"
+    tree = etree.fromstring(xml)
+    ns = {
+        "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+        "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
+    }
+    assert tree.findtext(".//ram:GrandTotalAmount", namespaces=ns) == "1028.50"
+    assert tree.findtext(".//ram:TaxBasisTotalAmount", namespaces=ns) == "850.00"
+    header_period = tree.find(".//ram:ApplicableHeaderTradeSettlement/ram:BillingSpecifiedPeriod", ns)
+    assert header_period.findtext("ram:StartDateTime/udt:DateTimeString", namespaces=ns) == "20261101"
+    assert header_period.findtext("ram:EndDateTime/udt:DateTimeString", namespaces=ns) == "20261115"
+    assert len(tree.findall(".//ram:IncludedSupplyChainTradeLineItem", ns)) == 2
+
+
+def test_facturx_xml_of_negative_down_payment_line_and_credit_note_is_schema_valid():
+    invoice = invoice_with_lines()
+    InvoiceLineFactory(
+        invoice=invoice, sequence=9, display_type="section", description="Down payments", subtotal=0, total=0
+    )
+    InvoiceLineFactory(
+        invoice=invoice,
+        sequence=10,
+        description="Down payment",
+        quantity=Decimal("-1.00"),
+        price_unit=Decimal("100.00"),
+        subtotal=Decimal("-100.00"),
+        total=Decimal("-100.00"),
+        is_downpayment=True,
+    )
+    assert facturx.xml_check_xsd(invoice_facturx_xml(invoice), flavor="factur-x", level="en16931")
+    credit = invoice_with_lines(
+        number="RINV/2026/00001", kind=Invoice.Kind.CREDIT_NOTE, reversed_invoice=invoice
+    )
+    xml = invoice_facturx_xml(credit)
+    assert facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    assert b"<ram:TypeCode>381</ram:TypeCode>" in xml

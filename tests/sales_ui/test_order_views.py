@@ -1,0 +1,150 @@
+"""Order screens that need no engine: list, filters, roles, draft detail, live line amounts."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from sales.models import Order
+from tests.factories import (
+    CustomerFactory,
+    OrderFactory,
+    OrderLineFactory,
+    ProductFactory,
+    TaxFactory,
+    UserFactory,
+    uom,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("sales:order_list")
+
+
+@pytest.mark.parametrize("role", ["agent", "customer"])
+def test_order_screens_are_forbidden_to_agents_and_customers(client, role):
+    order = OrderFactory()
+    client.force_login(UserFactory(username=f"u-{role}", roles=[role]))
+    for url in (LIST, reverse("sales:order_detail", args=[order.pk]), reverse("sales:order_create"),
+                reverse("invoicing:order_invoice_create", args=[order.pk])):
+        assert client.get(url).status_code == 403, url
+    for name in ("order_confirm", "order_lock", "order_cancel", "order_line_save"):
+        assert client.post(reverse(f"sales:{name}", args=[order.pk])).status_code == 403
+
+
+def test_accountant_reads_orders_but_cannot_change_them(client, accountant):
+    order = OrderFactory()
+    client.force_login(accountant)
+    html = client.get(reverse("sales:order_detail", args=[order.pk])).content.decode()
+    assert order.name in html and "Confirm" not in html and "Add a line" not in html
+    assert client.post(reverse("sales:order_confirm", args=[order.pk])).status_code == 403
+    assert client.get(reverse("sales:order_create")).status_code == 403
+    assert client.get(reverse("invoicing:order_invoice_create", args=[order.pk])).status_code == 403
+
+
+def test_list_filters_and_search(client, sales_user):
+    acme = CustomerFactory(name="Acme")
+    bob = UserFactory(username="bob", roles=["sales"])
+    draft = OrderFactory(customer=acme, client_reference="PO-1")
+    sale = OrderFactory(state=Order.State.SALE, invoice_status="to_invoice", salesperson=bob)
+    upsell = OrderFactory(state=Order.State.SALE, is_upsell=True)
+    client.force_login(sales_user)
+
+    def names(**params):
+        return {o.name for o in client.get(LIST, params).context["page"]}
+
+    assert names() == {draft.name, sale.name, upsell.name}
+    assert names(state="draft") == {draft.name}
+    assert names(invoice_status="to_invoice") == {sale.name}
+    assert names(customer=acme.pk) == {draft.name}
+    assert names(salesperson=bob.pk) == {sale.name}
+    assert names(upsell="on") == {upsell.name}
+    assert names(q="po-1") == {draft.name}
+    assert names(q="acme") == {draft.name}
+    assert client.get(LIST, {"state": "bogus", "customer": "x"}).status_code == 200
+
+
+def test_list_is_paginated(client, sales_user):
+    customer = CustomerFactory()
+    for _ in range(30):
+        OrderFactory(customer=customer, salesperson=sales_user)
+    client.force_login(sales_user)
+    response = client.get(LIST, {"page": 2})
+    assert len(response.context["page"]) == 5 and "Page 2 of 2" in response.content.decode()
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_order_list_runs_a_constant_number_of_queries(client, sales_user, django_assert_num_queries, size):
+    for _ in range(size):
+        OrderFactory(customer=CustomerFactory(), salesperson=sales_user)
+    client.force_login(sales_user)
+    client.get(LIST)
+    # savepoints, session, user, groups, count, rows, customer + salesperson selects of the filter
+    with django_assert_num_queries(9):
+        assert client.get(LIST).status_code == 200
+
+
+def test_draft_detail_shows_lines_with_edit_controls_and_totals(client, sales_user):
+    tax = TaxFactory(rate=Decimal("21.000"))
+    line = OrderLineFactory(product=ProductFactory(name="Consulting", tax=tax), quantity=Decimal("3.00"),
+                            price_subtotal=Decimal("1500.00"))
+    client.force_login(sales_user)
+    html = client.get(reverse("sales:order_detail", args=[line.order.pk])).content.decode()
+    assert "Quotation " + line.order.name in html
+    assert "Consulting" in html and "Add a line" in html and "Confirm" in html and "Edit" in html
+    assert "Remaining hours" not in html  # only on confirmed orders
+
+
+def test_line_form_row_and_product_defaults_fill_unit_price_tax(client, sales_user):
+    order = OrderFactory()
+    tax = TaxFactory(rate=Decimal("21.000"))
+    product = ProductFactory(name="Service on Timesheets", timesheet=True, tax=tax)
+    client.force_login(sales_user)
+    form = client.get(reverse("sales:order_line_form", args=[order.pk]), headers={"HX-Request": "true"})
+    assert form.status_code == 200 and 'id="line-row-new"' in form.content.decode()
+    response = client.post(
+        reverse("sales:order_line_product", args=[order.pk]),
+        {"key": "new", "product": product.pk, "quantity": "2"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert f'<option value="{uom("Hours").pk}" selected>Hours</option>' in html
+    assert 'value="100.00"' in html and f'<option value="{tax.pk}" selected>' in html
+    assert 'id="amt-sub-new">200.00<' in html and 'id="amt-total-new">242.00<' in html
+
+
+def test_live_amounts_are_computed_with_discount_and_tax(client, sales_user):
+    order = OrderFactory()
+    tax = TaxFactory(rate=Decimal("21.000"))
+    client.force_login(sales_user)
+    response = client.post(
+        reverse("sales:order_line_compute", args=[order.pk]),
+        {"key": "7", "quantity": "3", "price_unit": "99.99", "discount": "10", "tax": tax.pk},
+    )
+    html = response.content.decode()
+    assert 'id="amt-sub-7" hx-swap-oob="true">269.97<' in html
+    assert 'id="amt-tax-7" hx-swap-oob="true">56.69<' in html
+    assert 'id="amt-total-7" hx-swap-oob="true">326.66<' in html
+
+
+def test_line_of_another_order_is_a_404(client, sales_user):
+    mine, other = OrderFactory(), OrderLineFactory()
+    client.force_login(sales_user)
+    url = reverse("sales:order_line_form", args=[mine.pk]) + f"?line={other.pk}"
+    assert client.get(url).status_code == 404
+    assert client.post(reverse("sales:order_line_delete", args=[mine.pk, other.pk])).status_code == 404
+
+
+def test_bad_line_input_shows_errors_next_to_fields(client, sales_user):
+    order = OrderFactory()
+    client.force_login(sales_user)
+    response = client.post(
+        reverse("sales:order_line_save", args=[order.pk]),
+        {"key": "new", "product": "", "quantity": "-1", "price_unit": "abc", "discount": "150"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="line-row-new"' in html
+    assert "This field is required" in html and "greater than or equal to 0" in html
+    assert "Enter a number" in html and "less than or equal to 100" in html
+    assert not order.lines.exists()

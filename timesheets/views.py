@@ -1,0 +1,289 @@
+"""Browser views of the timesheets app: the timer (panel, header widget, stop dialog) and the
+timesheet lines list with its CSV export.
+
+Timer actions answer `HX-Trigger: timer-changed` (and `timesheets-changed` when a line was
+logged): every timer panel and the header widget reload themselves on those events.
+"""
+
+import csv
+import json
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q, Sum
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.errors import DomainError
+from core.models import User
+
+from . import timers
+from .forms import LineFilterForm, TimerStopForm
+from .models import Timer, TimesheetLine
+
+TIMER_ROLES = ("agent", "admin")
+LIST_ROLES = ("agent", "sales", "accountant", "admin")
+READ_ALL_ROLES = ("sales", "accountant", "admin")
+PAGE_SIZE = 50
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- Who may time what ----------------------------------------------------------------------
+def _require_timer_user(request) -> None:
+    if not request.user.has_role(*TIMER_ROLES):
+        raise PermissionDenied("Only agents track time.")
+
+
+def _ticket_for_timer(user, ticket_id):
+    """A ticket the user works on (a member of its team), else 404."""
+    Ticket = apps.get_model("helpdesk", "Ticket")
+    tickets = Ticket.objects.select_related("team")
+    if not user.has_role("admin"):
+        tickets = tickets.filter(team__members=user)
+    ticket = tickets.filter(pk=ticket_id).first()
+    if ticket is None:
+        raise Http404("No such ticket.")
+    return ticket
+
+
+def _task_for_timer(user, task_id):
+    Task = apps.get_model("projects", "Task")
+    task = Task.objects.filter(pk=task_id).first()
+    if task is None:
+        raise Http404("No such task.")
+    return task
+
+
+def _target(request, source):
+    ticket_id, task_id = _int(source.get("ticket")), _int(source.get("task"))
+    if ticket_id:
+        return _ticket_for_timer(request.user, ticket_id), None
+    if task_id:
+        return None, _task_for_timer(request.user, task_id)
+    raise Http404("A timer runs on a ticket or a task.")
+
+
+def _own_timer(request, timer_id) -> Timer:
+    timer = Timer.objects.filter(pk=timer_id, user=request.user).select_related("ticket", "task").first()
+    if timer is None:
+        raise Http404("No such timer.")
+    return timer
+
+
+def _changed(*events, status=204) -> HttpResponse:
+    return HttpResponse(status=status, headers={"HX-Trigger": json.dumps(dict.fromkeys(events, True))})
+
+
+# --- Timer panel and header widget ----------------------------------------------------------
+def _hms(seconds: int) -> str:
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def task_url(task_id) -> str:
+    """The task page of the projects app, when it exists."""
+    if not task_id:
+        return ""
+    for name in ("projects:task_detail", "projects:task"):
+        for kwargs in ({"pk": task_id}, {"task_id": task_id}):
+            try:
+                return reverse(name, kwargs=kwargs)
+            except NoReverseMatch:
+                continue
+    return ""
+
+
+def _timer_context(timer, **extra) -> dict:
+    elapsed = timers.timer_elapsed_seconds(timer) if timer else 0
+    context = {
+        "timer": timer,
+        "elapsed": elapsed,
+        "elapsed_display": _hms(elapsed),
+        "task_url": task_url(timer.task_id) if timer else "",
+        "step": getattr(settings, "TIMER_ROUNDING_MINUTES", 15),
+        "minimum": getattr(settings, "TIMER_MINIMUM_MINUTES", 15),
+    }
+    context.update(extra)
+    context["elapsed_display"] = _hms(context["elapsed"])
+    return context
+
+
+@login_required
+@require_GET
+def timer_panel(request):
+    """The start/pause/resume/stop buttons of one ticket or task (see partials/timer.html)."""
+    _require_timer_user(request)
+    ticket, task = _target(request, request.GET)
+    timer = timers.timer_for_object(user=request.user, ticket=ticket, task=task)
+    blocked = ticket is not None and not ticket.team.use_timesheets
+    return render(
+        request,
+        "timesheets/partials/timer_panel.html",
+        _timer_context(timer, ticket=ticket, task=task, blocked=blocked),
+    )
+
+
+@login_required
+@require_GET
+def timer_widget(request):
+    """The header widget: the user's running (else last paused) timer, with a link to its object."""
+    timer = timers.timer_current_for_user(user=request.user) if request.user.has_role(*TIMER_ROLES) else None
+    return render(request, "timesheets/partials/timer_widget.html", _timer_context(timer))
+
+
+# --- Timer actions --------------------------------------------------------------------------
+@login_required
+@require_POST
+def timer_start(request):
+    _require_timer_user(request)
+    ticket, task = _target(request, request.POST)
+    try:
+        timers.timer_start(user=request.user, ticket=ticket, task=task)
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=400)
+    return _changed("timer-changed")
+
+
+@login_required
+@require_POST
+def timer_pause(request, timer_id: int):
+    _require_timer_user(request)
+    timers.timer_pause(timer=_own_timer(request, timer_id), user=request.user)
+    return _changed("timer-changed")
+
+
+@login_required
+@require_POST
+def timer_resume(request, timer_id: int):
+    _require_timer_user(request)
+    timers.timer_resume(timer=_own_timer(request, timer_id), user=request.user)
+    return _changed("timer-changed")
+
+
+@login_required
+@require_POST
+def timer_discard(request, timer_id: int):
+    _require_timer_user(request)
+    timers.timer_discard(timer=_own_timer(request, timer_id), user=request.user)
+    return _changed("timer-changed")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def timer_stop(request, timer_id: int):
+    """GET: the dialog confirming the rounded duration and asking a description; POST: log it."""
+    _require_timer_user(request)
+    timer = _own_timer(request, timer_id)
+    elapsed = timers.timer_elapsed_seconds(timer)
+    if request.method == "GET":
+        form = TimerStopForm(initial={"hours": timers.timer_round_hours(elapsed)})
+    else:
+        form = TimerStopForm(request.POST)
+        if form.is_valid():
+            try:
+                timers.timer_stop(timer=timer, user=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                field = exc.field if exc.field in form.fields else None
+                form.add_error(field, exc.message)
+            else:
+                # Empty the modal; the panels, the widget and the ticket's timesheets reload.
+                response = _changed("timer-changed", "timesheets-changed", status=200)
+                response.content = b""
+                return response
+    return render(
+        request,
+        "timesheets/partials/timer_stop_dialog.html",
+        _timer_context(timer, form=form, elapsed=elapsed),
+    )
+
+
+# --- Timesheet lines list -------------------------------------------------------------------
+def visible_lines(user):
+    """Sales, accountants and admins read every line; agents their own, those of their teams'
+    tickets, and lines not on a ticket (tasks are shared by all agents)."""
+    lines = TimesheetLine.objects.all()
+    if user.has_role(*READ_ALL_ROLES):
+        return lines
+    if user.has_role("agent"):
+        return lines.filter(
+            Q(employee=user) | Q(ticket__isnull=True) | Q(ticket__team__members=user)
+        ).distinct()
+    return lines.none()
+
+
+def _filtered_lines(request):
+    if not request.user.has_role(*LIST_ROLES):
+        raise PermissionDenied("Timesheets are for staff.")
+    employees = User.objects.filter(timesheets__isnull=False).distinct().order_by("first_name", "username")
+    form = LineFilterForm(request.GET or None, employees=employees)
+    lines = visible_lines(request.user)
+    if form.is_bound:
+        lines = form.apply(lines)
+    lines = lines.select_related(
+        "employee", "project", "task", "ticket", "sale_line", "sale_line__order", "invoice"
+    ).order_by("-date", "-id")
+    return form, lines
+
+
+@login_required
+@require_GET
+def line_list(request):
+    form, lines = _filtered_lines(request)
+    if request.GET.get("format") == "csv":
+        return _csv(lines)
+    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("format", None)
+    return render(
+        request,
+        "timesheets/line_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "lines": page.object_list,
+            "total_hours": lines.order_by().aggregate(total=Sum("hours"))["total"] or 0,
+            "querystring": params.urlencode(),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv(lines):
+    writer = csv.writer(_Echo())
+    header = ["date", "employee", "description", "hours", "project", "task", "ticket", "order", "invoice"]
+
+    def rows():
+        yield writer.writerow(header)
+        for line in lines.iterator(chunk_size=1000):
+            yield writer.writerow(
+                [
+                    line.date.isoformat(),
+                    line.employee.get_full_name() or line.employee.username,
+                    line.description,
+                    f"{line.hours:.2f}",
+                    line.project.name,
+                    line.task.title if line.task_id else "",
+                    line.ticket_id or "",
+                    line.sale_line.order.name if line.sale_line_id else "",
+                    (line.invoice.number or f"draft #{line.invoice_id}") if line.invoice_id else "",
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="timesheets.csv"'
+    return response
