@@ -122,9 +122,13 @@ class TimesheetLineForm(forms.Form):
 
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     employee = PersonChoiceField(queryset=User.objects.none())
-    description = forms.CharField(max_length=500, required=False)
+    description = forms.CharField(
+        max_length=500, required=False, widget=forms.TextInput(attrs={"placeholder": "What did you do?"})
+    )
     hours = forms.DecimalField(
-        max_digits=6, decimal_places=2, widget=forms.NumberInput(attrs={"step": "0.25"})
+        max_digits=6,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "placeholder": "0.00"}),
     )
 
     def __init__(self, *args, employees, **kwargs):

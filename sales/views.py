@@ -128,10 +128,9 @@ def customer_detail(request, pk):
     customer = get_object_or_404(Customer, pk=pk)
     orders = customer.orders.select_related("salesperson").order_by("-order_date", "-id")[:50]
     invoices = customer.invoices.select_related("order").order_by("-id")[:50]
-    tickets = customer.tickets.select_related("stage", "team", "assignee").order_by("-id")[:50]
-    ticket_url = safe_url("helpdesk:ticket_detail", 0)
+    tickets = list(customer.tickets.select_related("stage", "team", "assignee").order_by("-id")[:50])
     for ticket in tickets:
-        ticket.url = ticket_url[:-2] + f"{ticket.pk}/" if ticket_url.endswith("/0/") else ""
+        ticket.url = safe_url("helpdesk:ticket_detail", ticket.pk)
     return render(
         request,
         "sales/customer_detail.html",
@@ -263,11 +262,10 @@ def _order_links(order: Order) -> dict:
 
     tickets = list(Ticket.objects.filter(sale_line__order=order).select_related("stage").order_by("-id")[:50])
     tasks = list(Task.objects.filter(sale_line__order=order).select_related("project").order_by("-id")[:50])
-    ticket_base, task_base = safe_url("helpdesk:ticket_detail", 0), safe_url("projects:task_detail", 0)
     for ticket in tickets:
-        ticket.url = ticket_base[:-2] + f"{ticket.pk}/" if ticket_base.endswith("/0/") else ""
+        ticket.url = safe_url("helpdesk:ticket_detail", ticket.pk)
     for task in tasks:
-        task.url = task_base[:-2] + f"{task.pk}/" if task_base.endswith("/0/") else ""
+        task.url = safe_url("projects:task_detail", task.pk)
     timesheets = TimesheetLine.objects.filter(sale_line__order=order)
     timesheet_total = timesheets.aggregate(total=Coalesce(Sum("hours"), Decimal("0.00")))["total"]
     return {

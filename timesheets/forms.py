@@ -25,7 +25,7 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class LineFilterForm(forms.Form):
-    employee = PersonChoiceField(queryset=User.objects.none(), required=False)
+    employee = PersonChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
     ticket = forms.IntegerField(required=False, min_value=1, label="Ticket #")

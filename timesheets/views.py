@@ -17,6 +17,7 @@ from django.db.models import Q, Sum
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
@@ -105,9 +106,15 @@ def task_url(task_id) -> str:
 
 def _timer_context(timer, **extra) -> dict:
     elapsed = timers.timer_elapsed_seconds(timer) if timer else 0
+    elapsed_ms = elapsed * 1000
+    if timer and timer.state == Timer.State.RUNNING and timer.running_since:
+        # Sub-second precision, so every clock on the page (panel, header) shows the same second.
+        delta = timezone.now() - timer.running_since
+        elapsed_ms = timer.accumulated_seconds * 1000 + max(0, int(delta.total_seconds() * 1000))
     context = {
         "timer": timer,
         "elapsed": elapsed,
+        "elapsed_ms": elapsed_ms,
         "elapsed_display": _hms(elapsed),
         "task_url": task_url(timer.task_id) if timer else "",
         "step": getattr(settings, "TIMER_ROUNDING_MINUTES", 15),

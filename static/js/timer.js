@@ -16,7 +16,8 @@
     (root || document).querySelectorAll("[data-timer-elapsed]").forEach((el) => {
       if (el.dataset.armed) return;
       el.dataset.armed = "1";
-      el.dataset.base = String(Date.now() - Number(el.dataset.timerElapsed || 0) * 1000);
+      const ms = el.dataset.timerElapsedMs ? Number(el.dataset.timerElapsedMs) : Number(el.dataset.timerElapsed || 0) * 1000;
+      el.dataset.base = String(Date.now() - ms);
     });
   }
 

@@ -22,7 +22,10 @@ def test_an_agent_gets_404_for_tickets_and_pipelines_of_teams_they_are_not_in(cl
     login(client, agent)
     assert client.get(reverse("helpdesk:ticket_detail", args=[foreign_ticket.pk])).status_code == 404
     assert client.get(reverse("helpdesk:pipeline", args=[foreign_ticket.team_id])).status_code == 404
-    assert client.post(reverse("helpdesk:ticket_move", args=[foreign_ticket.pk]), {"stage": 1}).status_code == 404
+    assert (
+        client.post(reverse("helpdesk:ticket_move", args=[foreign_ticket.pk]), {"stage": 1}).status_code
+        == 404
+    )
     assert client.post(reverse("helpdesk:ticket_timesheets", args=[foreign_ticket.pk]), {}).status_code == 404
     assert client.get(reverse("timesheets:timer_panel"), {"ticket": foreign_ticket.pk}).status_code == 404
     assert client.post(reverse("timesheets:timer_start"), {"ticket": foreign_ticket.pk}).status_code == 404
@@ -40,7 +43,10 @@ def test_sales_and_accountants_read_tickets_but_cannot_change_them(client, role,
     assert client.get(reverse("helpdesk:pipeline", args=[foreign_ticket.team_id])).status_code == 200
     assert client.get(reverse("helpdesk:ticket_list")).status_code == 200
     assert client.post(detail, {"title": "Hacked"}).status_code == 403
-    assert client.post(reverse("helpdesk:ticket_move", args=[foreign_ticket.pk]), {"stage": 1}).status_code == 403
+    assert (
+        client.post(reverse("helpdesk:ticket_move", args=[foreign_ticket.pk]), {"stage": 1}).status_code
+        == 403
+    )
     assert client.post(reverse("helpdesk:ticket_timesheets", args=[foreign_ticket.pk]), {}).status_code == 403
     assert client.get(reverse("helpdesk:ticket_create")).status_code == 403
     foreign_ticket.refresh_from_db()

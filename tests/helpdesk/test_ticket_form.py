@@ -69,7 +69,8 @@ def test_no_default_item_for_a_team_without_time_billing(agent_client, agent):
     customer = CustomerFactory()
     OrderLineFactory(order=OrderFactory(customer=customer, state=Order.State.SALE))
     agent_client.post(
-        reverse("helpdesk:ticket_create"), {"title": "Hi", "team": team.pk, "customer": customer.pk, "priority": 0}
+        reverse("helpdesk:ticket_create"),
+        {"title": "Hi", "team": team.pk, "customer": customer.pk, "priority": 0},
     )
     assert Ticket.objects.get(title="Hi").sale_line is None
 
@@ -77,7 +78,9 @@ def test_no_default_item_for_a_team_without_time_billing(agent_client, agent):
 def test_choosing_a_customer_refreshes_the_item_field_with_the_default_and_hours_left(agent_client, prepaid):
     other = CustomerFactory()
     OrderLineFactory(order=OrderFactory(customer=other, state=Order.State.SALE), description="Not yours")
-    OrderLineFactory(order=OrderFactory(customer=prepaid.customer, state=Order.State.DRAFT), description="Draft")
+    OrderLineFactory(
+        order=OrderFactory(customer=prepaid.customer, state=Order.State.DRAFT), description="Draft"
+    )
     response = agent_client.get(
         reverse("helpdesk:ticket_item_field"),
         {"customer": prepaid.customer.pk, "team": prepaid.team.pk},
@@ -112,7 +115,11 @@ def test_an_item_of_another_customer_is_a_field_error_and_nothing_is_saved(agent
 
 def test_changing_the_item_moves_the_unbilled_timesheet_lines_with_it(agent_client, prepaid):
     kept = timesheet_log(
-        employee=prepaid.agent, date=datetime.date.today(), hours=Decimal("2"), user=prepaid.agent, ticket=prepaid.ticket
+        employee=prepaid.agent,
+        date=datetime.date.today(),
+        hours=Decimal("2"),
+        user=prepaid.agent,
+        ticket=prepaid.ticket,
     )
     billed = TimesheetLineFactory(
         ticket=prepaid.ticket,
@@ -134,7 +141,11 @@ def test_changing_the_item_moves_the_unbilled_timesheet_lines_with_it(agent_clie
 
 def test_clearing_the_item_makes_the_tickets_lines_not_billable(agent_client, prepaid):
     line = timesheet_log(
-        employee=prepaid.agent, date=datetime.date.today(), hours=Decimal("1"), user=prepaid.agent, ticket=prepaid.ticket
+        employee=prepaid.agent,
+        date=datetime.date.today(),
+        hours=Decimal("1"),
+        user=prepaid.agent,
+        ticket=prepaid.ticket,
     )
     agent_client.post(detail(prepaid.ticket), form_data(prepaid.ticket, sale_line=None))
     line.refresh_from_db()

@@ -28,7 +28,9 @@ def line_data(agent, **overrides):
     return data
 
 
-def test_adding_a_line_inline_answers_the_section_with_the_new_total_and_remaining_hours(agent_client, prepaid):
+def test_adding_a_line_inline_answers_the_section_with_the_new_total_and_remaining_hours(
+    agent_client, prepaid
+):
     response = agent_client.post(add_url(prepaid.ticket), line_data(prepaid.agent), **HX)
     assert response.status_code == 200
     html = response.content.decode()
@@ -130,7 +132,11 @@ def test_a_billed_line_cannot_be_edited_and_says_why(agent_client, prepaid):
     prefix = f"line{line.pk}"
     response = agent_client.post(
         url,
-        {f"{prefix}-date": line.date.isoformat(), f"{prefix}-employee": prepaid.agent.pk, f"{prefix}-hours": "2"},
+        {
+            f"{prefix}-date": line.date.isoformat(),
+            f"{prefix}-employee": prepaid.agent.pk,
+            f"{prefix}-hours": "2",
+        },
         **HX,
     )
     assert "billed" in " ".join(response.context["edit_form"].non_field_errors())

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 def _age(timer, seconds):
     """Pretend the running segment started `seconds` ago."""
-    Timer.objects.filter(pk=timer.pk).update(running_since=timezone.now() - datetime.timedelta(seconds=seconds))
+    Timer.objects.filter(pk=timer.pk).update(
+        running_since=timezone.now() - datetime.timedelta(seconds=seconds)
+    )
     timer.refresh_from_db()
     return timer
 

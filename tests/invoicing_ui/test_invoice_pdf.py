@@ -111,3 +111,30 @@ def test_facturx_xml_of_negative_down_payment_line_and_credit_note_is_schema_val
     xml = invoice_facturx_xml(credit)
     assert facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931")
     assert b"<ram:TypeCode>381</ram:TypeCode>" in xml
+
+
+def test_company_logo_is_drawn_when_set(settings, tmp_path):
+    logo = tmp_path / "logo.png"
+    # A 1×1 PNG.
+    logo.write_bytes(
+        bytes.fromhex(
+            "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8"
+            "cfc0f01f0005000201a5f1b3cf0000000049454e44ae426082"
+        )
+    )
+    settings.COMPANY = {**settings.COMPANY, "logo": str(logo)}
+    invoice = invoice_with_lines()
+    html = documents.render_invoice_html(invoice=invoice)
+    assert f'src="{logo.as_uri()}"' in html
+    assert documents.invoice_pdf_bytes(invoice=invoice).startswith(b"%PDF")
+
+
+def test_email_task_skips_drafts_and_customers_without_email(mailoutbox):
+    from invoicing.tasks import invoice_send_email_task
+
+    assert invoice_send_email_task(invoice_with_lines(posted=False).pk) == "skipped"
+    invoice = invoice_with_lines(number="INV/2026/00050")
+    invoice.customer.email = ""
+    invoice.customer.save()
+    assert invoice_send_email_task(invoice.pk) == "skipped"
+    assert mailoutbox == []

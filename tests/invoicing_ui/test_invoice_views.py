@@ -171,7 +171,9 @@ def test_send_queues_the_email_with_the_pdf_and_records_sent_at(
     assert hashlib.sha256(content).hexdigest() == invoice.pdf_sha256
 
 
-def test_sending_a_draft_is_refused_with_a_message(client, accountant, mailoutbox, django_capture_on_commit_callbacks):
+def test_sending_a_draft_is_refused_with_a_message(
+    client, accountant, mailoutbox, django_capture_on_commit_callbacks
+):
     draft = invoice_with_lines(posted=False)
     client.force_login(accountant)
     with django_capture_on_commit_callbacks(execute=True):
@@ -201,8 +203,9 @@ def test_payment_dialog_opens_with_amount_due_and_shows_field_errors(client, acc
     assert dialog.status_code == 200
     html = dialog.content.decode()
     assert 'class="modal-backdrop"' in html and 'value="1028.50"' in html
-    response = client.post(url, {"amount": "-5", "date": "not a date", "method": "bank_transfer"},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        url, {"amount": "-5", "date": "not a date", "method": "bank_transfer"}, headers={"HX-Request": "true"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "Ensure this value is greater than or equal to 0.01" in html and "Enter a valid date" in html

@@ -73,11 +73,12 @@ def test_task_fields_and_materials(api_as, agent, field_task, cable):
     [
         ({"quantity": "2"}, "product"),
         ({"product": 0, "quantity": "1"}, "product"),
-        ({"quantity": "-1"}, "quantity"),
+        ({"product": "CABLE", "quantity": "-1"}, "quantity"),
+        ({"product": "CABLE", "quantity": "lots"}, "quantity"),
     ],
 )
 def test_add_material_bad_input_is_400_field_level(api_as, agent, field_task, cable, payload, field):
-    payload = {"product": cable.pk, **payload} if "product" not in payload else payload
+    payload = {k: (cable.pk if v == "CABLE" else v) for k, v in payload.items()}
     response = api_as(agent).post(f"/api/v1/tasks/{field_task.pk}/add_material/", payload, format="json")
     assert response.status_code == 400
     assert field in response.json()

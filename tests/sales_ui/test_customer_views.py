@@ -56,7 +56,9 @@ def test_sales_creates_a_customer(client, sales_user):
         {"name": "Hooli", "email": "ap@hooli.example", "country": "be", "payment_term_days": "15"},
     )
     customer = Customer.objects.get(name="Hooli")
-    assert response.status_code == 302 and response["Location"] == reverse("sales:customer_detail", args=[customer.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "sales:customer_detail", args=[customer.pk]
+    )
     assert customer.country == "BE" and customer.payment_term_days == 15
 
 

@@ -33,11 +33,17 @@ def test_sales_creates_a_quotation_and_lands_on_its_form(client, sales_user):
     client.force_login(sales_user)
     response = client.post(
         reverse("sales:order_create"),
-        {"customer": customer.pk, "salesperson": sales_user.pk, "order_date": "2026-11-20",
-         "client_reference": "PO-42"},
+        {
+            "customer": customer.pk,
+            "salesperson": sales_user.pk,
+            "order_date": "2026-11-20",
+            "client_reference": "PO-42",
+        },
     )
     order = Order.objects.get(customer=customer)
-    assert response.status_code == 302 and response["Location"] == reverse("sales:order_detail", args=[order.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "sales:order_detail", args=[order.pk]
+    )
     assert order.name.startswith("SO") and order.state == "draft" and order.client_reference == "PO-42"
 
 
@@ -54,8 +60,16 @@ def test_add_a_line_with_htmx_updates_lines_and_totals(client, sales_user, quota
     client.force_login(sales_user)
     response = client.post(
         reverse("sales:order_line_save", args=[quotation.pk]),
-        {"key": "new", "product": product.pk, "description": "Onboarding day", "quantity": "2",
-         "uom": uom("Units").pk, "price_unit": "250.00", "discount": "0", "tax": tax.pk},
+        {
+            "key": "new",
+            "product": product.pk,
+            "description": "Onboarding day",
+            "quantity": "2",
+            "uom": uom("Units").pk,
+            "price_unit": "250.00",
+            "discount": "0",
+            "tax": tax.pk,
+        },
         headers=HX,
     )
     html = response.content.decode()
@@ -86,8 +100,16 @@ def test_edit_and_delete_a_line_of_a_draft(client, sales_user, quotation, tax):
     assert f'id="line-row-{line.pk}"' in form.content.decode()
     client.post(
         reverse("sales:order_line_save", args=[quotation.pk]),
-        {"key": line.pk, "product": line.product_id, "description": "Support", "quantity": "12",
-         "uom": line.uom_id, "price_unit": "100", "discount": "10", "tax": tax.pk},
+        {
+            "key": line.pk,
+            "product": line.product_id,
+            "description": "Support",
+            "quantity": "12",
+            "uom": line.uom_id,
+            "price_unit": "100",
+            "discount": "10",
+            "tax": tax.pk,
+        },
         headers=HX,
     )
     line.refresh_from_db()
@@ -135,12 +157,15 @@ def test_prepaid_remaining_hours_are_red_when_over_consumed(client, sales_user, 
 
     customer = CustomerFactory()
     block = ProductFactory(name="Prepaid 2 h", tax=tax)
-    order = services.order_create(customer=customer, user=sales_user, lines=[{"product": block, "quantity": 2}])
+    order = services.order_create(
+        customer=customer, user=sales_user, lines=[{"product": block, "quantity": 2}]
+    )
     services.order_confirm(order=order, user=sales_user)
     line = order.lines.get()
     project = ProjectFactory(customer=customer)
-    timesheet_log(employee=agent, date=order.order_date, hours=Decimal("3"), user=agent, project=project,
-                  sale_line=line)
+    timesheet_log(
+        employee=agent, date=order.order_date, hours=Decimal("3"), user=agent, project=project, sale_line=line
+    )
     client.force_login(sales_user)
     html = client.get(reverse("sales:order_detail", args=[order.pk])).content.decode()
     assert 'class="num negative">-1.00<' in html
@@ -163,3 +188,33 @@ def test_confirmed_order_detail_query_count_does_not_grow_with_lines(
     client.get(reverse("sales:order_detail", args=[order.pk]))
     with django_assert_max_num_queries(16):
         assert client.get(reverse("sales:order_detail", args=[order.pk])).status_code == 200
+
+
+def test_confirmed_order_links_its_tickets_tasks_timesheets_and_invoices(
+    client, sales_user, agent, quotation
+):
+    from invoicing.services import invoice_create_from_order
+    from tests.factories import ProjectFactory, TaskFactory, TicketFactory
+    from timesheets.services import timesheet_log
+
+    services.order_confirm(order=quotation, user=sales_user)
+    line = quotation.lines.get()
+    ticket = TicketFactory(customer=quotation.customer, sale_line=line, title="Mail is down")
+    task = TaskFactory(project=ProjectFactory(customer=quotation.customer), sale_line=line, title="Migrate")
+    timesheet_log(
+        employee=agent,
+        date=quotation.order_date,
+        hours=Decimal("1.5"),
+        user=agent,
+        project=task.project,
+        task=task,
+        sale_line=line,
+        description="Fixed MX",
+    )
+    invoice = invoice_create_from_order(order=quotation, user=sales_user)
+    client.force_login(sales_user)
+    html = client.get(reverse("sales:order_detail", args=[quotation.pk])).content.decode()
+    assert f'href="{reverse("helpdesk:ticket_detail", args=[ticket.pk])}"' in html
+    assert f'href="{reverse("projects:task_detail", args=[task.pk])}"' in html
+    assert f'href="{reverse("invoicing:invoice_detail", args=[invoice.pk])}"' in html
+    assert "Fixed MX" in html and "1 line, 1.50 h" in html

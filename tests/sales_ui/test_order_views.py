@@ -25,8 +25,12 @@ LIST = reverse("sales:order_list")
 def test_order_screens_are_forbidden_to_agents_and_customers(client, role):
     order = OrderFactory()
     client.force_login(UserFactory(username=f"u-{role}", roles=[role]))
-    for url in (LIST, reverse("sales:order_detail", args=[order.pk]), reverse("sales:order_create"),
-                reverse("invoicing:order_invoice_create", args=[order.pk])):
+    for url in (
+        LIST,
+        reverse("sales:order_detail", args=[order.pk]),
+        reverse("sales:order_create"),
+        reverse("invoicing:order_invoice_create", args=[order.pk]),
+    ):
         assert client.get(url).status_code == 403, url
     for name in ("order_confirm", "order_lock", "order_cancel", "order_line_save"):
         assert client.post(reverse(f"sales:{name}", args=[order.pk])).status_code == 403
@@ -86,8 +90,11 @@ def test_order_list_runs_a_constant_number_of_queries(client, sales_user, django
 
 def test_draft_detail_shows_lines_with_edit_controls_and_totals(client, sales_user):
     tax = TaxFactory(rate=Decimal("21.000"))
-    line = OrderLineFactory(product=ProductFactory(name="Consulting", tax=tax), quantity=Decimal("3.00"),
-                            price_subtotal=Decimal("1500.00"))
+    line = OrderLineFactory(
+        product=ProductFactory(name="Consulting", tax=tax),
+        quantity=Decimal("3.00"),
+        price_subtotal=Decimal("1500.00"),
+    )
     client.force_login(sales_user)
     html = client.get(reverse("sales:order_detail", args=[line.order.pk])).content.decode()
     assert "Quotation " + line.order.name in html

@@ -1,0 +1,166 @@
+"""Browser journeys of the helpdesk: pipeline, ticket form, inline timesheets, the timer."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from helpdesk.models import Stage
+from tests.factories import CustomerFactory, TicketFactory, UserFactory
+from tests.helpdesk.data import prepaid_setup
+
+# Data migrations (units, stages, role groups) survive between browser tests.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_agent_logs_time_on_a_prepaid_ticket_inline_and_with_the_timer(page, login, shot):
+    agent = UserFactory(username="e2e-helpdesk", first_name="Alice", last_name="Agent", roles=["agent"])
+    data = prepaid_setup(agent=agent)
+    # Some company on the board, for a realistic pipeline.
+    other = CustomerFactory(name="Globex")
+    TicketFactory(team=data.team, title="Laptop will not boot", customer=other, assignee=agent, priority=2)
+    TicketFactory(
+        team=data.team, title="New hire accounts", customer=other, stage=Stage.objects.get(name="In progress")
+    )
+    TicketFactory(
+        team=data.team, title="Password reset", customer=other, stage=Stage.objects.get(name="Solved")
+    )
+
+    login(page, agent)
+    page.goto("/helpdesk/")
+    page.get_by_role("link", name=f"{data.team.name} pipeline").click()
+    expect(page.locator(".kanban-col")).to_have_count(4)
+    expect(page.get_by_test_id("count-new")).to_have_text("2")
+    shot(page, "helpdesk-pipeline")
+    # Move a ticket with its stage picker (htmx): the board reloads with the new counts.
+    page.locator(".kanban-card", has_text="Laptop will not boot").locator("select.move").select_option(
+        label="In progress"
+    )
+    expect(page.get_by_test_id("count-in-progress")).to_have_text("2")
+    expect(page.get_by_test_id("count-new")).to_have_text("1")
+    expect(page.locator(".kanban-col[aria-label='In progress']")).to_contain_text("Laptop will not boot")
+
+    page.get_by_role("link", name=re.compile("Printer on fire")).click()
+    # The item was defaulted to the customer's prepaid line: 50 h left.
+    selected = page.locator("#id_sale_line option:checked")
+    expect(selected).to_contain_text(data.order.name)
+    expect(selected).to_contain_text("50.00 h left")
+    remaining = page.get_by_test_id("remaining-hours")
+    expect(remaining).to_have_text("50.00 h")
+
+    page.evaluate("window.noReload = true")
+    page.fill("#id_new-description", "Diagnosed the fuser unit")
+    page.fill("#id_new-hours", "2.5")
+    page.get_by_role("button", name="Add line").click()
+    expect(page.get_by_test_id("remaining-hours")).to_have_text("47.50 h")
+    expect(page.locator("#ticket-timesheets")).to_contain_text("Diagnosed the fuser unit")
+    expect(page.get_by_test_id("total-hours")).to_have_text("2.50")
+    assert page.evaluate("window.noReload") is True
+
+    # Timer: start, watch it tick in the header, stop and confirm the rounded 0.25 h.
+    page.get_by_role("button", name="Start timer").click()
+    widget = page.get_by_test_id("header-timer")
+    expect(widget).to_contain_text("Printer on fire")
+    clock = page.locator(".timer-panel .timer-clock")
+    expect(clock).to_have_text(re.compile(r"0:00:0[2-9]"), timeout=6000)
+    shot(page, "helpdesk-timer-running")
+    page.locator(".timer-panel").get_by_role("button", name="Stop").click()
+    dialog = page.locator("#timer-stop-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#id_hours")).to_have_value("0.25")
+    dialog.locator("#id_description").fill("Reset the spooler")
+    shot(page, "helpdesk-timer-stop-dialog")
+    dialog.get_by_role("button", name="Log time").click()
+    expect(dialog).to_have_count(0)
+    row = page.locator("#ticket-timesheets tbody tr", has_text="Reset the spooler")
+    expect(row).to_contain_text("0.25")
+    expect(page.get_by_test_id("remaining-hours")).to_have_text("47.25 h")
+    expect(page.get_by_test_id("header-timer")).to_have_count(0)
+    expect(page.get_by_role("button", name="Start timer")).to_be_visible()
+
+    # Over-consume the item: the remaining hours turn red.
+    for _ in range(2):
+        page.fill("#id_new-description", "Data recovery")
+        page.fill("#id_new-hours", "24")
+        page.get_by_role("button", name="Add line").click()
+        expect(page.locator("#id_new-hours")).to_have_value("")
+    expect(page.get_by_test_id("remaining-hours")).to_have_text("-0.75 h")
+    expect(page.locator("#so-remaining")).to_have_class(re.compile("negative"))
+    color = page.locator("#so-remaining .smart-value").evaluate("el => getComputedStyle(el).color")
+    assert color == "rgb(198, 40, 40)"
+    assert page.evaluate("window.noReload") is True
+    shot(page, "helpdesk-ticket-form")
+    page.wait_for_load_state("networkidle")
+
+
+def test_bad_hours_show_an_error_next_to_the_field(page, login, shot):
+    agent = UserFactory(username="e2e-helpdesk-2", roles=["agent"])
+    data = prepaid_setup(agent=agent)
+    login(page, agent)
+    page.goto(f"/helpdesk/tickets/{data.ticket.pk}/")
+    page.fill("#id_new-hours", "25")
+    page.get_by_role("button", name="Add line").click()
+    error = page.locator(".add-row .has-error .errorlist")
+    expect(error).to_contain_text("24 hours")
+    expect(page.get_by_test_id("total-hours")).to_have_text("0.00")
+    shot(page, "helpdesk-ticket-bad-hours")
+    page.wait_for_load_state("networkidle")
+
+
+def test_choosing_a_customer_on_a_new_ticket_defaults_the_item(page, login, shot):
+    agent = UserFactory(username="e2e-helpdesk-3", roles=["agent"])
+    data = prepaid_setup(agent=agent, customer_name="Initech")
+    login(page, agent)
+    page.goto(f"/helpdesk/tickets/new/?team={data.team.pk}")
+    page.fill("#id_title", "Stapler missing")
+    page.select_option("#id_customer", label="Initech")
+    expect(page.locator("#id_sale_line option:checked")).to_contain_text("50.00 h left")
+    shot(page, "helpdesk-ticket-new")
+    page.get_by_role("button", name="Create ticket").click()
+    expect(page.get_by_test_id("remaining-hours")).to_have_text("50.00 h")
+    page.wait_for_load_state("networkidle")
+
+
+def test_admin_sets_up_track_and_bill_time_without_a_save_and_refresh(page, login, shot):
+    from helpdesk.models import Team
+    from sales.models import Product
+
+    admin = UserFactory(username="e2e-helpdesk-admin", roles=["admin"])
+    login(page, admin)
+    page.goto("/admin/helpdesk/team/add/")
+    project_row = page.locator(".field-project")
+    expect(project_row).to_be_hidden()
+    page.fill("#id_name", "Field support")
+    page.check("#id_use_billing")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".field-use_billing .errorlist")).to_contain_text("Timesheets")
+    page.check("#id_use_timesheets")
+    expect(project_row).to_be_visible()
+    shot(page, "helpdesk-admin-team")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    team = Team.objects.get(name="Field support")
+    assert team.project.name == "Field support"
+    assert Product.objects.filter(name="Service on Timesheets").exists()
+    assert team.stages.count() == 4
+    page.wait_for_load_state("networkidle")
+
+
+def test_ticket_list_and_timesheet_lines(page, login, shot):
+    agent = UserFactory(username="e2e-helpdesk-4", first_name="Bob", last_name="Agent", roles=["agent"])
+    data = prepaid_setup(agent=agent)
+    TicketFactory(team=data.team, title="Scanner jams", customer=data.customer, assignee=agent)
+    login(page, agent)
+    page.goto(f"/helpdesk/tickets/{data.ticket.pk}/")
+    page.fill("#id_new-description", "Cleaned the rollers")
+    page.fill("#id_new-hours", "1.25")
+    page.get_by_role("button", name="Add line").click()
+    expect(page.get_by_test_id("total-hours")).to_have_text("1.25")
+    page.goto("/helpdesk/")
+    expect(page.locator(".ticket-table tbody tr")).to_have_count(2)
+    shot(page, "helpdesk-ticket-list")
+    page.goto(f"/timesheets/?ticket={data.ticket.pk}")
+    expect(page.locator(".line-table tbody tr")).to_have_count(1)
+    expect(page.locator(".line-table")).to_contain_text("Cleaned the rollers")
+    shot(page, "timesheets-line-list")
+    page.wait_for_load_state("networkidle")

@@ -1,0 +1,169 @@
+"""Journey: quotation → confirmation → nothing to invoice → time logged → invoice for a period →
+posted by an accountant → partial and full payment → PDF downloaded. Screenshots of every screen."""
+
+import datetime
+import re
+import subprocess
+from decimal import Decimal
+
+import facturx
+from playwright.sync_api import expect
+
+from invoicing.models import Invoice
+from sales.models import Order
+from tests.e2e.conftest import ARTIFACTS
+from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, TaxFactory, UserFactory
+from timesheets.services import timesheet_log
+
+
+def htmx_idle(page):
+    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
+
+
+def logout(page):
+    page.click("form[action='/logout/'] button")
+    page.wait_for_url(re.compile(r"/login/"))
+
+
+def test_sales_and_accountant_bill_postpaid_time(page, login, shot, transactional_db):
+    seller = UserFactory(username="e2e-sales", first_name="Sam", last_name="Seller", roles=["sales"])
+    accountant = UserFactory(
+        username="e2e-accountant", first_name="Alex", last_name="Books", roles=["accountant"]
+    )
+    agent = UserFactory(username="e2e-agent", first_name="Ada", last_name="Agent", roles=["agent"])
+    tax = TaxFactory(rate=Decimal("21.000"))
+    customer = CustomerFactory(name="Cyberdyne Systems", email="ap@cyberdyne.example")
+    ProductFactory(name="Service on Timesheets", timesheet=True, price=Decimal("100.00"), tax=tax)
+
+    # --- Sales: a quotation for post-paid time --------------------------------------------------
+    login(page, seller)
+    page.click(".mainnav a:has-text('Orders')")
+    page.click("text=New quotation")
+    page.select_option("select[name=customer]", label="Cyberdyne Systems")
+    page.fill("input[name=client_reference]", "PO-2026-17")
+    page.click("button:has-text('Create quotation')")
+    expect(page.locator("h1")).to_contain_text("Quotation SO")
+    order = Order.objects.get(customer=customer)
+
+    page.click("button:has-text('Add a line')")
+    page.select_option("#line-new-product", label="Service on Timesheets")
+    expect(page.locator("#line-new-price_unit")).to_have_value("100.00")
+    expect(page.locator("#line-new-uom option:checked")).to_have_text("Hours")
+    htmx_idle(page)
+    page.fill("#line-new-quantity", "20")
+    page.press("#line-new-quantity", "Tab")
+    expect(page.locator("#amt-total-new")).to_have_text("2,420.00")
+    shot(page, "sales-order-form-editing")
+    page.click("#line-row-new button:has-text('Save')")
+    expect(page.locator(".order-totals .grand")).to_contain_text("2,420.00")
+    shot(page, "sales-order-form")
+
+    page.click("button:has-text('Confirm')")
+    expect(page.locator(".msg-success")).to_contain_text("confirmed")
+    expect(page.locator("table.lines th", has_text="Remaining hours")).to_be_visible()
+
+    page.click("button:has-text('Create invoice')")
+    dialog = page.locator("#modal .modal")
+    expect(dialog).to_contain_text("nothing to invoice")
+    expect(dialog.locator("input[name=period_start]")).to_be_visible()
+    shot(page, "sales-invoice-dialog-nothing")
+    dialog.locator("button:has-text('Close')").click()
+    expect(page.locator("#modal .modal")).to_have_count(0)
+
+    # --- An agent logs time (through the timesheets service) -------------------------------------
+    line = order.lines.get()
+    project = ProjectFactory(customer=customer, name="Cyberdyne support")
+    today = datetime.date.today()
+    for days_ago, hours, text in (
+        (6, "2.50", "VPN outage"),
+        (3, "1.25", "Backup check"),
+        (0, "1.00", "Call"),
+    ):
+        timesheet_log(
+            employee=agent,
+            date=today - datetime.timedelta(days=days_ago),
+            hours=Decimal(hours),
+            user=agent,
+            project=project,
+            sale_line=line,
+            description=text,
+        )
+
+    # --- Sales: invoice the time of a period ----------------------------------------------------
+    page.reload()
+    expect(page.locator("table.lines")).to_contain_text("4.75")  # delivered
+    page.click("button:has-text('Create invoice')")
+    dialog = page.locator("#modal .modal")
+    expect(dialog.locator(".preview table")).to_contain_text("574.75")  # all 4.75 h
+    dialog.locator("input[name=period_start]").fill((today - datetime.timedelta(days=7)).isoformat())
+    dialog.locator("input[name=period_end]").fill((today - datetime.timedelta(days=1)).isoformat())
+    dialog.locator("button:has-text('Preview')").click()
+    expect(page.locator("#modal .preview table")).to_contain_text("453.75")  # 3.75 h × 100 + 21 %
+    shot(page, "sales-invoice-dialog")
+    page.locator("#modal button:has-text('Create draft invoice')").click()
+    page.wait_for_url(re.compile(r"/invoicing/invoices/\d+/"))
+    expect(page.locator("h1")).to_contain_text("(draft)")
+    expect(page.locator("body")).to_contain_text("VPN outage")
+    expect(page.locator("button:has-text('Post')")).to_have_count(0)  # sales does not post
+    invoice = Invoice.objects.get(order=order)
+    assert invoice.amount_total == Decimal("453.75")
+    shot(page, "sales-invoice-draft")
+    page.goto(f"/sales/orders/{order.pk}/")
+    shot(page, "sales-order-confirmed")
+    page.goto("/sales/orders/")
+    shot(page, "sales-order-list")
+    page.click(".mainnav a:has-text('Customers')")
+    shot(page, "sales-customer-list")
+    page.click("a:has-text('Cyberdyne Systems')")
+    expect(page.locator("h1")).to_have_text("Cyberdyne Systems")
+    expect(page.locator("body")).to_contain_text(order.name)
+    shot(page, "sales-customer-detail")
+    logout(page)
+
+    # --- Accountant: post, pay in two steps, download ------------------------------------------
+    login(page, accountant)
+    page.click(".mainnav a:has-text('Invoices')")
+    page.click(f"a[href='/invoicing/invoices/{invoice.pk}/']")
+    page.click("button:has-text('Post')")
+    expect(page.locator(".msg-success")).to_contain_text("Invoice posted as INV/")
+    page.click("button:has-text('Register payment')")
+    pay = page.locator("#modal .modal")
+    expect(pay.locator("input[name=amount]")).to_have_value("453.75")
+    pay.locator("input[name=amount]").fill("500")
+    pay.locator("button:has-text('Register payment')").click()
+    expect(page.locator("#modal .modal")).to_contain_text("more than the amount due")
+    page.locator("#modal input[name=amount]").fill("200.00")
+    page.locator("#modal input[name=reference]").fill("Bank 0001")
+    shot(page, "accounting-payment-dialog")
+    page.locator("#modal button:has-text('Register payment')").click()
+    expect(page.locator(".msg-success")).to_contain_text("Payment of 200.00 registered")
+    expect(page.locator(".badge.partial")).to_be_visible()
+    page.click("button:has-text('Register payment')")
+    expect(page.locator("#modal input[name=amount]")).to_have_value("253.75")
+    page.locator("#modal button:has-text('Register payment')").click()
+    expect(page.locator(".badge.paid")).to_be_visible()
+    shot(page, "accounting-invoice-detail")
+
+    with page.expect_download() as download_info:
+        page.click("a:has-text('Download PDF')")
+    download = download_info.value
+    pdf_path = ARTIFACTS / "invoice.pdf"
+    download.save_as(pdf_path)
+    data = pdf_path.read_bytes()
+    assert data.startswith(b"%PDF")
+    invoice.refresh_from_db()
+    assert invoice.payment_state == "paid" and invoice.pdf_sha256
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf_path), str(ARTIFACTS / "invoice-pdf")],
+        check=True,
+    )
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert invoice.number in text and "Cyberdyne Systems" in text and "453.75" in text
+    _name, xml = facturx.get_facturx_xml_from_pdf(data, check_xsd=False)
+    assert facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931")
+
+    page.goto("/invoicing/invoices/")
+    expect(page.locator("table.list")).to_contain_text(invoice.number)
+    shot(page, "accounting-invoice-list")
