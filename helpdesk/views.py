@@ -220,9 +220,10 @@ def ticket_detail(request, ticket_id: int):
         "ticket": ticket,
         "team": ticket.team,
         "can_write": can_write,
-        "order_url": _object_url(
-            ("sales:order_detail", "sales:order"), ticket.sale_line and ticket.sale_line.order_id
-        ),
+        # The order page is the sales app's (sales and accountants); agents see the name only.
+        "order_url": _object_url(("sales:order_detail",), ticket.sale_line and ticket.sale_line.order_id)
+        if request.user.has_role("sales", "accountant")
+        else "",
         "task_url": _object_url(("projects:task_detail", "projects:task"), ticket.task_id),
     }
     context.update(_timesheet_context(request, ticket, can_write=can_write))

@@ -46,7 +46,7 @@ class TimesheetForm(forms.Form):
     hours = forms.DecimalField(
         max_digits=5,
         decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.25", "min": "0.25", "max": "24", "inputmode": "decimal"}),
+        widget=forms.NumberInput(attrs={"step": "any", "min": "0.01", "max": "24", "inputmode": "decimal"}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -71,7 +71,7 @@ class MaterialForm(forms.Form):
         max_digits=14,
         decimal_places=2,
         initial=Decimal("1"),
-        widget=forms.NumberInput(attrs={"step": "1", "min": "0.01", "inputmode": "decimal"}),
+        widget=forms.NumberInput(attrs={"step": "any", "min": "0.01", "inputmode": "decimal"}),
     )
 
     def __init__(self, *args, **kwargs):

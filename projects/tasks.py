@@ -5,6 +5,7 @@ Thin: they load rows and call services; each order of the batch runs in its own 
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
@@ -75,6 +76,15 @@ def invoice_orders_task(self, order_ids: list[int], user_id: int | None = None) 
             self.update_state(state="PROGRESS", meta={"done": done, "total": total, "errors": errors})
     summary = {"done": done, "total": total, "errors": errors, "invoices": invoices}
     if self.request.id:
-        # Eager runs do not store their return value: record the outcome so the status page sees it.
+        # Eager (embedded) runs do not store their return value in the result backend, whose
+        # in-memory variant is per thread anyway: keep the outcome where the status page finds it.
         self.update_state(state="SUCCESS", meta=summary)
+        cache.set(job_cache_key(self.request.id), summary, JOB_CACHE_SECONDS)
     return summary
+
+
+JOB_CACHE_SECONDS = 24 * 3600
+
+
+def job_cache_key(job_id: str) -> str:
+    return f"projects:invoice-job:{job_id}"

@@ -6,6 +6,7 @@ from functools import wraps
 from celery.result import AsyncResult
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
@@ -22,7 +23,7 @@ from timesheets.models import TimesheetLine
 from . import selectors, services
 from .forms import MaterialForm, SignForm, TaskForm, TimesheetForm
 from .models import Task
-from .tasks import invoice_orders_task
+from .tasks import invoice_orders_task, job_cache_key
 
 SESSION_JOBS = "projects_invoice_jobs"
 
@@ -392,6 +393,10 @@ def _job_view_context(request, job_id):
     result = AsyncResult(job_id, app=invoice_orders_task.app)
     state = result.state
     info = result.info if isinstance(result.info, dict) else {}
+    if state != "SUCCESS":
+        finished = cache.get(job_cache_key(job_id))
+        if finished is not None:  # an eager run in another thread of this process
+            state, info = "SUCCESS", finished
     if state == "FAILURE":
         info = {"errors": [{"order": "—", "message": str(result.info)}]}
     done, total = info.get("done", 0), info.get("total", 0)

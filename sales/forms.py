@@ -127,6 +127,8 @@ class OrderLineForm(forms.Form):
         }
         for name in ("quantity", "price_unit", "discount", "tax"):
             self.fields[name].widget.attrs.update(calc)
+        # Once on load too: the order totals then include the line being edited.
+        self.fields["quantity"].widget.attrs["hx-trigger"] = "load, input changed delay:300ms, change"
         self.fields["product"].widget.attrs.update(
             {
                 "hx-post": product_url,

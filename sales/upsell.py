@@ -171,6 +171,20 @@ WITH recent AS (
     FROM {timesheet} t
     WHERE t.sale_line_id IS NOT NULL AND t.date >= %(since)s AND t.date <= %(today)s
     GROUP BY t.sale_line_id
+), candidate AS (
+    -- A group can only qualify if one of its lines does on its own (a sum of lines each below a
+    -- ratio stays below it), so only those groups are aggregated: no sort of every line.
+    SELECT DISTINCT l.order_id, l.product_id
+    FROM {line} l
+    JOIN {order} o ON o.id = l.order_id
+    JOIN {uom} u ON u.id = l.uom_id
+    JOIN {category} c ON c.id = u.category_id
+    JOIN {product} p ON p.id = l.product_id
+    LEFT JOIN recent r ON r.line_id = l.id
+    WHERE l.invoice_policy = %(prepaid)s AND NOT l.is_downpayment AND o.state = %(sale)s {only_orders}
+      AND (l.qty_delivered * 100 >= l.quantity * COALESCE(p.upsell_threshold, 100)
+           OR (c.kind = %(time)s AND r.hours > 0
+               AND (l.quantity - l.qty_delivered) * u.ratio * %(window_days)s <= r.hours * %(days)s))
 ), grp AS (
     SELECT l.order_id, l.product_id, MIN(l.id) AS first_line,
            SUM(l.quantity * u.ratio) AS sold,
@@ -179,12 +193,12 @@ WITH recent AS (
            MIN(CASE WHEN c.kind = %(time)s THEN 1 ELSE 0 END) AS is_time,
            SUM(COALESCE(r.hours, 0)) AS window_hours
     FROM {line} l
-    JOIN {order} o ON o.id = l.order_id
+    JOIN candidate k ON k.order_id = l.order_id AND k.product_id = l.product_id
     JOIN {uom} u ON u.id = l.uom_id
     JOIN {category} c ON c.id = u.category_id
     JOIN {product} p ON p.id = l.product_id
     LEFT JOIN recent r ON r.line_id = l.id
-    WHERE l.invoice_policy = %(prepaid)s AND NOT l.is_downpayment AND o.state = %(sale)s {only_orders}
+    WHERE l.invoice_policy = %(prepaid)s AND NOT l.is_downpayment
     GROUP BY l.order_id, l.product_id
 )
 SELECT g.order_id, g.product_id, g.first_line, g.sold, g.delivered, g.threshold, g.is_time, g.window_hours,

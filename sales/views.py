@@ -397,12 +397,19 @@ def _amounts(form: OrderLineForm) -> dict:
 @require_POST
 @role_required(*WRITERS)
 def order_line_compute(request, pk):
-    """Live amounts of the line being edited (out-of-band swaps of its three amount cells)."""
-    _order(pk)
+    """Live amounts of the line being edited and the order totals with it (out-of-band swaps)."""
+    order = _order(pk)
     key = request.POST.get("key") or "new"
     form = OrderLineForm(request.POST, prefix_key=key)
     form.is_valid()
-    return render(request, "sales/partials/order_line_amounts.html", {"key": key, **_amounts(form)})
+    amounts = _amounts(form)
+    untaxed, tax = order.amount_untaxed, order.amount_tax
+    if key != "new":
+        line = _line(order, key)
+        untaxed, tax = untaxed - line.price_subtotal, tax - line.price_tax
+    untaxed, tax = untaxed + amounts["amount_subtotal"], tax + amounts["amount_tax"]
+    totals = {"order_untaxed": untaxed, "order_tax": tax, "order_total": untaxed + tax}
+    return render(request, "sales/partials/order_line_amounts.html", {"key": key, **amounts, **totals})
 
 
 @require_POST

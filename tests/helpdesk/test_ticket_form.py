@@ -184,3 +184,16 @@ def test_ticket_factory_tickets_without_item_show_no_remaining_hours(agent_clien
     ticket = TicketFactory(team=TeamFactory(members=[agent]))
     html = agent_client.get(detail(ticket)).content.decode()
     assert 'data-testid="remaining-hours">—' in html
+
+
+def test_sales_users_get_a_link_to_the_order_page(client, sales_user, prepaid):
+    client.force_login(sales_user)
+    html = client.get(detail(prepaid.ticket)).content.decode()
+    assert f'href="{reverse("sales:order_detail", kwargs={"pk": prepaid.order.pk})}"' in html
+
+
+def test_the_task_smart_button_links_to_the_task_page(agent_client, prepaid):
+    task = TaskFactory(customer=prepaid.customer)
+    services.ticket_update(ticket=prepaid.ticket, user=prepaid.agent, task=task)
+    html = agent_client.get(detail(prepaid.ticket)).content.decode()
+    assert f'href="{reverse("projects:task_detail", kwargs={"pk": task.pk})}"' in html

@@ -26,6 +26,7 @@ from tests.factories import (
     ProjectFactory,
     TaskFactory,
     TimesheetLineFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +37,12 @@ def make_orders(n_orders: int, *, tasks_per_order: int = 4, done: bool = True) -
     1.5 h logged (so every order has something to invoice)."""
     project = ProjectFactory(name=f"Field {uuid.uuid4().hex[:6]}")
     product = ProductFactory(timesheet=True)
+    # One technician and one salesperson for all (each new user costs a password hash).
+    tech = UserFactory(username="tech", roles=["agent"])
+    seller = UserFactory(username="seller", roles=["sales"])
     orders, line_ids = [], []
     for _ in range(n_orders):
-        order = OrderFactory(customer=CustomerFactory(), state=Order.State.SALE)
+        order = OrderFactory(customer=CustomerFactory(), state=Order.State.SALE, salesperson=seller)
         for _ in range(tasks_per_order):
             line = OrderLineFactory(order=order, product=product, quantity=Decimal("10"))
             task = TaskFactory(
@@ -49,7 +53,9 @@ def make_orders(n_orders: int, *, tasks_per_order: int = 4, done: bool = True) -
                 stage=Task.Stage.DONE if done else Task.Stage.NEW,
                 done_at=datetime.datetime.now(datetime.UTC) if done else None,
             )
-            TimesheetLineFactory(task=task, project=project, sale_line=line, hours=Decimal("1.50"))
+            TimesheetLineFactory(
+                task=task, project=project, sale_line=line, hours=Decimal("1.50"), employee=tech
+            )
             line_ids.append(line.pk)
         orders.append(order)
     order_lines_recompute(line_ids=line_ids)
@@ -124,7 +130,7 @@ def test_selecting_nothing_says_so(client, sales_user):
 
 def test_one_failing_order_does_not_stop_the_others_and_its_error_is_reported(sales_user):
     good_a, good_b = make_orders(2, tasks_per_order=1)
-    draft = OrderFactory(state=Order.State.DRAFT, name="SO07777")
+    draft = OrderFactory(state=Order.State.DRAFT, name="SO07777", salesperson=sales_user)
 
     result = invoice_orders_task.apply(args=[[good_a.pk, draft.pk, good_b.pk], sales_user.pk])
 

@@ -120,18 +120,24 @@ def test_line_form_row_and_product_defaults_fill_unit_price_tax(client, sales_us
     assert 'id="amt-sub-new">200.00<' in html and 'id="amt-total-new">242.00<' in html
 
 
-def test_live_amounts_are_computed_with_discount_and_tax(client, sales_user):
-    order = OrderFactory()
+def test_live_amounts_are_computed_with_discount_and_tax_and_included_in_order_totals(client, sales_user):
     tax = TaxFactory(rate=Decimal("21.000"))
-    client.force_login(sales_user)
-    response = client.post(
-        reverse("sales:order_line_compute", args=[order.pk]),
-        {"key": "7", "quantity": "3", "price_unit": "99.99", "discount": "10", "tax": tax.pk},
+    line = OrderLineFactory(price_subtotal=Decimal("100.00"), price_tax=Decimal("21.00"))
+    order = line.order
+    Order.objects.filter(pk=order.pk).update(
+        amount_untaxed=Decimal("300.00"), amount_tax=Decimal("63.00"), amount_total=Decimal("363.00")
     )
-    html = response.content.decode()
-    assert 'id="amt-sub-7" hx-swap-oob="true">269.97<' in html
-    assert 'id="amt-tax-7" hx-swap-oob="true">56.69<' in html
-    assert 'id="amt-total-7" hx-swap-oob="true">326.66<' in html
+    client.force_login(sales_user)
+    url = reverse("sales:order_line_compute", args=[order.pk])
+    figures = {"quantity": "3", "price_unit": "99.99", "discount": "10", "tax": tax.pk}
+    html = client.post(url, {"key": "new", **figures}).content.decode()
+    assert 'id="amt-sub-new" hx-swap-oob="true">269.97<' in html
+    assert 'id="amt-tax-new" hx-swap-oob="true">56.69<' in html
+    assert 'id="amt-total-new" hx-swap-oob="true">326.66<' in html
+    assert 'id="order-total" hx-swap-oob="true">689.66<' in html  # 363.00 + the new line
+    html = client.post(url, {"key": line.pk, **figures}).content.decode()
+    assert 'id="order-untaxed" hx-swap-oob="true">469.97<' in html  # its stored 100.00 replaced
+    assert 'id="order-total" hx-swap-oob="true">568.66<' in html
 
 
 def test_line_of_another_order_is_a_404(client, sales_user):

@@ -266,26 +266,46 @@ def test_consumed_wins_over_forecast_on_the_same_order():
 
 @pytest.mark.parametrize("size", [10, 1000])
 def test_sweep_runs_a_fixed_number_of_queries(size, django_assert_num_queries):
+    """`size` prepaid lines on size/2 orders, half of the orders flagged, a few unflagged later."""
     product = ProductFactory(upsell_threshold=Decimal("80"))
-    orders = SaleOrderFactory.create_batch(2)
+    template = SaleOrderFactory()
+    orders = Order.objects.bulk_create(
+        [
+            Order(
+                name=f"SOQ{size}-{i:05d}",
+                customer=template.customer,
+                salesperson=template.salesperson,
+                state=Order.State.SALE,
+                order_date=template.order_date,
+            )
+            for i in range(size // 2)
+        ]
+    )
     OrderLine.objects.bulk_create(
         [
             OrderLine(
-                order=orders[i % 2],
-                product=product,
+                order=orders[i // 2],
+                product=ProductFactory(upsell_threshold=Decimal("80")) if i < 2 else product,
                 quantity=Decimal("50"),
                 uom=product.uom,
                 invoice_policy="prepaid",
-                qty_delivered=Decimal(40 + (i % 3)),
+                # Orders with an even index: 40 + 41 h of 100 → 81 %; odd: 20 + 21 h → 41 %.
+                qty_delivered=Decimal((20 if (i // 2) % 2 else 40) + i % 2),
             )
             for i in range(size)
         ]
     )
-    # Savepoint, lock, temp table (drop, create, read), orders (clear, flag), lines (clear, flag),
-    # existing activities, drop, insert activities, read them back, release: the same at any size.
-    with django_assert_num_queries(14):
+    # Savepoint, lock, temp table (drop, create, analyze, read), orders (clear, flag), lines (clear,
+    # flag), existing activities, drop, insert activities, read them back, release: at any size.
+    with django_assert_num_queries(15):
         result = upsell_sweep()
-    assert result.flagged == 2
-    with django_assert_num_queries(12):  # nothing to insert
+    flagged = (size // 2 + 1) // 2
+    assert result.flagged == result.total == flagged
+    assert result.activities == flagged + 1  # the first order has two products
+    with django_assert_num_queries(13):  # nothing to insert
         result = upsell_sweep()
-    assert result.flagged == 0
+    assert (result.flagged, result.total, result.activities) == (0, flagged, 0)
+    OrderLine.objects.filter(order__in=orders[:4]).update(quantity=Decimal("500"))
+    with django_assert_num_queries(13):
+        result = upsell_sweep()
+    assert result.cleared == 2
