@@ -6,6 +6,7 @@ from rest_framework import exceptions, permissions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from .errors import DomainError
 
@@ -17,10 +18,16 @@ class Pagination(PageNumberPagination):
 
 
 def exception_handler(exc, context):
-    """Map domain errors to 400/409 and Django validation errors to field-level 400s."""
+    """Map domain errors to 400/409 and Django validation errors to field-level 400s.
+
+    With ATOMIC_REQUESTS an answered error would otherwise commit what the view wrote before
+    it: mark the request's transaction for rollback, as DRF does for its own errors.
+    """
     if isinstance(exc, DomainError):
+        set_rollback()
         return Response(exc.as_dict(), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
+        set_rollback()
         if hasattr(exc, "error_dict"):
             data = {
                 (field if field != "__all__" else "detail"): [str(m) for e in errors for m in e.messages]

@@ -88,3 +88,9 @@ class MaterialForm(forms.Form):
 class SignForm(forms.Form):
     signed_by = forms.CharField(label="Name of the signer", max_length=200)
     signature = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_signature(self):
+        signature = self.cleaned_data.get("signature", "")
+        if not signature:
+            raise forms.ValidationError("Please sign in the box before saving.")
+        return signature

@@ -39,7 +39,6 @@ from .services import (
 
 STAFF = ("agent", "sales", "accountant", "admin")
 EVERYONE = (*STAFF, "customer")
-READ_ACTIONS = ("list", "retrieve")
 
 
 class RolePolicyMixin:

@@ -30,7 +30,7 @@ def _order_url(order_id: int) -> str | None:
         return None
 
 
-def _add_hours_form(order: Order, data=None) -> forms.Form:
+def _add_hours_form(order: Order, data=None, initial_product: int | None = None) -> forms.Form:
     """A small form: product (the order's prepaid products) + quantity."""
     products = {
         p.pk: p for p in getattr(order, "_products", None) or upsell.upsell_order_products(order=order)
@@ -48,7 +48,7 @@ def _add_hours_form(order: Order, data=None) -> forms.Form:
             error_messages={"min_value": "Enter a quantity greater than zero."},
         )
 
-    form = _Form(data, prefix=f"o{order.pk}")
+    form = _Form(data, prefix=f"o{order.pk}", initial={"product": initial_product})
     form.products = products
     return form
 
@@ -78,7 +78,8 @@ def _render_list(request, *, bound_form=None, status=200):
         if bound_form is not None and bound_form.prefix == f"o{order.pk}":
             row["form"] = bound_form
         else:
-            row["form"] = _add_hours_form(order)
+            flagged = [ln["line"].product_id for ln in row["lines"] if ln["flagged"]]
+            row["form"] = _add_hours_form(order, initial_product=flagged[0] if flagged else None)
         row["url"] = _order_url(order.pk)
     return render(request, "sales/upsell/list.html", {"rows": rows}, status=status)
 

@@ -3,11 +3,16 @@ on the canvas, the task is marked done; sales invoice it from "To invoice" in on
 
 from decimal import Decimal
 
+import pytest
+
 from invoicing.models import Invoice
 from projects.models import StockMove, Task
 from sales.models import Product
 from sales.services import order_confirm, order_create
 from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, UserFactory
+
+# serialized_rollback: the role groups and units of the data migrations survive other tests' flushes.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _draw_signature(page):
@@ -21,7 +26,7 @@ def _draw_signature(page):
 
 
 def test_technician_works_a_task_customer_signs_and_sales_invoice_time_and_material(
-    page, login, shot, transactional_db, mailoutbox
+    page, login, shot, mailoutbox
 ):
     tech = UserFactory(username="e2e-tech", first_name="Tom", last_name="Field", roles=["agent"])
     seller = UserFactory(username="e2e-seller", first_name="Sue", last_name="Sales", roles=["sales"])
@@ -124,7 +129,7 @@ def test_technician_works_a_task_customer_signs_and_sales_invoice_time_and_mater
     shot(page, "field-11-to-invoice-empty")
 
 
-def test_project_kanban_screen(page, login, shot, transactional_db):
+def test_project_kanban_screen(page, login, shot):
     tech = UserFactory(username="e2e-tech2", roles=["agent"])
     project = ProjectFactory(name="Boiler maintenance", customer=CustomerFactory(name="Acme Plumbing"))
     for title, stage in (

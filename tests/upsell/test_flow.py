@@ -1,0 +1,87 @@
+"""The whole flow through the billing services: order → confirm → timesheets → sweep → sell more."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from sales import services
+from sales.models import Activity
+from sales.upsell import upsell_add_hours, upsell_lock_order, upsell_sweep
+from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, UserFactory
+from timesheets.services import timesheet_delete, timesheet_log
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup():
+    seller = UserFactory(username="flow-seller", roles=["sales"])
+    agent = UserFactory(username="flow-agent", roles=["agent"])
+    customer = CustomerFactory(name="Acme")
+    product = ProductFactory(name="Support 50 h", upsell_threshold=Decimal("80"))
+    order = services.order_create(
+        customer=customer,
+        user=seller,
+        salesperson=seller,
+        lines=[{"product": product, "quantity": Decimal("50")}],
+    )
+    services.order_confirm(order=order, user=seller)
+    project = ProjectFactory(customer=customer)
+    return seller, agent, order, order.lines.get(), project
+
+
+def _log(agent, project, line, hours, days_ago=0):
+    return timesheet_log(
+        employee=agent,
+        user=agent,
+        date=timezone.localdate() - datetime.timedelta(days=days_ago),
+        hours=Decimal(hours),
+        project=project,
+        sale_line=line,
+    )
+
+
+def test_hours_logged_through_timesheets_flag_at_the_threshold_and_selling_more_unflags(setup):
+    seller, agent, order, line, project = setup
+    # 39.75 h over the last months (beyond the forecast window): below 80 % of 50 h.
+    for _ in range(4):
+        _log(agent, project, line, "9.75", days_ago=40)
+    last = _log(agent, project, line, "0.75", days_ago=40)
+    assert upsell_sweep().total == 0
+
+    _log(agent, project, line, "0.25", days_ago=40)  # 40.00 h
+    result = upsell_sweep()
+
+    order.refresh_from_db()
+    assert result.flagged == 1 and order.upsell_reason == "consumed"
+    assert Activity.objects.get().summary == f"Upsell: {order.name} – Acme used 40 of 50 h"
+
+    # A timesheet deleted: back under the threshold, the flag goes.
+    timesheet_delete(line=last, user=agent)
+    assert upsell_sweep().cleared == 1
+
+    _log(agent, project, line, "5", days_ago=40)  # 44 h: flagged again, no second activity
+    upsell_sweep()
+    assert Activity.objects.count() == 1
+
+    upsell_add_hours(order=order, product=line.product, quantity=Decimal("20"), user=seller)  # 44 of 70 h
+    order.refresh_from_db()
+    assert order.is_upsell is False
+    assert order.lines.count() == 2
+
+
+def test_locking_through_the_service_takes_the_order_off_for_good(setup):
+    seller, agent, order, line, project = setup
+    _log(agent, project, line, "24", days_ago=40)
+    _log(agent, project, line, "24", days_ago=40)
+    upsell_sweep()
+    order.refresh_from_db()
+    assert order.is_upsell is True
+
+    upsell_lock_order(order=order, user=seller)
+    upsell_sweep()
+
+    order.refresh_from_db()
+    assert (order.state, order.is_upsell, order.upsell_flagged_at) == ("done", False, None)
