@@ -32,6 +32,13 @@ class UserAdmin(DjangoUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups", "customers")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Roles are given through groups; only a superuser hands out superuser or loose permissions.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
     @admin.display(description="name", ordering="last_name")
     def full_name(self, obj):
         return obj.get_full_name()

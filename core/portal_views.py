@@ -62,17 +62,17 @@ def prepaid_lines_for(customers) -> list[PrepaidLine]:
             .order_by("-order__order_date", "order_id", "sequence", "id")
         )
         for line in lines:
+            # Time units convert to hours by their ratio; `remaining_hours` is annotated by the selector.
             sold = quantize_qty(line.quantity * line.uom.ratio)
-            used = quantize_qty(line.qty_delivered * line.uom.ratio)
-            left = getattr(line, "remaining_hours", None)
+            left = quantize_qty(line.remaining_hours)
             rows.append(
                 PrepaidLine(
                     customer=customer.name,
                     order=line.order.name,
                     description=line.description or str(line.product or ""),
                     sold=sold,
-                    used=used,
-                    left=quantize_qty(left) if left is not None else sold - used,
+                    used=sold - left,
+                    left=left,
                 )
             )
     return rows

@@ -149,8 +149,8 @@ class TicketViewSet(
                     raise serializers.ValidationError({name: ["Expected an id."]})
                 tickets = tickets.filter(**{f"{name}_id": int(value)})
         return (
-            selectors.ticket_list_rows(tickets)
-            .select_related("sale_line", "sale_line__order", "sale_line__uom", "sale_line__uom__category")
+            selectors.ticket_list_rows(tickets, with_remaining=True)
+            .select_related("sale_line")
             .order_by("-id")
         )
 

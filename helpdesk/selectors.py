@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 
 from core.models import User
+from core.money import quantize_qty
 from sales import selectors as sales_selectors
 from timesheets.models import TimesheetLine
 
@@ -140,11 +141,24 @@ def ticket_filter(
     return tickets
 
 
-def ticket_list_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """What a list row or a pipeline card shows, in one query."""
-    return tickets.select_related("team", "stage", "customer", "assignee").annotate(
+def ticket_list_rows(tickets: QuerySet[Ticket], *, with_remaining: bool = False) -> QuerySet[Ticket]:
+    """What a list row or a pipeline card shows, in one query (`with_remaining`: the item's
+    remaining hours too, as `item_remaining_hours`)."""
+    rows = tickets.select_related("team", "stage", "customer", "assignee").annotate(
         total_hours=_total_hours_subquery()
     )
+    if with_remaining:
+        from sales.models import OrderLine
+
+        remaining = sales_selectors.order_lines_with_remaining_hours(
+            OrderLine.objects.filter(pk=OuterRef("sale_line_id"))
+        ).values("remaining_hours")[:1]
+        rows = rows.annotate(
+            item_remaining_hours=Subquery(
+                remaining, output_field=DecimalField(max_digits=20, decimal_places=2)
+            )
+        )
+    return rows
 
 
 @dataclass
@@ -213,6 +227,9 @@ def ticket_total_hours(*, ticket: Ticket) -> Decimal:
 def ticket_remaining_hours(*, ticket: Ticket) -> Decimal | None:
     if ticket.sale_line_id is None:
         return None
+    if "item_remaining_hours" in ticket.__dict__:  # annotated by ticket_list_rows
+        value = ticket.item_remaining_hours
+        return None if value is None else quantize_qty(value)
     return sales_selectors.order_line_remaining_hours(line=ticket.sale_line)
 
 

@@ -78,6 +78,15 @@ class InvoiceAdmin(ReadOnlyAdmin):
     date_hierarchy = "invoice_date"
     list_select_related = ("customer", "order")
     inlines = [InvoiceLineInline, PaymentInline]
+    fieldsets = (
+        (None, {"fields": (("number", "kind", "state"), ("customer", "order"), "reversed_invoice")}),
+        ("Dates", {"fields": (("invoice_date", "due_date"), ("period_start", "period_end"), "posted_at")}),
+        (
+            "Amounts",
+            {"fields": (("amount_untaxed", "amount_tax", "amount_total"), ("amount_paid", "payment_state"))},
+        ),
+        ("Document", {"fields": ("payment_reference", ("pdf", "pdf_sha256"), "sent_at", "created_by")}),
+    )
 
 
 @admin.register(Payment)

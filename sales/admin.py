@@ -7,6 +7,7 @@ the admin shows them read-only; quotations are made in the sales screens or the 
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
+from core.models import User
 
 from .models import Activity, Customer, Order, OrderLine, Product, Tax, Uom, UomCategory
 
@@ -58,8 +59,6 @@ class CustomerAdmin(admin.ModelAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "portal_users":
-            from core.models import User
-
             kwargs["queryset"] = User.objects.filter(groups__name="customer").distinct()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
@@ -151,6 +150,15 @@ class OrderAdmin(ReadOnlyAdmin):
     date_hierarchy = "order_date"
     list_select_related = ("customer", "salesperson")
     inlines = [OrderLineInline]
+    fieldsets = (
+        (
+            None,
+            {"fields": (("name", "state"), ("customer", "salesperson"), ("order_date", "client_reference"))},
+        ),
+        ("Invoicing", {"fields": ("invoice_status", ("amount_untaxed", "amount_tax", "amount_total"))}),
+        ("Upsell", {"fields": (("is_upsell", "upsell_reason", "upsell_flagged_at"),)}),
+        ("History", {"fields": (("confirmed_at", "locked_at"), "note")}),
+    )
 
 
 @admin.register(Activity)

@@ -22,7 +22,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from functools import partial
 
 from django.conf import settings
@@ -514,7 +514,11 @@ def upsell_rows(orders: Iterable[Order], *, today: datetime.date | None = None) 
         lines = []
         for ln in order.prepaid_lines:
             fc = forecasts.get(ln.pk)
-            percent = (ln.qty_delivered * 100 / ln.quantity).quantize(Decimal("1")) if ln.quantity else None
+            percent = (
+                (ln.qty_delivered * 100 / ln.quantity).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+                if ln.quantity
+                else None
+            )
             lines.append(
                 {
                     "line": ln,
@@ -565,14 +569,6 @@ def upsell_lock_order(*, order: Order, user) -> Order:
 # --------------------------------------------------------------------------------------------
 # Activities
 # --------------------------------------------------------------------------------------------
-
-
-def activities_open_for(*, user) -> QuerySet[Activity]:
-    return (
-        Activity.objects.filter(user=user, done=False)
-        .select_related("order__customer")
-        .order_by("due_date", "id")
-    )
 
 
 def activities_for(*, user, include_done: bool = False) -> QuerySet[Activity]:

@@ -14,6 +14,7 @@ also to be imported by the conftest).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -126,10 +127,8 @@ def _reset_app_connections(app) -> None:
     """Forget broker pools and the result backend so the next call uses the current conf."""
     # (Never close the pools: kombu keeps them in a global registry keyed by URL.)
     app._pool = None
-    try:
+    with contextlib.suppress(AttributeError):
         app.amqp._producer_pool = None
-    except AttributeError:
-        pass
     for attr in ("backend",):
         if hasattr(app._local, attr):
             delattr(app._local, attr)
@@ -148,7 +147,9 @@ class _BrokerConf:
     def __enter__(self):
         self.saved = {key: self.app.conf.get(key) for key in self.KEYS}
         _reset_app_connections(self.app)
-        self.app.conf.update(broker_url=self.redis_url, result_backend=self.redis_url, task_always_eager=False)
+        self.app.conf.update(
+            broker_url=self.redis_url, result_backend=self.redis_url, task_always_eager=False
+        )
         return self.app
 
     def __exit__(self, *exc):
@@ -180,10 +181,8 @@ def celery_worker(django_db_setup, django_db_blocker):
         raise
     yield worker
     worker.stop()
-    try:
+    with contextlib.suppress(OSError):
         worker.log_path.unlink()
-    except OSError:
-        pass
 
 
 @pytest.fixture

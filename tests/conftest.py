@@ -1,6 +1,47 @@
+import importlib
+
 import pytest
 
 from tests.factories import UserFactory
+
+# The rows the data migrations create: units, helpdesk stages, role groups with permissions.
+REFERENCE_DATA = (
+    ("sales.migrations.0002_default_units", "create_units"),
+    ("helpdesk.migrations.0003_default_stages", "create_stages"),
+    ("core.migrations.0002_role_groups", "create_role_groups"),
+)
+
+
+def restore_reference_data():
+    """A transactional test (live server, threads, Celery worker) ends by truncating every
+    table, reference rows included; the next such test puts them back (idempotent)."""
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from sales.models import Uom
+
+    if Uom.objects.filter(name="Hours").exists() and Group.objects.filter(name="customer").exists():
+        return
+    state_apps = MigrationExecutor(connection).loader.project_state().apps
+    for module, function in REFERENCE_DATA:
+        getattr(importlib.import_module(module), function)(state_apps, None)
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        restore_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Factories give every user a password; full-strength PBKDF2 (~0.3 s each) would dominate
+    the run time, and no test is about hashing strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

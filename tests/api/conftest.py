@@ -4,12 +4,6 @@ from rest_framework.test import APIClient
 from tests.factories import CustomerFactory, UserFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Users are made by the dozen here; PBKDF2 at full strength would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def client_for(db):
     """client_for(user) → a fresh APIClient authenticated as that user (one per user)."""

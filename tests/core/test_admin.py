@@ -5,7 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from core.models import AuditEvent
 from invoicing.models import Invoice
@@ -56,8 +60,6 @@ def one_of_everything(db):
     PaymentFactory(invoice=invoice)
     SequenceFactory(code="sale.order", year=0, prefix="SO")
     AuditEventFactory()
-    from rest_framework.authtoken.models import Token
-
     Token.objects.create(user=UserFactory(username="api-user"))
 
 
@@ -165,3 +167,56 @@ def test_admin_changes_a_product_price(admin_client):
     assert response.status_code == 302, response.content.decode()[:2000]
     product.refresh_from_db()
     assert product.price == Decimal("550.00")
+
+
+def test_admin_role_gives_roles_but_cannot_make_anyone_superuser(admin_client, admin_user, agent):
+    url = reverse("admin:core_user_change", args=[agent.pk])
+    form = admin_client.get(url).context["adminform"].form
+    assert "is_superuser" not in form.fields
+    assert "user_permissions" not in form.fields
+    sales_group = Group.objects.get(name="sales")
+    data = {
+        "username": agent.username,
+        "first_name": agent.first_name,
+        "last_name": agent.last_name,
+        "email": agent.email,
+        "is_active": "on",
+        "is_superuser": "on",
+        "groups": [sales_group.pk],
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "09:00:00",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    agent.refresh_from_db()
+    assert not agent.is_superuser
+    assert agent.roles == ["sales"]
+
+
+def changelist_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "model_label",
+    ["core.User", "sales.Product", "sales.Order", "timesheets.TimesheetLine", "invoicing.Invoice"],
+)
+def test_admin_lists_do_not_query_per_row(admin_client, model_label):
+    def add_rows():
+        customer = CustomerFactory()
+        customer.portal_users.add(UserFactory(roles=["customer"]))
+        line = OrderLineFactory(order__customer=customer, product=ProductFactory(tax=TaxFactory()))
+        TimesheetLineFactory(sale_line=line, ticket=TicketFactory(customer=customer))
+        InvoiceFactory(customer=customer, order=line.order)
+
+    app_label, model_name = model_label.lower().split(".")
+    url = reverse(f"admin:{app_label}_{model_name}_changelist")
+    add_rows()
+    few = changelist_queries(admin_client, url)
+    for _ in range(4):
+        add_rows()
+    assert changelist_queries(admin_client, url) == few

@@ -1,7 +1,11 @@
 """`manage.py seed_demo`: a coherent demo, created once; a second run changes nothing."""
 
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -17,6 +21,8 @@ from sales.selectors import customer_default_sale_line, order_line_remaining_hou
 from timesheets.models import TimesheetLine
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
 
 LOGINS = {
     "agent": "agent",
@@ -106,6 +112,7 @@ def test_seed_orders_tickets_and_timesheets_fit_together(seeded):
     assert logged > 0
     assert line.qty_delivered == logged
     assert order_line_remaining_hours(line=line) == Decimal("50.00") - logged
+    assert prepaid.is_upsell  # 41 h of 50 h used, threshold 80 %: on the upsell list at once
     postpaid = orders.get(lines__invoice_policy="timesheet")
     assert postpaid.invoice_status == "to_invoice"
 
@@ -125,3 +132,28 @@ def test_second_run_changes_nothing_and_is_fast(seeded, django_assert_max_num_qu
         out = seed()
     assert "nothing changed" in out
     assert snapshot() == before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="sales.services.order_lines_recompute uses PostgreSQL-only SQL (ANY(%s::bigint[]), FOR NO KEY "
+    "UPDATE); `make run` (embedded SQLite) cannot create orders until it is portable.",
+)
+def test_embedded_sqlite_setup_migrates_and_seeds(tmp_path):
+    """`make run` path: a fresh SQLite database, migrate, seed_demo — no PostgreSQL involved."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+    assert "| customer " in result.stdout

@@ -1,6 +1,7 @@
 """Field service journey: a technician works a task (timer, material, notes), the customer signs
 on the canvas, the task is marked done; sales invoice it from "To invoice" in one batch job."""
 
+import importlib
 from decimal import Decimal
 
 import pytest
@@ -9,10 +10,24 @@ from invoicing.models import Invoice
 from projects.models import StockMove, Task
 from sales.models import Product
 from sales.services import order_confirm, order_create
+from tests.e2e.conftest import ARTIFACTS
 from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, UserFactory
 
-# serialized_rollback: the role groups and units of the data migrations survive other tests' flushes.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """Live-server tests truncate every table when they end, taking the rows of the data
+    migrations (units, stages, role groups) with them: put them back (idempotent)."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from core.models import ROLE_NAMES
+
+    importlib.import_module("sales.migrations.0002_default_units").create_units(apps, None)
+    for role in ROLE_NAMES:
+        Group.objects.get_or_create(name=role)
 
 
 def _draw_signature(page):
@@ -100,6 +115,8 @@ def test_technician_works_a_task_customer_signs_and_sales_invoice_time_and_mater
     shot(page, "field-08-done")
 
     task.refresh_from_db()
+    # Keep the signed worksheet PDF next to the screenshots, to look at it.
+    (ARTIFACTS / "field-worksheet.pdf").write_bytes(task.worksheet_pdf.read())
     assert task.is_done and task.signed_by == "Jane Customer"
     assert task.worksheet_pdf and task.worksheet_sent_at
     assert mailoutbox and mailoutbox[0].to == ["boss@acme.example"]
@@ -124,9 +141,12 @@ def test_technician_works_a_task_customer_signs_and_sales_invoice_time_and_mater
     lines = {ln.product_id: ln.quantity for ln in invoice.lines.all() if ln.product_id}
     assert lines == {service.pk: Decimal("0.25"), cable.pk: Decimal("2.00")}
     assert invoice.amount_untaxed == Decimal("45.00")  # 0.25 h × 80 + 2 × 12.50
+    page.click("#invoice-job a:has-text('Draft invoice')")
+    page.wait_for_load_state()
+    shot(page, "field-11-invoice")
     page.goto("/projects/to-invoice/")
     assert page.locator(f"input[name=tasks][value='{task.pk}']").count() == 0
-    shot(page, "field-11-to-invoice-empty")
+    shot(page, "field-12-to-invoice-empty")
 
 
 def test_project_kanban_screen(page, login, shot):
@@ -148,8 +168,8 @@ def test_project_kanban_screen(page, login, shot):
         )
     login(page, tech)
     page.goto("/projects/")
-    shot(page, "field-12-projects")
+    shot(page, "field-13-projects")
     page.click("text=Boiler maintenance")
     page.wait_for_selector(".kanban")
     assert page.locator(".stage-col-new .kanban-card").count() == 2
-    shot(page, "field-13-kanban")
+    shot(page, "field-14-kanban")

@@ -2,10 +2,7 @@
 and downloads an invoice PDF."""
 
 import datetime
-import importlib
 from decimal import Decimal
-
-import pytest
 
 from invoicing import services as invoicing_services
 from sales import services as sales_services
@@ -66,29 +63,6 @@ def build_customer_world():
     other_invoice = invoicing_services.invoice_create_from_order(order=other_order, user=seller)
     invoicing_services.invoice_post(invoice=other_invoice, user=accountant)
     return contact, invoice, other_invoice
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """Live-server tests truncate every table when they end, taking the rows of the data
-    migrations (units, stages, role groups) with them: put them back (idempotent)."""
-    from django.apps import apps
-    from django.contrib.auth.models import Group, Permission
-
-    from core.roles import ROLE_PERMISSIONS
-
-    importlib.import_module("sales.migrations.0002_default_units").create_units(apps, None)
-    importlib.import_module("helpdesk.migrations.0003_default_stages").create_stages(apps, None)
-    for role, model_perms in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        wanted = [
-            Permission.objects.get(
-                content_type__app_label=label.split(".")[0], codename=f"{action}_{label.split('.')[1]}"
-            )
-            for label, actions in model_perms.items()
-            for action in actions
-        ]
-        group.permissions.set(wanted)
 
 
 def test_customer_sees_hours_left_tickets_and_downloads_an_invoice(page, login, shot):

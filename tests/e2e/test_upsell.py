@@ -21,6 +21,14 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(transactional_db):
+    """Browser tests flush the database; put back the units and role groups if gone."""
+    from tests.upsell.conftest import restore_reference_data
+
+    restore_reference_data()
+
+
 def _data(seller):
     today = timezone.localdate()
     employee, project = UserFactory(username="e2e-upsell-agent", roles=["agent"]), ProjectFactory()

@@ -91,3 +91,20 @@ TICKET_PAGE_QUERIES = 19
 PIPELINE_QUERIES = 12
 LIST_QUERIES = 12
 LINE_LIST_QUERIES = 9
+
+
+@pytest.mark.parametrize(("n_lines", "n_tickets"), [(10, 5), (500, 60)])
+def test_api_ticket_list_query_count_does_not_grow(
+    api_as, prepaid, n_lines, n_tickets, django_assert_num_queries
+):
+    add_lines(prepaid, n_lines, tickets=n_tickets)
+    client = api_as(prepaid.agent)
+    with django_assert_num_queries(API_LIST_QUERIES):
+        data = client.get("/api/v1/tickets/", {"page_size": 100}).json()
+    assert data["count"] == n_tickets
+    assert {t["remaining_hours"] for t in data["results"] if t["sale_line"]} == {
+        f"{Decimal('50') - Decimal('0.25') * n_lines:.2f}"
+    }
+
+
+API_LIST_QUERIES = 5

@@ -118,3 +118,25 @@ def test_project_create_defaults_the_customer_from_the_line_and_refuses_another_
         project_create(name=" ")
     assert err.value.field == "name"
     assert ProjectFactory._meta.model.objects.filter(name="Other").count() == 0
+
+
+def test_a_projects_default_line_bills_its_tasks_time_only_when_billable(
+    customer, confirmed_field_order, agent
+):
+    import datetime
+
+    from projects.services import project_create, project_update, task_create
+    from timesheets.services import timesheet_log
+
+    _, line = confirmed_field_order
+    project = project_create(name="Maintenance", customer=customer, sale_line=line, user=agent)
+    task = task_create(title="Check", project=project, user=agent)
+    assert task.sale_line == line  # the project's default order line
+    loose = Task.objects.create(title="No line", project=project, customer=customer)
+    today = datetime.date.today()
+    billed = timesheet_log(employee=agent, date=today, hours=Decimal("1"), task=loose, user=agent)
+    assert billed.sale_line == line
+    project_update(project=project, billable=False, user=agent)
+    loose.refresh_from_db()
+    not_billed = timesheet_log(employee=agent, date=today, hours=Decimal("1"), task=loose, user=agent)
+    assert not_billed.sale_line is None

@@ -11,7 +11,11 @@ from tests.factories import PrepaidLineFactory, ProductFactory
 
 # transaction=True: the worker only sees committed rows. serialized_rollback: the rows of the data
 # migrations (units, role groups) come back after each test's flush.
-pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.celery,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 
 
 def _wait_for_log(worker, text, timeout=10.0):

@@ -8,7 +8,10 @@ from sales.models import Activity, Order
 from sales.upsell import upsell_sweep
 from tests.factories import PrepaidLineFactory, SaleOrderFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 
 
 def test_two_concurrent_sweeps_create_one_activity_per_line():

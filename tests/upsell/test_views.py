@@ -67,7 +67,7 @@ def test_upsell_list_shows_flagged_orders_with_consumption_and_forecast(client, 
     assert response.status_code == 200
     assert order.name in html and "Acme" in html
     assert not_flagged.order.name not in html
-    assert "50.00 Hours" in html and "42.00" in html and "84 %" in html
+    assert "50.00 h" in html and "42.00" in html and "84 %" in html
     assert "8.00 h" in html and "1.40 h/day" in html
     assert "runs out in 6 days" in html
     assert f"Upsell: {order.name} – Acme used 42 of 50 h" in html  # last activity
