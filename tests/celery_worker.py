@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -39,6 +39,14 @@ def _database_url(settings_dict: dict) -> str:
     host = settings_dict.get("HOST") or "localhost"
     port = settings_dict.get("PORT") or ""
     return f"postgres://{auth}{host}{':' + str(port) if port else ''}/{quote(settings_dict['NAME'], safe='')}"
+
+
+def _redis_db_url(redis_url: str) -> str:
+    """One Redis database per pytest-xdist worker (8, 9, ...): each test process has its own test
+    database and its own Celery worker, so their queues must not meet."""
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker_id[2:]) if worker_id[2:].isdigit() else 0
+    return urlsplit(redis_url)._replace(path=f"/{8 + index % 8}").geturl()
 
 
 class Worker:
@@ -171,7 +179,7 @@ def celery_worker(django_db_setup, django_db_blocker):
 
     from config.celery import app
 
-    worker = Worker(redis_url, _database_url(connection.settings_dict))
+    worker = Worker(_redis_db_url(redis_url), _database_url(connection.settings_dict))
     worker.start()
     try:
         with _BrokerConf(app, redis_url):

@@ -33,6 +33,12 @@
 
     canvas.addEventListener("pointerdown", (event) => {
       event.preventDefault();
+      // Drawing answers the "please sign" error: take it away.
+      const field = canvas.closest(".field");
+      if (field) {
+        field.classList.remove("has-error");
+        field.querySelectorAll(".errorlist").forEach((el) => el.remove());
+      }
       canvas.setPointerCapture(event.pointerId);
       drawing = true;
       last = point(event);

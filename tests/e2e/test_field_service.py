@@ -148,6 +148,23 @@ def test_technician_works_a_task_customer_signs_and_sales_invoice_time_and_mater
     assert page.locator(f"input[name=tasks][value='{task.pk}']").count() == 0
     shot(page, "field-12-to-invoice-empty")
 
+    # --- Back on site: the billed line is locked, more time after done is still billable ----
+    page.context.clear_cookies()
+    login(page, tech)
+    page.goto(f"/projects/tasks/{task.pk}/")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("#task-timesheets button:has-text('Delete')")
+    page.wait_for_selector("#task-timesheets .form-errors >> text=billed on invoice")
+    shot(page, "field-13-billed-line-error")
+    page.fill("#task-timesheets form[aria-label='Log time'] input[name=description]", "Follow-up check")
+    page.fill("#task-timesheets form[aria-label='Log time'] input[name=hours]", "0.5")
+    page.click("#task-timesheets button:has-text('Log time')")
+    page.wait_for_selector("#task-timesheets >> text=Follow-up check")
+    assert page.locator("#task-total-hours").inner_text().startswith("0.75")
+    shot(page, "field-14-more-time-after-done")
+    order.refresh_from_db()
+    assert order.invoice_status == "to_invoice"  # the added time goes on a new invoice
+
 
 def test_project_kanban_screen(page, login, shot):
     tech = UserFactory(username="e2e-tech2", roles=["agent"])
@@ -168,8 +185,8 @@ def test_project_kanban_screen(page, login, shot):
         )
     login(page, tech)
     page.goto("/projects/")
-    shot(page, "field-13-projects")
+    shot(page, "field-15-projects")
     page.click("text=Boiler maintenance")
     page.wait_for_selector(".kanban")
     assert page.locator(".stage-col-new .kanban-card").count() == 2
-    shot(page, "field-14-kanban")
+    shot(page, "field-16-kanban")

@@ -1,6 +1,5 @@
 """Browser journeys of the helpdesk: pipeline, ticket form, inline timesheets, the timer."""
 
-import importlib
 import re
 
 import pytest
@@ -10,30 +9,7 @@ from helpdesk.models import Stage
 from tests.factories import CustomerFactory, TicketFactory, UserFactory
 from tests.helpdesk.data import prepaid_setup
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    """Browser tests flush the database after each test; put back what the data migrations
-    create (units, role groups and their permissions, stages) when a flush removed it."""
-    from django.contrib.auth.models import Group
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    from sales.models import Uom
-
-    if Uom.objects.filter(name="Hours").exists() and Group.objects.filter(name="agent").exists():
-        return
-    state_apps = MigrationExecutor(connection).loader.project_state().apps
-    for module, function in (
-        ("sales.migrations.0002_default_units", "create_units"),
-        ("core.migrations.0002_role_groups", "create_role_groups"),
-        ("helpdesk.migrations.0003_default_stages", "create_stages"),
-    ):
-        getattr(importlib.import_module(module), function)(state_apps, None)
-    ContentType.objects.clear_cache()
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_agent_logs_time_on_a_prepaid_ticket_inline_and_with_the_timer(page, login, shot):
