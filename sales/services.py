@@ -14,7 +14,20 @@ from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from core.errors import ConflictError, DomainError
@@ -27,6 +40,7 @@ from .models import Customer, Order, OrderLine, Product, Tax, Uom
 ORDER_SEQUENCE_CODE = "sale.order"
 ORDER_SEQUENCE_PREFIX = "SO"
 CONFIRMED_STATES = (Order.State.SALE, Order.State.DONE)
+TIMESHEET_POLICIES = (Product.InvoicePolicy.PREPAID, Product.InvoicePolicy.TIMESHEET)
 # Which state may move to which: one transition function refuses everything else.
 ORDER_TRANSITIONS = {
     Order.State.DRAFT: {Order.State.SALE, Order.State.CANCEL},
@@ -521,6 +535,10 @@ def order_lines_recompute(*, line_ids: Iterable[int], order_ids: Iterable[int] =
     order_ids = sorted({int(i) for i in order_ids if i is not None})
     if not line_ids and not order_ids:
         return
+    if connection.vendor != "postgresql":
+        with transaction.atomic(savepoint=False):
+            _recompute_portable(line_ids=line_ids, order_ids=order_ids)
+        return
     tables = _tables()
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
@@ -540,6 +558,102 @@ def order_lines_recompute(*, line_ids: Iterable[int], order_ids: Iterable[int] =
             cursor.execute(_LINES_SQL.format(**tables), [locked_lines])
         if locked_orders:
             cursor.execute(_ORDERS_SQL.format(**tables), [locked_orders])
+
+
+def _recompute_portable(*, line_ids: list[int], order_ids: list[int]) -> None:
+    """The same figures with portable ORM statements (the embedded SQLite of `make run`, where
+    writers are serialized by the database lock). Several statements instead of one."""
+    timesheet = apps.get_model("timesheets", "TimesheetLine")
+    invoice_line = apps.get_model("invoicing", "InvoiceLine")
+    targets = OrderLine.objects.filter(Q(pk__in=line_ids) | Q(order_id__in=order_ids))
+    locked = list(targets.select_for_update(no_key=True).order_by("pk").values_list("pk", "order_id"))
+    ids = [pk for pk, _ in locked]
+    order_ids = sorted(set(order_ids) | {order_id for _, order_id in locked})
+    rows = OrderLine.objects.filter(pk__in=ids)
+    qty = DecimalField(max_digits=20, decimal_places=2)
+    hours = Subquery(
+        timesheet.objects.filter(sale_line=OuterRef("pk"))
+        .order_by()
+        .values("sale_line")
+        .annotate(s=Sum("hours"))
+        .values("s")
+    )
+    ratio = Subquery(Uom.objects.filter(pk=OuterRef("uom_id")).values("ratio"))
+    invoiced = Subquery(
+        invoice_line.objects.filter(sale_line=OuterRef("pk"), display_type="product")
+        .exclude(invoice__state="cancel")
+        .order_by()
+        .values("sale_line")
+        .annotate(
+            s=Sum(
+                Case(
+                    When(invoice__kind="credit_note", then=-F("quantity")),
+                    default=F("quantity"),
+                    output_field=qty,
+                )
+            )
+        )
+        .values("s")
+    )
+    from_timesheets = Q(is_downpayment=False, invoice_policy__in=TIMESHEET_POLICIES)
+    rows.update(
+        qty_delivered=Case(
+            When(from_timesheets, then=Round(Coalesce(hours, Value(ZERO)) / ratio, 2)),
+            default=F("qty_delivered"),
+            output_field=qty,
+        ),
+        qty_invoiced=Coalesce(invoiced, Value(ZERO), output_field=qty),
+    )
+    rows.update(
+        qty_to_invoice=Case(
+            When(invoice_policy=Product.InvoicePolicy.PREPAID, then=F("quantity") - F("qty_invoiced")),
+            default=F("qty_delivered") - F("qty_invoiced"),
+            output_field=qty,
+        )
+    )
+    confirmed = Exists(Order.objects.filter(pk=OuterRef("order_id"), state__in=CONFIRMED_STATES))
+    rows.update(
+        invoice_status=Case(
+            When(~confirmed, then=Value("no")),
+            When(~Q(qty_to_invoice=0), then=Value("to_invoice")),
+            When(
+                Q(invoice_policy=Product.InvoicePolicy.PREPAID, qty_delivered__gt=F("quantity")),
+                then=Value("upselling"),
+            ),
+            When(qty_invoiced__gte=F("quantity"), then=Value("invoiced")),
+            default=Value("no"),
+        )
+    )
+
+    def line_sum(name):
+        return Coalesce(
+            Subquery(
+                OrderLine.objects.filter(order=OuterRef("pk"))
+                .order_by()
+                .values("order")
+                .annotate(s=Sum(name))
+                .values("s")
+            ),
+            Value(ZERO),
+            output_field=qty,
+        )
+
+    billed = OrderLine.objects.filter(order=OuterRef("pk"), is_downpayment=False)
+    Order.objects.filter(pk__in=order_ids).update(
+        amount_untaxed=line_sum("price_subtotal"),
+        amount_tax=line_sum("price_tax"),
+        amount_total=line_sum("price_total"),
+        invoice_status=Case(
+            When(~Q(state__in=CONFIRMED_STATES), then=Value("no")),
+            When(Exists(billed.filter(invoice_status="to_invoice")), then=Value("to_invoice")),
+            When(Exists(billed) & ~Exists(billed.exclude(invoice_status="invoiced")), then=Value("invoiced")),
+            When(
+                Exists(billed) & ~Exists(billed.exclude(invoice_status__in=["invoiced", "upselling"])),
+                then=Value("upselling"),
+            ),
+            default=Value("no"),
+        ),
+    )
 
 
 def order_recompute(*, order: Order) -> Order:

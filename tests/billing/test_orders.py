@@ -267,3 +267,50 @@ def test_customer_sale_lines_query_count_does_not_grow(
 def test_order_lines_recompute_ignores_nothing_given():
     sales.order_lines_recompute(line_ids=[])
     assert OrderLine.objects.count() == 0
+
+
+def test_portable_recompute_matches_the_postgresql_statement(
+    make_order, seller, worker, project, days, vat20
+):
+    """`make run` uses SQLite: the ORM fallback must give the same figures as the SQL path."""
+    from invoicing import services as inv
+    from timesheets.services import timesheet_log
+
+    prepaid = ProductFactory(price=Decimal("100.00"), tax=vat20)
+    postpaid = ProductFactory(timesheet=True)
+    manual = ProductFactory(manual=True, price=Decimal("10.00"))
+    order, first = make_order(prepaid, "2", uom=days)
+    second = sales.order_line_add(order=order, product=postpaid, user=seller, quantity=Decimal("10"))
+    third = sales.order_line_add(order=order, product=manual, user=seller, quantity=Decimal("3"))
+    for line, hours in ((first, "20"), (second, "3.5"), (second, "1.25")):
+        timesheet_log(
+            employee=worker, user=worker, date=TODAY, hours=Decimal(hours), project=project, sale_line=line
+        )
+    sales.order_line_set_delivered(line=third, quantity=Decimal("1"), user=seller)
+    inv.invoice_create_from_order(
+        order=order, user=seller, method="down_payment_percent", amount=Decimal("10")
+    )
+    inv.invoice_post(invoice=inv.invoice_create_from_order(order=order, user=seller), user=seller)
+    fields = ("qty_delivered", "qty_invoiced", "qty_to_invoice", "invoice_status")
+    expected_lines = list(order.lines.order_by("pk").values_list(*fields))
+    expected_order = Order.objects.filter(pk=order.pk).values_list(
+        "amount_untaxed", "amount_tax", "amount_total", "invoice_status"
+    )[0]
+
+    OrderLine.objects.filter(order=order, invoice_policy__in=["prepaid", "timesheet"]).update(
+        qty_delivered=Decimal("99"),
+        qty_invoiced=Decimal("99"),
+        qty_to_invoice=Decimal("99"),
+        invoice_status="no",
+    )
+    Order.objects.filter(pk=order.pk).update(amount_total=0, invoice_status="no")
+    sales._recompute_portable(line_ids=[], order_ids=[order.pk])
+
+    assert list(order.lines.order_by("pk").values_list(*fields)) == expected_lines
+    assert (
+        Order.objects.filter(pk=order.pk).values_list(
+            "amount_untaxed", "amount_tax", "amount_total", "invoice_status"
+        )[0]
+        == expected_order
+    )
+    assert expected_lines[0][:2] == (Decimal("2.50"), Decimal("2.00"))
