@@ -1,12 +1,13 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 
 from core.errors import ConflictError
 from core.models import TimeStampedModel
 from core.money import MONEY_DIGITS, MONEY_PLACES, QTY_DIGITS, QTY_PLACES
+from sales.services import order_lines_recompute
 
 
 def money_field(**kwargs):
@@ -127,7 +128,13 @@ class Invoice(TimeStampedModel):
                 f"Invoice {self} is posted and cannot be deleted; issue a credit note instead.",
                 code="invoice_posted",
             )
-        return super().delete(*args, **kwargs)
+        # A draft deleted (e.g. in the admin) releases its timesheet lines like a cancel does:
+        # recompute the order lines it billed once it is gone.
+        sale_line_ids = list(self.lines.exclude(sale_line=None).values_list("sale_line_id", flat=True))
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            order_lines_recompute(line_ids=sale_line_ids)
+        return result
 
 
 class InvoiceLine(models.Model):

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -143,6 +143,7 @@ class TaskFilter(serializers.Serializer):
     is_done = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
+@extend_schema_view(list=extend_schema(parameters=[TaskFilter]))
 class TaskViewSet(
     RolePolicyMixin,
     mixins.ListModelMixin,

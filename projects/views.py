@@ -136,7 +136,6 @@ def task_detail(request, pk):
         form = TaskForm(request.POST, instance=Task.objects.get(pk=task.pk))
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.fields}
-            fields.pop("stage", None) if task.is_done else None
             try:
                 services.task_update(task=task, user=request.user, **fields)
             except DomainError as exc:

@@ -182,7 +182,7 @@ def celery_worker(django_db_setup, django_db_blocker):
     worker = Worker(_redis_db_url(redis_url), _database_url(connection.settings_dict))
     worker.start()
     try:
-        with _BrokerConf(app, redis_url):
+        with _BrokerConf(app, worker.redis_url):
             worker.wait_ready(app)
     except Exception:
         worker.stop()

@@ -2,6 +2,8 @@ import importlib
 
 import pytest
 
+# Real Celery worker + Redis broker for the tests marked `celery` (skipped without Redis).
+from tests.celery_worker import celery_broker, celery_worker, pytest_runtest_makereport  # noqa: F401
 from tests.factories import UserFactory
 
 # The rows the data migrations create: units, helpdesk stages, role groups with permissions.
@@ -35,6 +37,12 @@ def _reference_data_after_flush(request):
     if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         restore_reference_data()
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Explicit form of the autouse restore, for modules that name it."""
+    restore_reference_data()
 
 
 @pytest.fixture(autouse=True)

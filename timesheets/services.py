@@ -12,6 +12,7 @@ import datetime
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -66,9 +67,8 @@ def _team_of(ticket):
     """The ticket's team (with its project), in one query unless already loaded."""
     if "team" in ticket._state.fields_cache:
         return ticket.team
-    from helpdesk.models import Team  # timesheets ← helpdesk: read only, no model at import time
-
-    return Team.objects.select_related("project").get(pk=ticket.team_id)
+    team = apps.get_model("helpdesk", "Team")  # helpdesk depends on timesheets, not the reverse
+    return team.objects.select_related("project").get(pk=ticket.team_id)
 
 
 def _load_sale_line(sale_line) -> OrderLine:

@@ -4,6 +4,7 @@ transaction=True: threads only see committed rows. serialized_rollback: the rows
 migrations (units, role groups, stages) are restored for the tests that follow.
 """
 
+import contextlib
 import datetime
 import sys
 import threading
@@ -133,3 +134,50 @@ def test_concurrent_posting_numbers_are_unique_and_gapless(settings):
     again = run_in_threads(4, lambda i: inv.invoice_post(invoice=drafts[0], user=seller))
     assert all(isinstance(r, DomainError) and r.status_code == 409 for r in again)
     assert Invoice.objects.filter(number__isnull=False).count() == 12
+
+
+def test_logging_editing_and_invoicing_at_once_keep_billing_consistent(settings):
+    """Loggers, an editor and an invoicer on one order: no deadlock, no lost figure."""
+    from django.db.models import Sum
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    seller = UserFactory(username="seller", roles=["sales"])
+    customer = CustomerFactory()
+    project = ProjectFactory(customer=customer)
+    order, line = confirmed_line(ProductFactory(timesheet=True), "10", seller, customer)
+    seeded = [
+        ts.timesheet_log(
+            employee=seller, user=seller, date=DAY, hours=Decimal("1"), project=project, sale_line=line
+        )
+        for _ in range(30)
+    ]
+
+    def work(i):
+        if i < 4:  # loggers
+            for _ in range(40):
+                ts.timesheet_log(
+                    employee=seller,
+                    user=seller,
+                    date=DAY,
+                    hours=Decimal("0.5"),
+                    project=project,
+                    sale_line=line,
+                )
+        elif i == 4:  # editor: billed lines are refused, the others change
+            for row in seeded:
+                with contextlib.suppress(DomainError):
+                    ts.timesheet_update(line=row, user=seller, hours=Decimal("2"))
+        else:  # invoicer
+            for _ in range(10):
+                with contextlib.suppress(DomainError):
+                    inv.invoice_create_from_order(order=order, user=seller)
+        return "ok"
+
+    assert run_in_threads(6, work) == ["ok"] * 6
+    line.refresh_from_db()
+    logged = TimesheetLine.objects.aggregate(s=Sum("hours"))["s"]
+    billed = TimesheetLine.objects.filter(invoice__isnull=False).aggregate(s=Sum("hours"))["s"]
+    assert line.qty_delivered == logged
+    assert line.qty_invoiced == billed == sum(Invoice.objects.values_list("amount_untaxed", flat=True)) / 100
+    assert line.qty_to_invoice == logged - billed
+    assert TimesheetLine.objects.count() == 30 + 4 * 40

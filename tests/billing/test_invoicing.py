@@ -425,3 +425,13 @@ def test_other_customer_orders_stay_apart(make_order, prepaid_product, seller):
     invoice = inv.invoice_create_from_order(order=order_b, user=seller)
     assert invoice.customer == order_b.customer
     assert fresh(order_a).invoice_status == "to_invoice"
+
+
+def test_deleting_a_draft_invoice_releases_its_time(make_order, timesheet_product, seller, worker, project):
+    order, line = make_order(timesheet_product, "10")
+    timesheet = log(worker, "2", line, project)
+    invoice = inv.invoice_create_from_order(order=order, user=seller)
+    assert AuditEvent.objects.filter(action="invoice.create", object_id=invoice.pk).exists()
+    Invoice.objects.get(pk=invoice.pk).delete()
+    assert fresh(timesheet).invoice is None
+    assert (fresh(line).qty_invoiced, line.qty_to_invoice) == (D("0"), D("2.00"))

@@ -17,16 +17,7 @@ from tests.factories import (
     UserFactory,
 )
 
-# serialized_rollback: the role groups and units of the data migrations survive other tests' flushes.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    """Browser tests flush the database; put back the units and role groups if gone."""
-    from tests.upsell.conftest import restore_reference_data
-
-    restore_reference_data()
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _data(seller):

@@ -182,3 +182,14 @@ def test_task_list_query_count_is_constant(api_as, agent, field_task, django_ass
     with django_assert_max_num_queries(len(small)):
         client.get("/api/v1/tasks/")
     assert Project.objects.count() >= 1
+
+
+def test_task_filters_and_a_bad_filter_is_400(api_as, agent, field_task):
+    other = TaskFactory(is_done=True, stage="done")
+    client = api_as(agent)
+    ids = lambda q: [t["id"] for t in client.get(f"/api/v1/tasks/{q}").json()["results"]]  # noqa: E731
+    assert ids("?is_done=true") == [other.pk]
+    assert ids(f"?project={field_task.project_id}") == [field_task.pk]
+    assert ids(f"?customer={field_task.customer_id}") == [field_task.pk]
+    response = client.get("/api/v1/tasks/?project=abc")
+    assert response.status_code == 400 and "project" in response.json()

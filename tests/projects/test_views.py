@@ -267,3 +267,26 @@ def test_sales_users_work_tasks_too(client, field_task):
     client.force_login(UserFactory(username="sally", roles=["sales"]))
     assert client.get(reverse("projects:task_detail", args=[field_task.pk])).status_code == 200
     assert client.get(reverse("projects:project_detail", args=[ProjectFactory().pk])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url_name", ["projects:task_list", "projects:project_list", "projects:project_detail"]
+)
+def test_list_pages_run_a_constant_number_of_queries(agent_client, field_task, agent, url_name):
+    def url():
+        args = [field_task.project_id] if url_name == "projects:project_detail" else []
+        return reverse(url_name, args=args)
+
+    def add(n):
+        for _ in range(n):
+            task = TaskFactory(project=field_task.project, customer=field_task.customer, assignee=agent)
+            TimesheetLineFactory(task=task, project=task.project, employee=agent)
+            ProjectFactory()
+
+    add(2)
+    with CaptureQueriesContext(connection) as small:
+        assert agent_client.get(url()).status_code == 200
+    add(15)
+    with CaptureQueriesContext(connection) as big:
+        agent_client.get(url())
+    assert len(big) == len(small)
