@@ -90,9 +90,3 @@ def project(db, customer):
 def ticket(db, customer):
     team = TeamFactory(name="Support")
     return TicketFactory(team=team, customer=customer, title="Printer on fire")
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Factory users get a password; PBKDF2 costs ~0.4 s each, which these tests do not test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

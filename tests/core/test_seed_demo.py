@@ -134,11 +134,6 @@ def test_second_run_changes_nothing_and_is_fast(seeded, django_assert_max_num_qu
     assert snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sales.services.order_lines_recompute uses PostgreSQL-only SQL (ANY(%s::bigint[]), FOR NO KEY "
-    "UPDATE); `make run` (embedded SQLite) cannot create orders until it is portable.",
-)
 def test_embedded_sqlite_setup_migrates_and_seeds(tmp_path):
     """`make run` path: a fresh SQLite database, migrate, seed_demo — no PostgreSQL involved."""
     env = {
