@@ -32,9 +32,18 @@ def restore_reference_data():
     ContentType.objects.clear_cache()
 
 
+def _is_transactional(request) -> bool:
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        return True
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return False
+    return bool(marker.kwargs.get("transaction", marker.args[0] if marker.args else False))
+
+
 @pytest.fixture(autouse=True)
 def _reference_data_after_flush(request):
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+    if _is_transactional(request):
         request.getfixturevalue("transactional_db")
         restore_reference_data()
 

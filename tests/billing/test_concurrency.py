@@ -1,7 +1,7 @@
 """Concurrent writers on real PostgreSQL: each thread has its own connection and commits.
 
-transaction=True: threads only see committed rows. serialized_rollback: the rows of the data
-migrations (units, role groups, stages) are restored for the tests that follow.
+transaction=True: threads only see committed rows (tests/conftest.py puts the reference rows of
+the data migrations back after each flush).
 """
 
 import contextlib
@@ -22,7 +22,7 @@ from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, Use
 from timesheets import services as ts
 from timesheets.models import TimesheetLine
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 DAY = datetime.date(2026, 11, 20)
 

@@ -1,7 +1,6 @@
 """Field service journey: a technician works a task (timer, material, notes), the customer signs
 on the canvas, the task is marked done; sales invoice it from "To invoice" in one batch job."""
 
-import importlib
 from decimal import Decimal
 
 import pytest
@@ -14,20 +13,6 @@ from tests.e2e.conftest import ARTIFACTS
 from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """Live-server tests truncate every table when they end, taking the rows of the data
-    migrations (units, stages, role groups) with them: put them back (idempotent)."""
-    from django.apps import apps
-    from django.contrib.auth.models import Group
-
-    from core.models import ROLE_NAMES
-
-    importlib.import_module("sales.migrations.0002_default_units").create_units(apps, None)
-    for role in ROLE_NAMES:
-        Group.objects.get_or_create(name=role)
 
 
 def _leave(page):

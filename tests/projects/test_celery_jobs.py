@@ -10,14 +10,8 @@ from invoicing.models import Invoice
 from projects.models import Task
 from tests.factories import UserFactory
 from tests.projects.test_to_invoice import make_orders
-from tests.upsell.conftest import restore_reference_data
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    restore_reference_data()
 
 
 def test_batch_invoicing_runs_on_the_worker_and_the_page_polls_until_done(

@@ -19,14 +19,8 @@ from tests.factories import (
     TaskFactory,
     UserFactory,
 )
-from tests.upsell.conftest import restore_reference_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    restore_reference_data()
 
 
 def run_together(*calls):

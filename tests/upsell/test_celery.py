@@ -9,12 +9,10 @@ from sales.models import Activity, Order
 from sales.tasks import upsell_sweep_task
 from tests.factories import PrepaidLineFactory, ProductFactory
 
-# transaction=True: the worker only sees committed rows. serialized_rollback: the rows of the data
-# migrations (units, role groups) come back after each test's flush.
+# transaction=True: the worker only sees committed rows.
 pytestmark = [
     pytest.mark.celery,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("reference_data"),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -9,8 +9,7 @@ from sales.upsell import upsell_sweep
 from tests.factories import PrepaidLineFactory, SaleOrderFactory
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("reference_data"),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
