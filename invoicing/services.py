@@ -189,6 +189,33 @@ def _post(invoice: Invoice, user: User | None) -> Invoice:
     return invoice
 
 
+INVOICE_DRAFT_FIELDS = ("invoice_date", "due_date")
+
+
+def invoice_update(*, invoice: Invoice, user: User, **fields) -> Invoice:
+    """Set the invoice date and/or due date of a draft (posted invoices are frozen: ConflictError)."""
+    unknown = set(fields) - set(INVOICE_DRAFT_FIELDS)
+    if unknown:
+        raise DomainError(f"Unknown invoice field(s): {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        locked = _lock_invoice(invoice)
+        changes = {name: value for name, value in fields.items() if getattr(locked, name) != value}
+        if not changes:
+            return invoice
+        if locked.state != Invoice.State.DRAFT:
+            raise ConflictError(
+                f"Invoice {locked} is {locked.get_state_display().lower()}: only drafts can be changed.",
+                code="invoice_state",
+            )
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        if locked.invoice_date and locked.due_date and locked.due_date < locked.invoice_date:
+            raise DomainError("The due date is before the invoice date.", field="due_date")
+        locked.save(update_fields=[*changes, "updated_at"])
+        AuditEvent.record(actor=user, action="invoice.update", obj=locked, fields=sorted(changes))
+    return _refresh(invoice, locked)
+
+
 def invoice_post(*, invoice: Invoice, user: User) -> Invoice:
     """draft → posted: gapless yearly number, dates, frozen. Sends `invoicing.signals.invoice_posted`."""
     with transaction.atomic():

@@ -176,6 +176,40 @@ def order_create(
     return order
 
 
+ORDER_HEADER_FIELDS = ("customer", "salesperson", "order_date", "client_reference", "note")
+
+
+def order_update(*, order: Order, user: User, **fields) -> Order:
+    """Change the header of a quotation (customer, salesperson, date, reference, note).
+
+    Only drafts: a confirmed order's customer and terms are what was agreed (ConflictError).
+    """
+    unknown = set(fields) - set(ORDER_HEADER_FIELDS)
+    if unknown:
+        raise DomainError(f"Unknown order field(s): {', '.join(sorted(unknown))}.")
+    if "customer" in fields and fields["customer"] is None:
+        raise DomainError("Choose a customer.", field="customer")
+    with transaction.atomic():
+        locked = _lock_order(order)
+        changes = {name: value for name, value in fields.items() if getattr(locked, name) != value}
+        if not changes:
+            return order
+        if locked.state != Order.State.DRAFT:
+            raise ConflictError(
+                f"Order {locked.name} is {locked.get_state_display().lower()}: "
+                "only quotations can be changed.",
+                code="order_not_draft",
+            )
+        for name, value in changes.items():
+            if name in ("client_reference", "note"):
+                value = value or ""
+            setattr(locked, name, value)
+        locked.save(update_fields=[*changes, "updated_at"])
+        AuditEvent.record(actor=user, action="order.update", obj=locked, fields=sorted(changes))
+    _refresh_instance(order, locked)
+    return order
+
+
 def order_line_add(
     *,
     order: Order,
