@@ -1,4 +1,8 @@
-"""API plumbing shared by every app: pagination, the error format of API.md, role permissions."""
+"""API plumbing shared by every app: pagination, the error format of API.md, role permissions,
+list filters. Every app's `api.py` imports these from here, never from another app's API module.
+"""
+
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -9,6 +13,10 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from .errors import DomainError
+from .models import User
+
+STAFF = ("agent", "sales", "accountant", "admin")
+EVERYONE = (*STAFF, "customer")
 
 
 class Pagination(PageNumberPagination):
@@ -44,9 +52,57 @@ def exception_handler(exc, context):
 
 
 class HasRole(permissions.BasePermission):
-    """Allow users holding one of `roles` (set on the view as `allowed_roles`)."""
+    """Allow users holding one of `roles` (set on the view as `allowed_roles`).
+
+    A view may set `role_denied_message` to explain a refusal (403) in its own words.
+    """
 
     def has_permission(self, request, view):
         roles = getattr(view, "allowed_roles", ())
         user = request.user
-        return bool(user and user.is_authenticated and user.has_role(*roles))
+        allowed = bool(user and user.is_authenticated and user.has_role(*roles))
+        if not allowed and getattr(view, "role_denied_message", None):
+            self.message = view.role_denied_message
+        return allowed
+
+
+class RolePolicyMixin:
+    """Declarative permissions: `action_roles` maps each viewset action to the roles allowed to
+    run it; an action that is not listed is refused (403). Object visibility is `get_queryset`'s
+    job (404 for what a user may not see)."""
+
+    permission_classes = [HasRole]
+    action_roles: Mapping[str, tuple[str, ...]] = {}
+
+    @property
+    def allowed_roles(self) -> tuple[str, ...]:
+        if self.action is None:  # an HTTP method the viewset does not offer: let DRF answer 405
+            return EVERYONE
+        if self.action == "metadata":  # OPTIONS: whoever may read
+            return self.action_roles.get("list", ())
+        return self.action_roles.get(self.action, ())
+
+
+def roles_for(read: tuple[str, ...], write: tuple[str, ...], *, delete: tuple[str, ...] = ()) -> dict:
+    """`action_roles` of a model viewset: who reads, who creates and changes, who deletes."""
+    return {
+        "list": read,
+        "retrieve": read,
+        "create": write,
+        "update": write,
+        "partial_update": write,
+        "destroy": delete,
+    }
+
+
+def is_staff_user(user: User) -> bool:
+    """Staff (any role but portal customer) see every customer's records."""
+    return user.has_role(*STAFF)
+
+
+def validated_filters(request, serializer_class) -> dict:
+    """Parse list filters from the query string: a bad value is a field-level 400, never a 500."""
+    params = {k: v for k, v in request.query_params.items() if k in serializer_class().fields}
+    serializer = serializer_class(data=params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

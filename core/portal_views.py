@@ -4,14 +4,12 @@ anything else answers 404."""
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from core.money import ZERO, quantize_qty
+from core.permissions import role_required
 from helpdesk.models import Ticket
 from invoicing import documents
 from invoicing.models import Invoice
@@ -21,17 +19,8 @@ from sales.models import Product, UomCategory
 TICKETS_SHOWN = 50
 
 
-def customer_required(view):
-    """Signed-in users with the customer role only (staff get 403: the portal is not theirs)."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.has_role("customer"):
-            raise PermissionDenied("The customer portal is for customer contacts.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Signed-in users with the customer role only (staff get 403: the portal is not theirs).
+customer_required = role_required("customer", message="The customer portal is for customer contacts.")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,26 @@ from django.shortcuts import redirect, render
 STAFF_ROLES = ("agent", "sales", "accountant", "admin")
 
 
+def is_htmx(request) -> bool:
+    """The request was sent by htmx (it sets `HX-Request: true`)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def int_or_none(value) -> int | None:
+    """A query or form parameter as an int, None when missing or not a number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def apply_domain_error(form, error) -> None:
+    """Show a service's refusal (core.errors.DomainError) next to the field it names, or above
+    the form when it names no field of this form."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
 @login_required
 def home(request):
     # Portal contacts land on their portal; staff get the tiles of their role.

@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from core.api import HasRole
+from core.api import STAFF, HasRole, RolePolicyMixin, roles_for
 from core.models import User
 from projects.models import Project, Task
 from sales.models import Customer, OrderLine
@@ -15,7 +15,8 @@ from sales.models import Customer, OrderLine
 from . import selectors, services
 from .models import Team, Ticket
 
-READ_ROLES = ("agent", "sales", "accountant", "admin")
+READ_ROLES = STAFF
+TEAM_ADMINS = ("admin",)
 
 
 # --- Teams ----------------------------------------------------------------------------------
@@ -40,26 +41,25 @@ class TeamSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class TeamViewSet(viewsets.ModelViewSet):
+class TeamViewSet(RolePolicyMixin, viewsets.ModelViewSet):
     """Helpdesk teams. Agents see their teams; sales and accountants read all; admins configure."""
 
     serializer_class = TeamSerializer
-    permission_classes = [HasRole]
-    allowed_roles = READ_ROLES
+    action_roles = roles_for(READ_ROLES, TEAM_ADMINS, delete=TEAM_ADMINS)
+
+    @property
+    def role_denied_message(self) -> str | None:
+        if self.action in ("list", "retrieve", "metadata"):
+            return None
+        return "Only admins configure helpdesk teams."
 
     def get_queryset(self):
         return selectors.teams_for_user(user=self.request.user).prefetch_related("members").order_by("name")
 
-    def _require_admin(self):
-        if not self.request.user.has_role("admin"):
-            raise PermissionDenied("Only admins configure helpdesk teams.")
-
     def perform_create(self, serializer):
-        self._require_admin()
         self._save(serializer, Team())
 
     def perform_update(self, serializer):
-        self._require_admin()
         self._save(serializer, serializer.instance)
 
     def _save(self, serializer, team):
@@ -72,7 +72,6 @@ class TeamViewSet(viewsets.ModelViewSet):
         serializer.instance = services.team_save(team=team, user=self.request.user, members=members)
 
     def perform_destroy(self, instance):
-        self._require_admin()
         if instance.tickets.exists():
             raise serializers.ValidationError({"detail": "This team has tickets; it cannot be deleted."})
         instance.delete()

@@ -5,20 +5,14 @@ import json
 from django import forms
 from django.urls import reverse
 
-from core.errors import DomainError
 from core.models import User
+from core.views import int_or_none
 from projects.models import Task
 from sales.models import Customer, OrderLine
 from timesheets.models import TimesheetLine
 
 from .models import Stage, Team, Ticket
 from .selectors import ticket_sale_line_choices
-
-
-def apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:
-    """Show a service's refusal next to the field it names (or on top of the form)."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 def sale_line_label(line: OrderLine) -> str:
@@ -37,13 +31,6 @@ class SaleLineChoiceField(forms.ModelChoiceField):
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
-
-
-def _pk(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class TicketForm(forms.Form):
@@ -83,9 +70,10 @@ class TicketForm(forms.Form):
         self.fields["team"].queryset = Team.objects.filter(pk__in=[t.pk for t in teams])
         self.fields["team"].choices = [("", "---------")] + [(t.pk, t.name) for t in teams]
         by_id = {t.pk: t for t in teams}
-        team_id = _pk(self.data.get("team")) if self.is_bound else self.initial.get("team")
+        team_id = int_or_none(self.data.get("team")) if self.is_bound else self.initial.get("team")
         self.team = by_id.get(team_id) or team or (ticket.team if ticket else None)
-        customer_id = _pk(self.data.get("customer")) if self.is_bound else _pk(self.initial.get("customer"))
+        params = self.data if self.is_bound else self.initial
+        customer_id = int_or_none(params.get("customer"))
         self.customer = Customer.objects.filter(pk=customer_id).first() if customer_id else None
         self.set_customer(self.customer)
         if self.team is not None:

@@ -17,12 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import DomainError
 from core.models import User
+from core.views import apply_domain_error, int_or_none, is_htmx
 from sales.models import Customer
 from timesheets import services as timesheet_services
 from timesheets.models import TimesheetLine
 
 from . import selectors, services
-from .forms import TicketForm, TimesheetLineForm, apply_domain_error
+from .forms import TicketForm, TimesheetLineForm
 from .models import Stage, Ticket
 
 PAGE_SIZE = 50
@@ -46,18 +47,11 @@ def _flag(request, name) -> bool:
 def _filters(request) -> dict:
     return {
         "q": request.GET.get("q", "").strip(),
-        "assignee": _int(request.GET.get("assignee")),
-        "customer": _int(request.GET.get("customer")),
+        "assignee": int_or_none(request.GET.get("assignee")),
+        "customer": int_or_none(request.GET.get("customer")),
         "mine": _flag(request, "mine"),
         "unassigned": _flag(request, "unassigned"),
     }
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _querystring(request, *drop) -> str:
@@ -68,7 +62,7 @@ def _querystring(request, *drop) -> str:
 
 
 def _page_number(request) -> int:
-    return max(_int(request.GET.get("page")) or 1, 1)
+    return max(int_or_none(request.GET.get("page")) or 1, 1)
 
 
 # --- Lists ----------------------------------------------------------------------------------
@@ -78,8 +72,8 @@ def ticket_list(request):
     """Tickets across the user's teams, with links to each team's pipeline."""
     _require_reader(request)
     filters = _filters(request)
-    team_id = _int(request.GET.get("team"))
-    stage_id = _int(request.GET.get("stage"))
+    team_id = int_or_none(request.GET.get("team"))
+    stage_id = int_or_none(request.GET.get("stage"))
     tickets = selectors.ticket_filter(
         selectors.tickets_for_user(user=request.user),
         user=request.user,
@@ -139,7 +133,7 @@ def pipeline(request, team_id: int):
         "assignees": team.members.order_by("first_name", "username"),
         "querystring": _querystring(request, "page"),
     }
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "pipeline-board":
+    if is_htmx(request) and request.headers.get("HX-Target") == "pipeline-board":
         return render(request, "helpdesk/partials/pipeline_board.html", context)
     return render(request, "helpdesk/pipeline.html", context)
 
@@ -151,14 +145,14 @@ def ticket_move(request, ticket_id: int):
     _require_reader(request)
     ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
     _require_writer(request, ticket.team)
-    stage = ticket.team.stages.filter(pk=_int(request.POST.get("stage"))).first()
+    stage = ticket.team.stages.filter(pk=int_or_none(request.POST.get("stage"))).first()
     if stage is None:
         return HttpResponse("Unknown stage for this team.", status=400)
     try:
         services.ticket_set_stage(ticket=ticket, stage=stage, user=request.user)
     except DomainError as exc:
         return HttpResponse(exc.message, status=400)
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         # The board reloads itself (with its filters) on this event.
         return HttpResponse(status=204, headers={"HX-Trigger": "pipeline-changed"})
     return redirect("helpdesk:pipeline", team_id=ticket.team_id)
@@ -177,7 +171,7 @@ def ticket_create(request):
     teams = _writable_teams(request.user)
     if not teams:
         raise PermissionDenied("Only agents of a team can open tickets.")
-    team = next((t for t in teams if t.pk == _int(request.GET.get("team"))), None) or teams[0]
+    team = next((t for t in teams if t.pk == int_or_none(request.GET.get("team"))), None) or teams[0]
     if request.method == "POST":
         form = TicketForm(request.POST, teams=teams, team=team)
         if form.is_valid():
@@ -236,9 +230,9 @@ def ticket_item_field(request):
     """htmx: the Sales order item field for the chosen customer, with the SPEC default selected."""
     _require_reader(request)
     teams = _writable_teams(request.user)
-    team = next((t for t in teams if t.pk == _int(request.GET.get("team"))), None)
+    team = next((t for t in teams if t.pk == int_or_none(request.GET.get("team"))), None)
     ticket = None
-    ticket_id = _int(request.GET.get("ticket"))
+    ticket_id = int_or_none(request.GET.get("ticket"))
     if ticket_id:
         ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
     form = TicketForm(
@@ -302,10 +296,27 @@ def _timesheet_context(
     }
 
 
+def _item_options(request, ticket):
+    """The ticket form's Sales order item <select>, swapped out of band so that the "h left" in
+    its labels follows the timesheet just changed. The section's requests send the form's
+    current customer and item (possibly unsaved): the choices and the selection stay theirs."""
+    params = request.POST if request.method == "POST" else request.GET
+    customer = int_or_none(params["customer"]) if "customer" in params else ticket.customer_id
+    selected = params.get("sale_line", ticket.sale_line_id)
+    form = TicketForm(
+        teams=[ticket.team],
+        ticket=ticket,
+        initial={"team": ticket.team_id, "customer": customer, "sale_line": selected},
+    )
+    form.fields["sale_line"].widget.attrs["hx-swap-oob"] = "innerHTML"
+    return form["sale_line"]
+
+
 def _render_timesheets(request, ticket, **kwargs):
     can_write = selectors.user_can_write_team(user=request.user, team=ticket.team)
     context = _timesheet_context(request, ticket, can_write=can_write, **kwargs)
     context["oob"] = True
+    context["item_options"] = _item_options(request, ticket)
     return render(request, "helpdesk/partials/timesheets.html", context)
 
 

@@ -9,7 +9,6 @@ customers read their own posted documents; agents have no access.
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -18,9 +17,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from core.errors import ConflictError
+from core.api import RolePolicyMixin, is_staff_user, validated_filters
 from core.money import MONEY_DIGITS, MONEY_PLACES
-from sales.api import RolePolicyMixin, is_staff_user, orders_visible_to, portal_customers, validated_filters
+from sales.api import orders_visible_to, portal_customers
 from sales.models import Order
 
 from .documents import invoice_pdf_bytes, invoice_pdf_filename
@@ -32,6 +31,7 @@ from .services import (
     invoice_credit_note,
     invoice_post,
     invoice_register_payment,
+    invoice_update,
 )
 
 READERS = ("sales", "accountant", "admin", "customer")
@@ -227,20 +227,7 @@ class InvoiceViewSet(
         invoice = self.get_object()
         serializer = InvoiceDatesSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        with transaction.atomic():
-            invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-            changes = {k: v for k, v in data.items() if getattr(invoice, k) != v}
-            if changes:
-                if invoice.state != Invoice.State.DRAFT:
-                    raise ConflictError(
-                        "A posted or cancelled invoice cannot be edited; issue a credit note."
-                    )
-                for name, value in changes.items():
-                    setattr(invoice, name, value)
-                if invoice.invoice_date and invoice.due_date and invoice.due_date < invoice.invoice_date:
-                    raise ValidationError({"due_date": ["The due date is before the invoice date."]})
-                invoice.save(update_fields=[*changes, "updated_at"])
+        invoice = invoice_update(invoice=invoice, user=request.user, **serializer.validated_data)
         return invoice_answer(invoice)
 
     def partial_update(self, request, pk=None):

@@ -5,17 +5,10 @@ from decimal import Decimal
 
 from django import forms
 
-from core.errors import DomainError
 from sales.models import Customer
 
 from .models import Invoice, Payment
 from .services import Method
-
-
-def apply_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal next to the field it names (or above the form)."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 class InvoiceFilterForm(forms.Form):

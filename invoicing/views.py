@@ -2,10 +2,9 @@
 PDF download, CSV export. Thin: every write goes through invoicing.services."""
 
 import csv
-from functools import partial, wraps
+from functools import partial
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -19,11 +18,13 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.money import ZERO
+from core.permissions import role_required
+from core.views import apply_domain_error, is_htmx
 from sales.models import Order
 
 from . import selectors, services
 from .documents import invoice_pdf_bytes, invoice_pdf_filename
-from .forms import CreateInvoiceForm, InvoiceFilterForm, PaymentForm, apply_domain_error
+from .forms import CreateInvoiceForm, InvoiceFilterForm, PaymentForm
 from .models import Invoice
 from .tasks import invoice_send_email_task
 
@@ -31,26 +32,6 @@ READERS = ("sales", "accountant")
 ACCOUNTING = ("accountant",)
 INVOICE_CREATORS = ("sales",)
 PAGE_SIZE = 25
-
-
-def role_required(*roles):
-    """Signed-in users holding one of `roles` (superusers too); others get 403."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.has_role(*roles):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _htmx_redirect(url: str) -> HttpResponse:
@@ -255,12 +236,10 @@ def invoice_pay(request, pk):
             else:
                 messages.success(request, f"Payment of {form.cleaned_data['amount']} registered.")
                 url = invoice_detail_url(invoice)
-                return _htmx_redirect(url) if _is_htmx(request) else redirect(url)
+                return _htmx_redirect(url) if is_htmx(request) else redirect(url)
     else:
         form = PaymentForm(initial={"amount": invoice.amount_due})
-    template = (
-        "invoicing/partials/payment_dialog.html" if _is_htmx(request) else "invoicing/payment_page.html"
-    )
+    template = "invoicing/partials/payment_dialog.html" if is_htmx(request) else "invoicing/payment_page.html"
     return render(request, template, {"invoice": invoice, "form": form})
 
 
@@ -327,7 +306,7 @@ def order_invoice_create(request, pk):
                 else:
                     messages.success(request, f"Draft invoice created from {order.name}.")
                     url = invoice_detail_url(invoice)
-                    return _htmx_redirect(url) if _is_htmx(request) else redirect(url)
+                    return _htmx_redirect(url) if is_htmx(request) else redirect(url)
             preview = _preview(order, form.service_kwargs())
     else:
         form = CreateInvoiceForm(with_period=with_period)
@@ -342,7 +321,7 @@ def order_invoice_create(request, pk):
     }
     template = (
         "invoicing/partials/create_invoice_dialog.html"
-        if _is_htmx(request)
+        if is_htmx(request)
         else "invoicing/create_invoice_page.html"
     )
     return render(request, template, context)

@@ -14,8 +14,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api import RolePolicyMixin, roles_for, validated_filters
 from core.models import User
-from sales.api import RolePolicyMixin, roles_for
 from sales.models import Customer, OrderLine, Product
 
 from . import services
@@ -160,11 +160,7 @@ class TaskViewSet(
             Prefetch("materials", queryset=TaskMaterial.objects.order_by("id"))
         ).order_by("-id")
         if self.action == "list":
-            params = TaskFilter(
-                data={k: v for k, v in self.request.query_params.items() if k in TaskFilter().fields}
-            )
-            params.is_valid(raise_exception=True)
-            filters = params.validated_data
+            filters = validated_filters(self.request, TaskFilter)
             if filters.get("project"):
                 qs = qs.filter(project_id=filters["project"])
             if filters.get("customer"):

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.permissions import role_required
+from core.views import apply_domain_error
 from timesheets import services as timesheet_services
 from timesheets.models import TimesheetLine
 
@@ -41,15 +43,7 @@ def staff_required(view):
     return wrapped
 
 
-def invoicer_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not request.user.has_role("sales", "accountant", "admin"):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+invoicer_required = role_required("sales", "accountant", "admin")
 
 
 def _task_or_404(request, pk) -> Task:
@@ -57,11 +51,6 @@ def _task_or_404(request, pk) -> Task:
         return selectors.task_for_page(user=request.user, pk=pk)
     except Task.DoesNotExist as exc:
         raise Http404("No such task") from exc
-
-
-def _add_error(form, exc: DomainError):
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 # --- Projects --------------------------------------------------------------------------------
@@ -139,7 +128,7 @@ def task_detail(request, pk):
             try:
                 services.task_update(task=task, user=request.user, **fields)
             except DomainError as exc:
-                _add_error(form, exc)
+                apply_domain_error(form, exc)
             else:
                 messages.success(request, "Task saved.")
                 return redirect("projects:task_detail", pk=task.pk)
@@ -201,7 +190,7 @@ def task_timesheets(request, pk):
                     user=request.user,
                 )
         except DomainError as exc:
-            _add_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             form = _new_timesheet_form(request)
     return render(request, "projects/partials/task_timesheets.html", _timesheets_context(task, form=form))
@@ -224,7 +213,7 @@ def task_timesheet_edit(request, pk, line_pk):
                         line=line, user=request.user, **edit_form.cleaned_data
                     )
             except DomainError as exc:
-                _add_error(edit_form, exc)
+                apply_domain_error(edit_form, exc)
             else:
                 return render(
                     request,
@@ -282,7 +271,7 @@ def task_material_add(request, pk):
             )
         except DomainError as exc:
             if exc.field in ("product", "quantity"):
-                _add_error(form, exc)
+                apply_domain_error(form, exc)
             else:
                 error = exc.message
         else:
@@ -322,7 +311,7 @@ def task_sign(request, pk):
                     user=request.user,
                 )
             except DomainError as exc:
-                _add_error(form, exc)
+                apply_domain_error(form, exc)
             else:
                 messages.success(request, "Worksheet signed. The report is e-mailed to the customer.")
                 return redirect("projects:task_detail", pk=task.pk)

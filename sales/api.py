@@ -1,11 +1,11 @@
 """JSON API of the sales app (DRF views + serializers): units, taxes, customers, products, orders.
 
 Views stay thin: input serializers parse and type-check, `sales.services` decide. Who may do what
-is declared per viewset in `action_roles`; what a user may see is decided by `get_queryset`
-(portal customers only reach their own customers' orders, everything else is a 404).
+is declared per viewset in `action_roles` (`core.api.RolePolicyMixin`); what a user may see is
+decided by `get_queryset` (portal customers only reach their own customers' orders, everything
+else is a 404).
 """
 
-from collections.abc import Mapping
 from decimal import Decimal
 
 from django.db import transaction
@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from core.api import HasRole
+from core.api import EVERYONE, STAFF, RolePolicyMixin, is_staff_user, roles_for, validated_filters
 from core.errors import ConflictError
 from core.models import User
 from core.money import MONEY_DIGITS, MONEY_PLACES, QTY_DIGITS, QTY_PLACES
@@ -33,44 +33,10 @@ from .services import (
     order_line_set_delivered,
     order_line_update,
     order_lock,
+    order_update,
 )
 
-# --- Roles and visibility (shared by the other apps' API modules) --------------------------
-
-STAFF = ("agent", "sales", "accountant", "admin")
-EVERYONE = (*STAFF, "customer")
-
-
-class RolePolicyMixin:
-    """Declarative permissions: `action_roles` maps each viewset action to the roles allowed to
-    run it; an action that is not listed is refused (403). Object visibility is `get_queryset`'s
-    job (404 for what a user may not see)."""
-
-    permission_classes = [HasRole]
-    action_roles: Mapping[str, tuple[str, ...]] = {}
-
-    @property
-    def allowed_roles(self) -> tuple[str, ...]:
-        if self.action is None:  # an HTTP method the viewset does not offer: let DRF answer 405
-            return EVERYONE
-        if self.action == "metadata":  # OPTIONS: whoever may read
-            return self.action_roles.get("list", ())
-        return self.action_roles.get(self.action, ())
-
-
-def roles_for(read: tuple[str, ...], write: tuple[str, ...], *, delete: tuple[str, ...] = ()) -> dict:
-    return {
-        "list": read,
-        "retrieve": read,
-        "create": write,
-        "update": write,
-        "partial_update": write,
-        "destroy": delete,
-    }
-
-
-def is_staff_user(user: User) -> bool:
-    return user.has_role(*STAFF)
+# --- Visibility (shared by the other apps' API modules) -----------------------------------
 
 
 def portal_customers(user: User) -> QuerySet[Customer]:
@@ -85,12 +51,7 @@ def orders_visible_to(user: User) -> QuerySet[Order]:
     return Order.objects.filter(customer__in=portal_customers(user))
 
 
-def validated_filters(request, serializer_class) -> dict:
-    """Parse list filters from the query string: a bad value is a field-level 400, never a 500."""
-    params = {k: v for k, v in request.query_params.items() if k in serializer_class().fields}
-    serializer = serializer_class(data=params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+# --- Serializer and destroy helpers of this module ------------------------------------------
 
 
 def decimal_field(
@@ -401,18 +362,13 @@ LINE_FIELDS = ("description", "quantity", "uom", "price_unit", "discount", "tax"
 
 
 def _apply_order_write(*, order: Order, data: dict, user: User) -> None:
-    """Apply a validated order update: header (quotations only) then lines, all or nothing."""
+    """Apply a validated order update: header (quotations only) then lines, all or nothing.
+
+    `order_update` locks the order (also when no header field is given) and refuses header
+    changes to confirmed orders (409); a later error in the lines rolls the header back.
+    """
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
-        header = {f: data[f] for f in HEADER_FIELDS if f in data and getattr(order, f) != data[f]}
-        if header:
-            if order.state != Order.State.DRAFT:
-                raise ConflictError(
-                    "Only quotations can be changed; this order is confirmed, locked or cancelled."
-                )
-            for name, value in header.items():
-                setattr(order, name, value)
-            order.save(update_fields=[*header, "updated_at"])
+        order_update(order=order, user=user, **{f: data[f] for f in HEADER_FIELDS if f in data})
         if "lines" in data:
             _sync_lines(order=order, items=data["lines"], user=user)
 

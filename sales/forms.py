@@ -5,16 +5,9 @@ from decimal import Decimal
 
 from django import forms
 
-from core.errors import DomainError
 from core.models import User
 
 from .models import Customer, Order, Product, Tax, Uom
-
-
-def apply_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal next to the field it names (or above the form)."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 def salespeople():
@@ -81,6 +74,22 @@ class OrderCreateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["salesperson"].queryset = salespeople()
+
+
+class OrderHeaderForm(OrderCreateForm):
+    """The header of a quotation being edited: the same fields as when it was created."""
+
+    prefix = "header"
+
+    @staticmethod
+    def initial_for(order: Order) -> dict:
+        return {
+            "customer": order.customer_id,
+            "salesperson": order.salesperson_id,
+            "order_date": order.order_date,
+            "client_reference": order.client_reference,
+            "note": order.note,
+        }
 
 
 class OrderLineForm(forms.Form):

@@ -5,7 +5,6 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -13,14 +12,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
+from core.permissions import role_required
+from core.views import is_htmx
 
 from . import upsell
 from .models import Activity, Order
 
-
-def _require_sales(request):
-    if not request.user.has_role("sales"):
-        raise PermissionDenied("The upsell list is for the sales team.")
+UPSELL_REFUSED = "The upsell list is for the sales team."
 
 
 def _order_url(order_id: int) -> str | None:
@@ -63,10 +61,9 @@ def _products_by_order(rows) -> None:
         row["order"]._products = list(seen.values())
 
 
-@login_required
+@role_required("sales", message=UPSELL_REFUSED)
 @require_GET
 def upsell_list(request):
-    _require_sales(request)
     return _render_list(request)
 
 
@@ -84,10 +81,9 @@ def _render_list(request, *, bound_form=None, status=200):
     return render(request, "sales/upsell/list.html", {"rows": rows}, status=status)
 
 
-@login_required
+@role_required("sales", message=UPSELL_REFUSED)
 @require_POST
 def upsell_add_hours(request, order_id: int):
-    _require_sales(request)
     order = get_object_or_404(Order.objects.select_related("customer"), pk=order_id, state=Order.State.SALE)
     form = _add_hours_form(order, request.POST)
     if form.is_valid():
@@ -106,10 +102,9 @@ def upsell_add_hours(request, order_id: int):
     return _render_list(request, bound_form=form, status=400)
 
 
-@login_required
+@role_required("sales", message=UPSELL_REFUSED)
 @require_POST
 def upsell_lock(request, order_id: int):
-    _require_sales(request)
     order = get_object_or_404(Order, pk=order_id, state=Order.State.SALE)
     try:
         upsell.upsell_lock_order(order=order, user=request.user)
@@ -141,7 +136,7 @@ def activity_toggle(request, pk: int, done: bool):
     # Object by object: someone else's activity is a 404.
     activity = get_object_or_404(Activity.objects.select_related("order__customer"), pk=pk, user=request.user)
     activity = upsell.activity_mark_done(activity=activity, user=request.user, done=done)
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         response = render(
             request, "sales/upsell/_activity_row.html", {"a": activity, "today": timezone.localdate()}
         )

@@ -5,10 +5,8 @@ and sales.selectors.
 """
 
 from decimal import Decimal
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -17,11 +15,13 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
 from core.money import ZERO, line_subtotal, tax_amount
+from core.permissions import role_required
 from core.units import convert_quantity
+from core.views import apply_domain_error
 
 from . import selectors, services
 from .forms import (
@@ -29,8 +29,8 @@ from .forms import (
     CustomerSearchForm,
     OrderCreateForm,
     OrderFilterForm,
+    OrderHeaderForm,
     OrderLineForm,
-    apply_domain_error,
 )
 from .models import Customer, Order, OrderLine, Product, Uom
 
@@ -38,23 +38,8 @@ READERS = ("sales", "accountant")
 WRITERS = ("sales",)
 PAGE_SIZE = 25
 EDITABLE_LINES = (Order.State.DRAFT,)
+EDITABLE_HEADER = (Order.State.DRAFT,)
 LINES_CAN_BE_ADDED = (Order.State.DRAFT, Order.State.SALE)
-
-
-def role_required(*roles):
-    """Signed-in users holding one of `roles` (superusers too); others get 403."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.has_role(*roles):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def safe_url(name: str, *args) -> str:
@@ -235,14 +220,34 @@ def _lines_context(request, order: Order, *, editing=None, form=None, error="") 
     }
 
 
+@require_http_methods(["GET", "POST"])
 @role_required(*READERS)
 def order_detail(request, pk):
+    """The order page. GET ?edit=header shows the header of a quotation as a form; POST saves it."""
     order = _order(pk)
     user = request.user
     can_write = user.has_role(*WRITERS)
+    header_form, status = None, 200
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied
+        header_form, status = OrderHeaderForm(request.POST), 400
+        if header_form.is_valid():
+            try:
+                services.order_update(order=order, user=user, **header_form.cleaned_data)
+            except DomainError as error:
+                apply_domain_error(header_form, error)
+                status = error.status_code
+            else:
+                messages.success(request, f"{order.name} saved.")
+                return redirect("sales:order_detail", pk=order.pk)
+    elif can_write and order.state in EDITABLE_HEADER and request.GET.get("edit") == "header":
+        header_form = OrderHeaderForm(initial=OrderHeaderForm.initial_for(order))
     context = _lines_context(request, order)
     context.update(
         {
+            "header_form": header_form,
+            "can_edit_header": can_write and order.state in EDITABLE_HEADER,
             "can_confirm": can_write and order.state == Order.State.DRAFT,
             "can_lock": can_write and order.state == Order.State.SALE,
             "can_cancel": can_write and order.state in (Order.State.DRAFT, Order.State.SALE),
@@ -252,7 +257,7 @@ def order_detail(request, pk):
     if order.state != Order.State.DRAFT:
         context.update(_order_links(order))
     context["invoices"] = order.invoices.order_by("-id")
-    return render(request, "sales/order_detail.html", context)
+    return render(request, "sales/order_detail.html", context, status=status)
 
 
 def _order_links(order: Order) -> dict:

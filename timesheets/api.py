@@ -12,8 +12,8 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from core.api import STAFF, RolePolicyMixin, validated_filters
 from core.models import User
-from sales.api import STAFF, RolePolicyMixin, validated_filters
 from sales.models import OrderLine
 
 from .models import TimesheetLine
@@ -27,7 +27,8 @@ LOGGERS = ("agent",)
 
 
 class TimesheetSerializer(serializers.ModelSerializer):
-    """A timesheet line as answered."""
+    """A timesheet line as answered, with the fields API.md gives /api/v1/timesheets/ (also the
+    answer of the timers' `stop` action)."""
 
     class Meta:
         model = TimesheetLine
@@ -42,8 +43,6 @@ class TimesheetSerializer(serializers.ModelSerializer):
             "ticket",
             "sale_line",
             "invoice",
-            "created_at",
-            "updated_at",
         ]
         read_only_fields = fields
 

@@ -14,7 +14,8 @@ from rest_framework.response import Response
 from core.api import HasRole
 
 from . import timers
-from .models import Timer, TimesheetLine
+from .api import TimesheetSerializer
+from .models import Timer
 
 TIMER_ROLES = ("agent", "admin")
 
@@ -62,26 +63,6 @@ class TimerStopSerializer(serializers.Serializer):
         help_text="Confirmed duration; default: the elapsed time rounded up to the company's step.",
     )
     date = serializers.DateField(required=False, allow_null=True)
-
-
-class TimesheetLineOutSerializer(serializers.ModelSerializer):
-    """Same fields as /api/v1/timesheets/."""
-
-    class Meta:
-        model = TimesheetLine
-        fields = [
-            "id",
-            "date",
-            "employee",
-            "description",
-            "hours",
-            "project",
-            "task",
-            "ticket",
-            "sale_line",
-            "invoice",
-        ]
-        read_only_fields = fields
 
 
 class TimerViewSet(
@@ -133,7 +114,7 @@ class TimerViewSet(
         timer = timers.timer_resume(timer=self.get_object(), user=request.user)
         return Response(self.get_serializer(timer).data)
 
-    @extend_schema(request=TimerStopSerializer, responses={201: TimesheetLineOutSerializer})
+    @extend_schema(request=TimerStopSerializer, responses={201: TimesheetSerializer})
     @action(detail=True, methods=["post"])
     def stop(self, request, pk=None):
         timer = self.get_object()
@@ -147,7 +128,7 @@ class TimerViewSet(
             hours=data.get("hours"),
             date=data.get("date"),
         )
-        return Response(TimesheetLineOutSerializer(line).data, status=status.HTTP_201_CREATED)
+        return Response(TimesheetSerializer(line).data, status=status.HTTP_201_CREATED)
 
 
 def register(router) -> None:

@@ -11,7 +11,6 @@ import json
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, Sum
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -22,6 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import DomainError
 from core.models import User
+from core.permissions import role_required
+from core.views import apply_domain_error, int_or_none
 
 from . import timers
 from .forms import LineFilterForm, TimerStopForm
@@ -31,21 +32,10 @@ TIMER_ROLES = ("agent", "admin")
 LIST_ROLES = ("agent", "sales", "accountant", "admin")
 READ_ALL_ROLES = ("sales", "accountant", "admin")
 PAGE_SIZE = 50
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+TIMER_REFUSED = "Only agents track time."
 
 
 # --- Who may time what ----------------------------------------------------------------------
-def _require_timer_user(request) -> None:
-    if not request.user.has_role(*TIMER_ROLES):
-        raise PermissionDenied("Only agents track time.")
-
-
 def _ticket_for_timer(user, ticket_id):
     """A ticket the user works on (a member of its team), else 404."""
     Ticket = apps.get_model("helpdesk", "Ticket")
@@ -67,7 +57,7 @@ def _task_for_timer(user, task_id):
 
 
 def _target(request, source):
-    ticket_id, task_id = _int(source.get("ticket")), _int(source.get("task"))
+    ticket_id, task_id = int_or_none(source.get("ticket")), int_or_none(source.get("task"))
     if ticket_id:
         return _ticket_for_timer(request.user, ticket_id), None
     if task_id:
@@ -125,11 +115,10 @@ def _timer_context(timer, **extra) -> dict:
     return context
 
 
-@login_required
+@role_required(*TIMER_ROLES, message=TIMER_REFUSED)
 @require_GET
 def timer_panel(request):
     """The start/pause/resume/stop buttons of one ticket or task (see partials/timer.html)."""
-    _require_timer_user(request)
     ticket, task = _target(request, request.GET)
     timer = timers.timer_for_object(user=request.user, ticket=ticket, task=task)
     blocked = ticket is not None and not ticket.team.use_timesheets
@@ -149,10 +138,9 @@ def timer_widget(request):
 
 
 # --- Timer actions --------------------------------------------------------------------------
-@login_required
+@role_required(*TIMER_ROLES, message=TIMER_REFUSED)
 @require_POST
 def timer_start(request):
-    _require_timer_user(request)
     ticket, task = _target(request, request.POST)
     try:
         timers.timer_start(user=request.user, ticket=ticket, task=task)
@@ -161,35 +149,31 @@ def timer_start(request):
     return _changed("timer-changed")
 
 
-@login_required
+@role_required(*TIMER_ROLES, message=TIMER_REFUSED)
 @require_POST
 def timer_pause(request, timer_id: int):
-    _require_timer_user(request)
     timers.timer_pause(timer=_own_timer(request, timer_id), user=request.user)
     return _changed("timer-changed")
 
 
-@login_required
+@role_required(*TIMER_ROLES, message=TIMER_REFUSED)
 @require_POST
 def timer_resume(request, timer_id: int):
-    _require_timer_user(request)
     timers.timer_resume(timer=_own_timer(request, timer_id), user=request.user)
     return _changed("timer-changed")
 
 
-@login_required
+@role_required(*TIMER_ROLES, message=TIMER_REFUSED)
 @require_POST
 def timer_discard(request, timer_id: int):
-    _require_timer_user(request)
     timers.timer_discard(timer=_own_timer(request, timer_id), user=request.user)
     return _changed("timer-changed")
 
 
-@login_required
+@role_required(*TIMER_ROLES, message=TIMER_REFUSED)
 @require_http_methods(["GET", "POST"])
 def timer_stop(request, timer_id: int):
     """GET: the dialog confirming the rounded duration and asking a description; POST: log it."""
-    _require_timer_user(request)
     timer = _own_timer(request, timer_id)
     elapsed = timers.timer_elapsed_seconds(timer)
     if request.method == "GET":
@@ -200,8 +184,7 @@ def timer_stop(request, timer_id: int):
             try:
                 timers.timer_stop(timer=timer, user=request.user, **form.cleaned_data)
             except DomainError as exc:
-                field = exc.field if exc.field in form.fields else None
-                form.add_error(field, exc.message)
+                apply_domain_error(form, exc)
             else:
                 # Empty the modal; the panels, the widget and the ticket's timesheets reload.
                 response = _changed("timer-changed", "timesheets-changed", status=200)
@@ -229,8 +212,6 @@ def visible_lines(user):
 
 
 def _filtered_lines(request):
-    if not request.user.has_role(*LIST_ROLES):
-        raise PermissionDenied("Timesheets are for staff.")
     employees = User.objects.filter(timesheets__isnull=False).distinct().order_by("first_name", "username")
     form = LineFilterForm(request.GET or None, employees=employees)
     lines = visible_lines(request.user)
@@ -242,7 +223,7 @@ def _filtered_lines(request):
     return form, lines
 
 
-@login_required
+@role_required(*LIST_ROLES, message="Timesheets are for staff.")
 @require_GET
 def line_list(request):
     form, lines = _filtered_lines(request)

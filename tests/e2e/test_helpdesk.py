@@ -12,6 +12,34 @@ from tests.helpdesk.data import prepaid_setup
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+# Records, every 20 ms, what the header clock reads and the elapsed ms the server rendered it with.
+SAMPLE_HEADER_CLOCK = """() => {
+  const samples = [];
+  const id = setInterval(() => {
+    const el = document.querySelector("[data-testid=header-timer] .timer-clock");
+    if (el) samples.push([performance.now(), el.textContent.trim(), Number(el.dataset.timerElapsedMs)]);
+  }, 20);
+  window.stopClockSamples = () => { clearInterval(id); return samples; };
+}"""
+
+
+def assert_header_clock_keeps_time(samples, slack_ms=250):
+    """From the moment it appears, the header clock shows the server's elapsed time counted on:
+    never 0:00:00 once a second has passed, never a second late (nor early) by more than slack."""
+    assert len(samples) > 50, samples
+    appeared, server_ms = None, None
+    for at, text, rendered_ms in samples:
+        if rendered_ms != server_ms:  # (re)rendered by the server: count from there
+            appeared, server_ms = at, rendered_ms
+        hours, minutes, seconds = (int(part) for part in text.split(":"))
+        shown = hours * 3600 + minutes * 60 + seconds
+        elapsed_ms = server_ms + (at - appeared)
+        assert (elapsed_ms - slack_ms) // 1000 <= shown <= (elapsed_ms + slack_ms) // 1000, (
+            f"{text} at {elapsed_ms:.0f} ms"
+        )
+    assert samples[-1][1] != "0:00:00"
+
+
 def test_agent_logs_time_on_a_prepaid_ticket_inline_and_with_the_timer(page, login, shot):
     agent = UserFactory(username="e2e-helpdesk", first_name="Alice", last_name="Agent", roles=["agent"])
     data = prepaid_setup(agent=agent)
@@ -60,12 +88,17 @@ def test_agent_logs_time_on_a_prepaid_ticket_inline_and_with_the_timer(page, log
     expect(page.get_by_test_id("remaining-hours")).to_have_text("47.50 h")
     expect(page.locator("#ticket-timesheets")).to_contain_text("Diagnosed the fuser unit")
     expect(page.get_by_test_id("total-hours")).to_have_text("2.50")
+    # The item's label follows at once too (out-of-band options), still selected.
+    expect(selected).to_contain_text("47.50 h left")
     assert page.evaluate("window.noReload") is True
 
     # Timer: start, watch it tick in the header, stop and confirm the rounded 0.25 h.
+    page.evaluate(SAMPLE_HEADER_CLOCK)
     page.get_by_role("button", name="Start timer").click()
     widget = page.get_by_test_id("header-timer")
     expect(widget).to_contain_text("Printer on fire")
+    page.wait_for_timeout(2500)
+    assert_header_clock_keeps_time(page.evaluate("window.stopClockSamples()"))
     clock = page.locator(".timer-panel .timer-clock")
     expect(clock).to_have_text(re.compile(r"0:00:0[2-9]"), timeout=6000)
     shot(page, "helpdesk-timer-running")

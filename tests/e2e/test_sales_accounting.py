@@ -58,6 +58,23 @@ def test_sales_and_accountant_bill_postpaid_time(page, login, shot, transactiona
     expect(page.locator(".order-totals .grand")).to_contain_text("2,420.00")
     shot(page, "sales-order-form")
 
+    # The header of the quotation is editable while it is a draft; errors show next to the field.
+    page.click("#edit-header")
+    page.fill("input[name=header-client_reference]", "PO-2026-18")
+    page.fill("textarea[name=header-note]", "Work on site, Mondays only.")
+    page.fill("input[name=header-order_date]", "")
+    page.click("button:has-text('Save header')")
+    expect(page.locator("#field-header-order_date, .field.has-error")).to_contain_text(
+        "This field is required"
+    )
+    shot(page, "sales-order-header-error")
+    page.fill("input[name=header-order_date]", "2026-11-20")
+    page.click("button:has-text('Save header')")
+    expect(page.locator(".msg-success")).to_contain_text("saved")
+    expect(page.locator("dl.facts")).to_contain_text("PO-2026-18")
+    expect(page.locator(".note")).to_contain_text("Mondays only")
+    shot(page, "sales-order-header-saved")
+
     page.click("button:has-text('Confirm')")
     expect(page.locator(".msg-success")).to_contain_text("confirmed")
     expect(page.locator("table.lines th", has_text="Remaining hours")).to_be_visible()

@@ -87,7 +87,20 @@ def test_timesheet_line_list_query_count_does_not_grow(
         agent_client.get(url)
 
 
+@pytest.mark.parametrize("n_lines", [10, 500])
+def test_timesheets_section_with_its_item_options_query_count_does_not_grow(
+    agent_client, prepaid, n_lines, django_assert_num_queries
+):
+    add_lines(prepaid, n_lines)
+    url = reverse("helpdesk:ticket_timesheets", args=[prepaid.ticket.pk])
+    agent_client.get(url)
+    with django_assert_num_queries(TIMESHEETS_SECTION_QUERIES):
+        response = agent_client.get(url, {"customer": prepaid.customer.pk, "sale_line": prepaid.line.pk})
+    assert f"({Decimal('50') - Decimal('0.25') * n_lines:.2f} h left)" in response.content.decode()
+
+
 TICKET_PAGE_QUERIES = 19
+TIMESHEETS_SECTION_QUERIES = 13
 PIPELINE_QUERIES = 12
 LIST_QUERIES = 12
 LINE_LIST_QUERIES = 9

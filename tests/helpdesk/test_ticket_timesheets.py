@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import InvoiceFactory, TeamFactory, TicketFactory, TimesheetLineFactory
+from tests.helpdesk.data import prepaid_setup
 from timesheets.models import TimesheetLine
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +179,57 @@ def test_a_line_of_another_tickets_cannot_be_edited_through_this_ticket(agent_cl
     line = TimesheetLineFactory(ticket=other, project=prepaid.team.project)
     url = reverse("helpdesk:ticket_timesheet_edit", args=[prepaid.ticket.pk, line.pk])
     assert agent_client.get(url).status_code == 404
+
+
+def _item_select(html: str) -> str:
+    """The out-of-band Sales order item <select> of a Timesheets response."""
+    start = html.index('<select name="sale_line"')
+    return html[start : html.index("</select>", start)]
+
+
+def test_adding_a_line_refreshes_the_hours_left_in_the_sales_order_item_options(agent_client, prepaid):
+    page = agent_client.get(reverse("helpdesk:ticket_detail", args=[prepaid.ticket.pk])).content.decode()
+    assert "Prepaid support 50 h (50.00 h left)" in page
+
+    response = agent_client.post(add_url(prepaid.ticket), line_data(prepaid.agent), **HX)
+
+    select = _item_select(response.content.decode())
+    assert 'hx-swap-oob="innerHTML"' in select and 'id="id_sale_line"' in select
+    label = f"{prepaid.order.name} – Prepaid support 50 h (47.50 h left)"
+    assert f'<option value="{prepaid.line.pk}" selected>{label}</option>' in select
+
+
+def test_item_options_follow_the_forms_unsaved_customer_and_selection(agent_client, prepaid):
+    other = prepaid_setup(agent=prepaid.agent, hours="10.00", customer_name="Other Corp")
+    data = {**line_data(prepaid.agent), "customer": other.customer.pk, "sale_line": other.line.pk}
+
+    response = agent_client.post(add_url(prepaid.ticket), data, **HX)
+
+    select = _item_select(response.content.decode())
+    assert f'<option value="{other.line.pk}" selected>' in select and "(10.00 h left)" in select
+    assert f'value="{prepaid.line.pk}"' not in select
+    # The line itself went on the ticket's saved item.
+    assert TimesheetLine.objects.get().sale_line == prepaid.line
+
+
+def test_editing_and_deleting_a_line_refresh_the_item_options_too(agent_client, prepaid):
+    line = TimesheetLineFactory(
+        ticket=prepaid.ticket,
+        project=prepaid.team.project,
+        sale_line=prepaid.line,
+        employee=prepaid.agent,
+        hours=Decimal("5.00"),
+    )
+    edit_url = reverse("helpdesk:ticket_timesheet_edit", args=[prepaid.ticket.pk, line.pk])
+    data = {
+        f"line{line.pk}-date": line.date.isoformat(),
+        f"line{line.pk}-employee": prepaid.agent.pk,
+        f"line{line.pk}-description": "More work",
+        f"line{line.pk}-hours": "8.00",
+    }
+    html = agent_client.post(edit_url, data, **HX).content.decode()
+    assert "(42.00 h left)" in _item_select(html)
+
+    delete_url = reverse("helpdesk:ticket_timesheet_delete", args=[prepaid.ticket.pk, line.pk])
+    html = agent_client.post(delete_url, **HX).content.decode()
+    assert "(50.00 h left)" in _item_select(html)

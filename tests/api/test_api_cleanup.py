@@ -1,0 +1,165 @@
+"""The API layer after its cleanup: writes go through the services, shared role and filter
+helpers behave the same everywhere, the timers answer the timesheets' serializer."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+from core.models import AuditEvent
+from helpdesk.models import Team
+from invoicing.models import Invoice
+from invoicing.services import invoice_create_from_order
+from sales.models import Order
+from sales.services import order_confirm, order_create
+from tests.factories import CustomerFactory, ProductFactory, uom
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def customer(db):
+    return CustomerFactory(name="Acme")
+
+
+@pytest.fixture
+def prepaid(db):
+    return ProductFactory(name="Prepaid support", price=Decimal("100.00"))
+
+
+@pytest.fixture
+def quotation(sales_user, customer, prepaid) -> Order:
+    return order_create(
+        customer=customer, user=sales_user, lines=[{"product": prepaid, "quantity": Decimal("10")}]
+    )
+
+
+@pytest.fixture
+def draft_invoice(sales_user, quotation) -> Invoice:
+    order = order_confirm(order=quotation, user=sales_user)
+    return invoice_create_from_order(order=order, user=sales_user, method="regular")
+
+
+# --- Order header through sales.services.order_update ---------------------------------------
+
+
+def test_quotation_header_change_is_recorded_as_an_order_update(client_for, sales_user, quotation):
+    response = client_for(sales_user).patch(
+        f"/api/v1/orders/{quotation.pk}/", {"client_reference": "PO-9", "note": "Renewal"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert (response.json()["client_reference"], response.json()["note"]) == ("PO-9", "Renewal")
+    event = AuditEvent.objects.get(action="order.update", object_id=quotation.pk)
+    assert event.data["fields"] == ["client_reference", "note"]
+
+
+def test_header_change_with_a_refused_line_leaves_the_quotation_unchanged(
+    client_for, sales_user, quotation, prepaid
+):
+    response = client_for(sales_user).patch(
+        f"/api/v1/orders/{quotation.pk}/",
+        {"note": "Renewal", "lines": [{"product": prepaid.pk, "uom": uom("Units").pk}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "uom" in response.json()
+    quotation.refresh_from_db()
+    assert quotation.note == ""
+    assert quotation.lines.count() == 1
+    assert not AuditEvent.objects.filter(action="order.update").exists()
+
+
+def test_confirmed_order_header_change_is_a_409_with_a_detail(client_for, sales_user, quotation):
+    order_confirm(order=quotation, user=sales_user)
+    response = client_for(sales_user).patch(
+        f"/api/v1/orders/{quotation.pk}/", {"client_reference": "late"}, format="json"
+    )
+    assert response.status_code == 409
+    assert list(response.json()) == ["detail"]
+    assert Order.objects.get(pk=quotation.pk).client_reference == ""
+
+
+def test_unchanged_header_on_a_confirmed_order_is_accepted(client_for, sales_user, quotation):
+    order_confirm(order=quotation, user=sales_user)
+    response = client_for(sales_user).patch(
+        f"/api/v1/orders/{quotation.pk}/", {"customer": quotation.customer_id}, format="json"
+    )
+    assert response.status_code == 200
+
+
+# --- Invoice dates through invoicing.services.invoice_update --------------------------------
+
+
+def test_draft_invoice_dates_are_recorded_as_an_invoice_update(client_for, accountant, draft_invoice):
+    response = client_for(accountant).patch(
+        f"/api/v1/invoices/{draft_invoice.pk}/", {"due_date": "2026-12-31"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert Invoice.objects.get(pk=draft_invoice.pk).due_date == datetime.date(2026, 12, 31)
+    assert AuditEvent.objects.filter(action="invoice.update", object_id=draft_invoice.pk).count() == 1
+
+
+def test_due_date_before_invoice_date_changes_nothing(client_for, accountant, draft_invoice):
+    before = Invoice.objects.get(pk=draft_invoice.pk)
+    response = client_for(accountant).patch(
+        f"/api/v1/invoices/{draft_invoice.pk}/",
+        {"invoice_date": "2026-11-02", "due_date": "2026-11-01"},
+        format="json",
+    )
+    assert (response.status_code, list(response.json())) == (400, ["due_date"])
+    after = Invoice.objects.get(pk=draft_invoice.pk)
+    assert (after.invoice_date, after.due_date) == (before.invoice_date, before.due_date)
+
+
+# --- Shared role policy and filters ---------------------------------------------------------
+
+
+def test_only_admins_configure_teams_and_are_told_so(client_for, agent, sales_user, admin_user):
+    for user in (agent, sales_user):
+        response = client_for(user).post("/api/v1/teams/", {"name": "Support"}, format="json")
+        assert response.status_code == 403
+        assert response.json() == {"detail": "Only admins configure helpdesk teams."}
+    assert not Team.objects.filter(name="Support").exists()
+    response = client_for(admin_user).post("/api/v1/teams/", {"name": "Support"}, format="json")
+    assert response.status_code == 201, response.json()
+    team_id = response.json()["id"]
+    assert client_for(sales_user).delete(f"/api/v1/teams/{team_id}/").status_code == 403
+    assert client_for(admin_user).delete(f"/api/v1/teams/{team_id}/").status_code == 204
+
+
+def test_portal_customers_cannot_read_teams(client_for, customer_user):
+    response = client_for(customer_user).get("/api/v1/teams/")
+    assert response.status_code == 403
+    assert response.json()["detail"] != "Only admins configure helpdesk teams."
+
+
+@pytest.mark.parametrize("query", ["project=abc", "customer=x", "is_done=maybe"])
+def test_bad_task_filters_are_field_level_400s(client_for, agent, query):
+    response = client_for(agent).get(f"/api/v1/tasks/?{query}")
+    assert response.status_code == 400
+    assert list(response.json()) == [query.split("=")[0]]
+
+
+# --- Timers answer with the timesheets' serializer ------------------------------------------
+
+
+def test_timer_stop_answers_the_timesheet_resource():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    stop = schema["paths"]["/api/v1/timers/{id}/stop/"]["post"]["responses"]["201"]
+    timesheet = schema["paths"]["/api/v1/timesheets/{id}/"]["get"]["responses"]["200"]
+    ref = stop["content"]["application/json"]["schema"]["$ref"]
+    assert ref == timesheet["content"]["application/json"]["schema"]["$ref"]
+    fields = set(schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"])
+    assert fields == {
+        "id",
+        "date",
+        "employee",
+        "description",
+        "hours",
+        "project",
+        "task",
+        "ticket",
+        "sale_line",
+        "invoice",
+    }
