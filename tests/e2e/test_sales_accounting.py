@@ -45,7 +45,10 @@ def test_sales_and_accountant_bill_postpaid_time(page, login, shot, transactiona
     expect(page.locator("h1")).to_contain_text("Quotation SO")
     order = Order.objects.get(customer=customer)
 
-    page.click("button:has-text('Add a line')")
+    # The new row's htmx attributes are live once htmx has processed it; its quantity field then
+    # fires a `load` request for the totals, which is the signal to wait for.
+    with page.expect_response(lambda response: "/lines/compute/" in response.url):
+        page.click("button:has-text('Add a line')")
     page.select_option("#line-new-product", label="Service on Timesheets")
     expect(page.locator("#line-new-price_unit")).to_have_value("100.00")
     expect(page.locator("#line-new-uom option:checked")).to_have_text("Hours")
