@@ -13,9 +13,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from .errors import DomainError
-from .models import User
+from .models import STAFF_ROLES, User
 
-STAFF = ("agent", "sales", "accountant", "admin")
+STAFF = STAFF_ROLES
 EVERYONE = (*STAFF, "customer")
 
 

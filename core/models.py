@@ -3,6 +3,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
 
 ROLE_NAMES = ("agent", "sales", "accountant", "admin", "customer")
+# Every role but the portal customer: people of the company, who see every customer's records.
+STAFF_ROLES = ("agent", "sales", "accountant", "admin")
 
 
 class TimeStampedModel(models.Model):

@@ -72,9 +72,7 @@ class TeamViewSet(RolePolicyMixin, viewsets.ModelViewSet):
         serializer.instance = services.team_save(team=team, user=self.request.user, members=members)
 
     def perform_destroy(self, instance):
-        if instance.tickets.exists():
-            raise serializers.ValidationError({"detail": "This team has tickets; it cannot be deleted."})
-        instance.delete()
+        services.team_delete(team=instance, user=self.request.user)
 
 
 # --- Tickets --------------------------------------------------------------------------------

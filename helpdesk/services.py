@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import DomainError
+from core.errors import ConflictError, DomainError
 from core.models import AuditEvent, User
 from projects.services import project_create
 from sales.models import Order
@@ -67,6 +67,18 @@ def team_save(*, team: Team, user: User | None = None, members=None, stages=None
 
 
 # --- Tickets --------------------------------------------------------------------------------
+def team_delete(*, team: Team, user: User | None = None) -> None:
+    """Delete a team that has no tickets (tickets keep their history: ConflictError)."""
+    with transaction.atomic():
+        locked = Team.objects.select_for_update().get(pk=team.pk)
+        if locked.tickets.exists():
+            raise ConflictError(
+                f"Team {locked.name} has tickets; it cannot be deleted.", code="team_has_tickets"
+            )
+        AuditEvent.record(actor=user, action="team.delete", obj=locked, name=locked.name)
+        locked.delete()
+
+
 def _validate_ticket(ticket: Ticket) -> None:
     team = ticket.team
     if ticket.stage_id is not None and not team.stages.filter(pk=ticket.stage_id).exists():

@@ -19,8 +19,8 @@ from rest_framework.response import Response
 
 from core.api import RolePolicyMixin, is_staff_user, validated_filters
 from core.money import MONEY_DIGITS, MONEY_PLACES
-from sales.api import orders_visible_to, portal_customers
 from sales.models import Order
+from sales.selectors import orders_visible_to, portal_customers
 
 from .documents import invoice_pdf_bytes, invoice_pdf_filename
 from .models import Invoice, InvoiceLine, Payment

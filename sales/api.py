@@ -9,7 +9,7 @@ else is a 404).
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Prefetch, ProtectedError, Q, QuerySet
+from django.db.models import Prefetch, ProtectedError, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -17,13 +17,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from core.api import EVERYONE, STAFF, RolePolicyMixin, is_staff_user, roles_for, validated_filters
+from core.api import EVERYONE, STAFF, RolePolicyMixin, roles_for, validated_filters
 from core.errors import ConflictError
 from core.models import User
 from core.money import MONEY_DIGITS, MONEY_PLACES, QTY_DIGITS, QTY_PLACES
 
 from .models import Customer, Order, OrderLine, Product, Tax, Uom, UomCategory
-from .selectors import order_line_remaining_hours, order_lines_with_remaining_hours
+from .selectors import order_line_remaining_hours, order_lines_with_remaining_hours, orders_visible_to
 from .services import (
     order_cancel,
     order_confirm,
@@ -37,18 +37,6 @@ from .services import (
 )
 
 # --- Visibility (shared by the other apps' API modules) -----------------------------------
-
-
-def portal_customers(user: User) -> QuerySet[Customer]:
-    """The customers whose portal contact `user` is."""
-    return Customer.objects.filter(portal_users=user)
-
-
-def orders_visible_to(user: User) -> QuerySet[Order]:
-    """Staff see every order; a portal user the orders of their own customers."""
-    if is_staff_user(user):
-        return Order.objects.all()
-    return Order.objects.filter(customer__in=portal_customers(user))
 
 
 # --- Serializer and destroy helpers of this module ------------------------------------------

@@ -18,6 +18,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core.models import STAFF_ROLES
 from core.money import QTY_DIGITS, QTY_PLACES, quantize_qty
 
 from .models import Customer, Order, OrderLine, Product, UomCategory
@@ -109,3 +110,15 @@ def customer_sale_lines(*, customer: Customer) -> QuerySet[OrderLine]:
         .select_related("order", "product", "uom")
         .order_by("-order__order_date", "-order__id", "sequence", "id")
     )
+
+
+def portal_customers(user) -> QuerySet[Customer]:
+    """The customers whose portal contact `user` is."""
+    return Customer.objects.filter(portal_users=user)
+
+
+def orders_visible_to(user) -> QuerySet[Order]:
+    """Staff see every order; a portal user the orders of their own customers."""
+    if user.has_role(*STAFF_ROLES):
+        return Order.objects.all()
+    return Order.objects.filter(customer__in=portal_customers(user))

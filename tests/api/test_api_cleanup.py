@@ -163,3 +163,16 @@ def test_timer_stop_answers_the_timesheet_resource():
         "sale_line",
         "invoice",
     }
+
+
+def test_deleting_a_team_with_tickets_is_a_conflict_and_keeps_the_team(client_for, admin_user):
+    from helpdesk.models import Team
+    from tests.factories import TicketFactory
+
+    team = TicketFactory().team
+
+    response = client_for(admin_user).delete(f"/api/v1/teams/{team.pk}/")
+
+    assert response.status_code == 409
+    assert "has tickets" in response.json()["detail"]
+    assert Team.objects.filter(pk=team.pk).exists()

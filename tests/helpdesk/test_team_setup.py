@@ -98,3 +98,19 @@ def test_team_save_service_refuses_billing_without_timesheets():
         services.team_save(team=Team(name="X", use_billing=True))
     assert exc.value.field == "use_billing"
     assert not Team.objects.exists()
+
+
+def test_team_with_tickets_cannot_be_deleted_and_an_empty_one_can(db, admin_user):
+    from core.errors import ConflictError
+    from helpdesk.models import Team
+    from helpdesk.services import team_delete
+    from tests.factories import TeamFactory, TicketFactory
+
+    busy = TicketFactory().team
+    idle = TeamFactory(name="Night shift")
+
+    with pytest.raises(ConflictError, match="has tickets"):
+        team_delete(team=busy, user=admin_user)
+    team_delete(team=idle, user=admin_user)
+
+    assert list(Team.objects.values_list("pk", flat=True)) == [busy.pk]
