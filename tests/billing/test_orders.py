@@ -9,6 +9,7 @@ from core.models import AuditEvent
 from sales import selectors
 from sales import services as sales
 from sales.models import Order, OrderLine
+from sales.services import quantities  # the portable (SQLite) path, checked against SQL
 from sales.signals import order_confirmed
 from tests.factories import ProductFactory, TaxFactory, UomFactory, uom
 
@@ -304,7 +305,7 @@ def test_portable_recompute_matches_the_postgresql_statement(
         invoice_status="no",
     )
     Order.objects.filter(pk=order.pk).update(amount_total=0, invoice_status="no")
-    sales._recompute_portable(line_ids=[], order_ids=[order.pk])
+    quantities._recompute_portable(line_ids=[], order_ids=[order.pk])
 
     assert list(order.lines.order_by("pk").values_list(*fields)) == expected_lines
     assert (

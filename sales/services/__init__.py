@@ -1,0 +1,55 @@
+"""Sales writes: orders, lines, state transitions, and the derived quantities of order lines.
+
+CONTRACT (other apps code against these names; keep them): import from `sales.services`, not
+from its modules.
+
+Locking order (everywhere, to stay deadlock-free): orders (sorted ids) → order lines (sorted ids)
+→ invoices → timesheet lines. Derived quantities are recomputed by `order_lines_recompute`, which
+takes the row locks first and then runs one aggregate UPDATE (a fresh snapshot per statement, so
+rows committed by a concurrent writer we waited for are counted).
+"""
+
+from .orders import (
+    LINE_EDITABLE_FIELDS,
+    LINE_FIELDS_AFTER_CONFIRMATION,
+    ORDER_HEADER_FIELDS,
+    ORDER_SEQUENCE_CODE,
+    ORDER_SEQUENCE_PREFIX,
+    ORDER_TRANSITIONS,
+    order_cancel,
+    order_confirm,
+    order_create,
+    order_line_add,
+    order_line_delete,
+    order_line_set_delivered,
+    order_line_update,
+    order_lock,
+    order_update,
+)
+from .products import SERVICE_ON_TIMESHEETS, product_ensure_service_on_timesheets, product_stock_move
+from .quantities import CONFIRMED_STATES, TIMESHEET_POLICIES, order_lines_recompute, order_recompute
+
+__all__ = [
+    "CONFIRMED_STATES",
+    "LINE_EDITABLE_FIELDS",
+    "LINE_FIELDS_AFTER_CONFIRMATION",
+    "ORDER_HEADER_FIELDS",
+    "ORDER_SEQUENCE_CODE",
+    "ORDER_SEQUENCE_PREFIX",
+    "ORDER_TRANSITIONS",
+    "SERVICE_ON_TIMESHEETS",
+    "TIMESHEET_POLICIES",
+    "order_cancel",
+    "order_confirm",
+    "order_create",
+    "order_line_add",
+    "order_line_delete",
+    "order_line_set_delivered",
+    "order_line_update",
+    "order_lock",
+    "order_lines_recompute",
+    "order_recompute",
+    "order_update",
+    "product_ensure_service_on_timesheets",
+    "product_stock_move",
+]

@@ -1,0 +1,53 @@
+"""Product helpers other apps need (time billing product, stock moves)."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import (
+    F,
+)
+
+from core.errors import DomainError
+
+from ..models import Product, Uom
+
+SERVICE_ON_TIMESHEETS = "Service on Timesheets"
+
+
+def product_ensure_service_on_timesheets() -> Product:
+    """SPEC: enabling time billing on a helpdesk team ensures this product exists."""
+    with transaction.atomic():
+        product = (
+            Product.objects.select_for_update()
+            .filter(name=SERVICE_ON_TIMESHEETS, invoice_policy=Product.InvoicePolicy.TIMESHEET)
+            .order_by("id")
+            .first()
+        )
+        if product is None:
+            product = Product.objects.create(
+                name=SERVICE_ON_TIMESHEETS,
+                type=Product.Type.SERVICE,
+                invoice_policy=Product.InvoicePolicy.TIMESHEET,
+                uom=Uom.objects.get(name="Hours"),
+                price=Decimal("0.00"),
+            )
+        return product
+
+
+def product_stock_move(*, product: Product, quantity: Decimal, allow_negative: bool = False) -> Product:
+    """Change a product's on-hand quantity by `quantity` (negative = consumed), atomically.
+
+    One conditional UPDATE, so concurrent consumers cannot take stock below zero unless allowed.
+    """
+    rows = Product.objects.filter(pk=product.pk)
+    if not allow_negative and quantity < 0:
+        rows = rows.filter(qty_on_hand__gte=-quantity)
+    if rows.update(qty_on_hand=F("qty_on_hand") + quantity) == 0:
+        product.refresh_from_db(fields=["qty_on_hand"])
+        raise DomainError(
+            f"Not enough {product.name} in stock: {product.qty_on_hand} on hand, {-quantity} needed.",
+            field="quantity",
+            code="stock",
+        )
+    product.refresh_from_db(fields=["qty_on_hand"])
+    return product
