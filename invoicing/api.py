@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from core.api import RolePolicyMixin, is_staff_user, validated_filters
 from core.money import MONEY_DIGITS, MONEY_PLACES
-from sales.models import Order
+from sales.models import Order, Tax, Uom
 from sales.selectors import orders_visible_to, portal_customers
 
 from .documents import invoice_pdf_bytes, invoice_pdf_filename
@@ -29,6 +29,7 @@ from .services import (
     invoice_cancel,
     invoice_create_from_order,
     invoice_credit_note,
+    invoice_lines_update,
     invoice_post,
     invoice_register_payment,
     invoice_update,
@@ -82,7 +83,7 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class InvoiceSerializer(serializers.ModelSerializer):
-    """An invoice or credit note as answered; only the dates of a draft are writable."""
+    """An invoice or credit note as answered (a draft accepts dates and lines: InvoiceDatesSerializer)."""
 
     amount_due = serializers.DecimalField(
         max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, read_only=True, help_text="Total − paid."
@@ -117,9 +118,28 @@ class InvoiceSerializer(serializers.ModelSerializer):
         read_only_fields = [f for f in fields if f not in ("invoice_date", "due_date")]
 
 
+class InvoiceLineInputSerializer(serializers.Serializer):
+    """One line of a draft invoice: `id` of an existing line, or none for a new free line."""
+
+    id = serializers.IntegerField(required=False)
+    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    quantity = serializers.DecimalField(max_digits=MONEY_DIGITS, decimal_places=2, required=False)
+    uom = serializers.PrimaryKeyRelatedField(queryset=Uom.objects.all(), required=False, allow_null=True)
+    price_unit = serializers.DecimalField(
+        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, required=False
+    )
+    discount = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
+    tax = serializers.PrimaryKeyRelatedField(
+        queryset=Tax.objects.filter(active=True), required=False, allow_null=True
+    )
+
+
 class InvoiceDatesSerializer(serializers.Serializer):
+    """What a draft invoice accepts: its dates and its lines (replaced as a whole when given)."""
+
     invoice_date = serializers.DateField(required=False, allow_null=True)
     due_date = serializers.DateField(required=False, allow_null=True)
+    lines = InvoiceLineInputSerializer(many=True, required=False)
 
 
 class InvoiceFromOrderSerializer(serializers.Serializer):
@@ -227,7 +247,12 @@ class InvoiceViewSet(
         invoice = self.get_object()
         serializer = InvoiceDatesSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        invoice = invoice_update(invoice=invoice, user=request.user, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        lines = data.pop("lines", None)
+        # One request, one transaction (ATOMIC_REQUESTS): dates and lines change together or not at all.
+        invoice = invoice_update(invoice=invoice, user=request.user, **data)
+        if lines is not None:
+            invoice = invoice_lines_update(invoice=invoice, user=request.user, lines=lines)
         return invoice_answer(invoice)
 
     def partial_update(self, request, pk=None):

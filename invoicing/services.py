@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.errors import ConflictError, DomainError
 from core.models import AuditEvent, Sequence, User
-from core.money import ZERO, quantize_money, to_decimal
+from core.money import ZERO, line_subtotal, quantize_money, tax_amount, to_decimal
 from sales.models import Order, OrderLine
 from sales.services import order_lines_recompute
 from timesheets.models import TimesheetLine
@@ -213,6 +213,132 @@ def invoice_update(*, invoice: Invoice, user: User, **fields) -> Invoice:
             raise DomainError("The due date is before the invoice date.", field="due_date")
         locked.save(update_fields=[*changes, "updated_at"])
         AuditEvent.record(actor=user, action="invoice.update", obj=locked, fields=sorted(changes))
+    return _refresh(invoice, locked)
+
+
+# What a line billed from the order may change: its quantity and unit come from the order (and
+# its timesheets), so they stay; wording and pricing may be adjusted before posting.
+ORDER_LINE_EDITABLE = ("description", "price_unit", "discount", "tax")
+FREE_LINE_FIELDS = ("description", "quantity", "uom", "price_unit", "discount", "tax")
+
+
+def _invoice_line_values(values: dict, *, index: int, allowed: tuple[str, ...]) -> dict:
+    """Validate one line's input; errors name the line (`lines[2].quantity`)."""
+    field = f"lines[{index}]"
+    unknown = set(values) - set(allowed) - {"id"}
+    if unknown:
+        raise DomainError(
+            f"Line {index + 1}: {', '.join(sorted(unknown))} cannot be changed on a line billed from "
+            "the order; change the order instead, or remove the line.",
+            field=field,
+        )
+    clean = {}
+    for name in allowed:
+        if name not in values:
+            continue
+        value = values[name]
+        if name in ("quantity", "price_unit", "discount"):
+            try:
+                value = to_decimal(value)
+            except (TypeError, ArithmeticError, ValueError):
+                raise DomainError(f"Line {index + 1}: enter a number.", field=f"{field}.{name}") from None
+            if name == "quantity" and value <= 0:
+                raise DomainError(
+                    f"Line {index + 1}: the quantity must be positive.", field=f"{field}.{name}"
+                )
+            if name == "price_unit" and value < 0:
+                raise DomainError(
+                    f"Line {index + 1}: the unit price cannot be negative (issue a credit note instead).",
+                    field=f"{field}.{name}",
+                )
+            if name == "discount" and not (0 <= value <= 100):
+                raise DomainError(f"Line {index + 1}: a discount is 0 to 100 %.", field=f"{field}.{name}")
+        if name == "description":
+            value = (value or "").strip()[:500]
+        clean[name] = value
+    return clean
+
+
+def invoice_lines_update(*, invoice: Invoice, user: User, lines: list[dict]) -> Invoice:
+    """Replace the product lines of a draft invoice.
+
+    Each dict either names an existing line (`id`) — lines billed from the order may change
+    description, price, discount and tax; free lines anything — or adds a free line (no `id`;
+    description and quantity required). Lines left out are removed; removing a line billed from
+    the order releases its timesheet lines. Section lines stay. At least one line must remain.
+    """
+    with transaction.atomic():
+        locked = _lock_invoice(invoice)
+        if locked.state != Invoice.State.DRAFT:
+            raise ConflictError(
+                f"Invoice {locked} is {locked.get_state_display().lower()}: only drafts can be changed.",
+                code="invoice_state",
+            )
+        existing = {
+            line.pk: line
+            for line in locked.lines.select_related("sale_line").filter(
+                display_type=InvoiceLine.DisplayType.PRODUCT
+            )
+        }
+        if not lines:
+            raise DomainError("An invoice needs at least one line; cancel the draft instead.", field="lines")
+        kept, new_lines = {}, []
+        for index, values in enumerate(lines):
+            line_id = values.get("id")
+            if line_id is None:
+                clean = _invoice_line_values(values, index=index, allowed=FREE_LINE_FIELDS)
+                if not clean.get("description") or "quantity" not in clean:
+                    raise DomainError(
+                        f"Line {index + 1}: a new line needs a description and a quantity.",
+                        field=f"lines[{index}]",
+                    )
+                new_lines.append(clean)
+                continue
+            line = existing.get(line_id)
+            if line is None or line_id in kept:
+                raise DomainError(
+                    f"Line {index + 1}: no such line on this invoice.", field=f"lines[{index}].id"
+                )
+            allowed = ORDER_LINE_EDITABLE if line.sale_line_id else FREE_LINE_FIELDS
+            # A client that read the invoice sends fixed fields back unchanged: only changes count.
+            values = {k: v for k, v in values.items() if k in allowed or getattr(line, k, None) != v}
+            for name, value in _invoice_line_values(values, index=index, allowed=allowed).items():
+                setattr(line, name, value)
+            kept[line_id] = line
+        removed = [line for pk, line in existing.items() if pk not in kept]
+        released_sale_lines = [line.sale_line_id for line in removed if line.sale_line_id]
+        if released_sale_lines:
+            TimesheetLine.objects.filter(invoice=locked, sale_line_id__in=released_sale_lines).update(
+                invoice=None, updated_at=timezone.now()
+            )
+        InvoiceLine.objects.filter(pk__in=[line.pk for line in removed]).delete()
+        next_sequence = max((line.sequence for line in existing.values()), default=0) + 10
+        for offset, values in enumerate(new_lines):
+            kept[f"new{offset}"] = InvoiceLine(
+                invoice=locked, sequence=next_sequence + offset * 10, discount=ZERO, **values
+            )
+        for line in kept.values():
+            line.tax_rate = line.tax.rate if line.tax else ZERO
+            line.subtotal = line_subtotal(line.quantity, line.price_unit, line.discount)
+            line.tax_amount = tax_amount(line.subtotal, line.tax_rate)
+            line.total = line.subtotal + line.tax_amount
+            line.save()
+        untaxed = sum((line.subtotal for line in kept.values()), ZERO)
+        tax = sum((line.tax_amount for line in kept.values()), ZERO)
+        Invoice.objects.filter(pk=locked.pk).update(
+            amount_untaxed=untaxed, amount_tax=tax, amount_total=untaxed + tax, updated_at=timezone.now()
+        )
+        if locked.order_id:
+            order_lines_recompute(line_ids=released_sale_lines, order_ids=[locked.order_id])
+        AuditEvent.record(
+            actor=user,
+            action="invoice.lines_update",
+            obj=locked,
+            kept=len(kept) - len(new_lines),
+            added=len(new_lines),
+            removed=len(removed),
+        )
+        locked.refresh_from_db()
     return _refresh(invoice, locked)
 
 
