@@ -21,6 +21,30 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Child rows shown on their parent's page, never changed in the admin (the app's services
+    write them). Whoever may view the parent (`parent_view_permission`) sees them: the roles hold
+    no permission on the child rows themselves."""
+
+    parent_view_permission = ""
+    extra = 0
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(self.parent_view_permission)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "full_name", "email", "role_list", "customer_list", "is_active", "is_staff")

@@ -6,7 +6,7 @@ frozen posted invoices, released timesheets), so the admin is read-only for ever
 
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Invoice, InvoiceLine, Payment
 
@@ -25,38 +25,19 @@ INVOICE_LINE_FIELDS = (
 )
 
 
-class InvoiceInlineMixin:
-    """Lines and payments are seen by whoever may see the invoice (the admin role holds no
-    permission on invoice lines themselves) and never changed here."""
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("invoicing.view_invoice")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class InvoiceLineInline(InvoiceInlineMixin, admin.TabularInline):
+class InvoiceLineInline(ReadOnlyInline):
     model = InvoiceLine
-    extra = 0
+    parent_view_permission = "invoicing.view_invoice"
     fields = INVOICE_LINE_FIELDS
-    readonly_fields = INVOICE_LINE_FIELDS
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("uom", "sale_line__order", "sale_line__product")
 
 
-class PaymentInline(InvoiceInlineMixin, admin.TabularInline):
+class PaymentInline(ReadOnlyInline):
     model = Payment
-    extra = 0
+    parent_view_permission = "invoicing.view_invoice"
     fields = ("date", "amount", "method", "reference", "created_by")
-    readonly_fields = fields
 
 
 @admin.register(Invoice)

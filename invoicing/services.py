@@ -276,7 +276,7 @@ def invoice_lines_update(*, invoice: Invoice, user: User, lines: list[dict]) -> 
             )
         existing = {
             line.pk: line
-            for line in locked.lines.select_related("sale_line").filter(
+            for line in locked.lines.select_related("sale_line", "tax").filter(
                 display_type=InvoiceLine.DisplayType.PRODUCT
             )
         }
@@ -322,7 +322,12 @@ def invoice_lines_update(*, invoice: Invoice, user: User, lines: list[dict]) -> 
             line.subtotal = line_subtotal(line.quantity, line.price_unit, line.discount)
             line.tax_amount = tax_amount(line.subtotal, line.tax_rate)
             line.total = line.subtotal + line.tax_amount
-            line.save()
+        # Bulk writes: the draft state was checked above under the invoice's row lock.
+        InvoiceLine.objects.bulk_update(
+            [line for line in kept.values() if line.pk],
+            [*FREE_LINE_FIELDS, "tax_rate", "subtotal", "tax_amount", "total"],
+        )
+        InvoiceLine.objects.bulk_create([line for line in kept.values() if not line.pk])
         untaxed = sum((line.subtotal for line in kept.values()), ZERO)
         tax = sum((line.tax_amount for line in kept.values()), ZERO)
         Invoice.objects.filter(pk=locked.pk).update(

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Project, StockMove, Task, TaskMaterial
 
@@ -17,26 +17,13 @@ class ProjectAdmin(admin.ModelAdmin):
     raw_id_fields = ("sale_line", "sale_order")
 
 
-class TaskMaterialInline(admin.TabularInline):
+class TaskMaterialInline(ReadOnlyInline):
     """Shown only: adding materials goes through the projects service, which also adds the
     goods line on the task's order."""
 
     model = TaskMaterial
-    extra = 0
+    parent_view_permission = "projects.view_task"
     fields = ("product", "quantity", "sale_line", "delivered")
-    readonly_fields = fields
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("projects.view_task")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return (

@@ -6,7 +6,7 @@ the admin shows them read-only; quotations are made in the sales screens or the 
 
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from core.models import User
 
 from .models import Activity, Customer, Order, OrderLine, Product, Tax, Uom, UomCategory
@@ -110,23 +110,10 @@ ORDER_LINE_FIELDS = (
 )
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    extra = 0
+    parent_view_permission = "sales.view_order"
     fields = ORDER_LINE_FIELDS
-    readonly_fields = ORDER_LINE_FIELDS
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("sales.view_order")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("product", "uom", "tax")

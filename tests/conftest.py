@@ -48,12 +48,6 @@ def _reference_data_after_flush(request):
         restore_reference_data()
 
 
-@pytest.fixture
-def reference_data(transactional_db):
-    """Explicit form of the autouse restore, for modules that name it."""
-    restore_reference_data()
-
-
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Factories give every user a password; full-strength PBKDF2 (~0.3 s each) would dominate

@@ -458,3 +458,26 @@ def test_removing_a_timesheet_line_from_a_draft_releases_its_hours(sales_user, a
         Decimal("2"),
         "to_invoice",
     )
+
+
+def test_replacing_draft_lines_costs_the_same_queries_for_2_or_20_lines(draft_invoice, accountant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    invoice = Invoice.objects.get(pk=draft_invoice["id"])
+    billed_id = draft_invoice["lines"][0]["id"]
+
+    def replace_with(extra_lines: int) -> int:
+        # Each measured call starts from the same state: the billed line alone.
+        invoicing.invoice_lines_update(invoice=invoice, user=accountant, lines=[{"id": billed_id}])
+        lines = [{"id": billed_id}] + [
+            {"description": f"Extra {i}", "quantity": Decimal("1"), "price_unit": Decimal("10.00")}
+            for i in range(extra_lines)
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            invoicing.invoice_lines_update(invoice=invoice, user=accountant, lines=lines)
+        return len(queries)
+
+    assert replace_with(2) == replace_with(20)
+    invoice.refresh_from_db()
+    assert (invoice.lines.count(), invoice.amount_untaxed) == (21, Decimal("1200.00"))
