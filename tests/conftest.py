@@ -4,7 +4,13 @@ import pytest
 
 # Real Celery worker + Redis broker for the tests marked `celery` (skipped without Redis).
 from tests.celery_worker import celery_broker, celery_worker, pytest_runtest_makereport  # noqa: F401
+from tests.clock import start_from_environment
 from tests.factories import UserFactory
+
+
+def pytest_configure(config):
+    # TEST_CLOCK=YYYY-MM-DD runs the whole session on that day (see tests/clock.py).
+    start_from_environment()
 
 # The rows the data migrations create: units, helpdesk stages, role groups with permissions.
 REFERENCE_DATA = (

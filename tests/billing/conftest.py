@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from sales import services as sales
 from tests.factories import (
@@ -17,7 +18,15 @@ from tests.factories import (
     uom,
 )
 
+# The billing tests speak of one calendar day: every test here runs with the clock frozen on it
+# (ticking, so timestamps still advance), whatever day the suite runs.
 TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def _billing_day():
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True):
+        yield
 
 
 @pytest.fixture
