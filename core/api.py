@@ -19,10 +19,30 @@ STAFF = STAFF_ROLES
 EVERYONE = (*STAFF, "customer")
 
 
+# A decimal answered as a string (COERCE_DECIMAL_TO_STRING), or null where it does not apply.
+NULLABLE_DECIMAL_STRING = {
+    "type": "string",
+    "format": "decimal",
+    "nullable": True,
+    "pattern": r"^-?\d+(\.\d+)?$",
+}
+
+
 class Pagination(PageNumberPagination):
+    """Page-number pagination. A `?page=` that is not a page number (`abc`, `0`, `-1`) is the
+    client's error, a field-level 400; a page past the end stays a 404, as DRF answers it."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and raw not in self.last_page_strings and not (raw.isdigit() and int(raw) > 0):
+            raise exceptions.ValidationError(
+                {self.page_query_param: ["A page number (1, 2, ...) is required."]}
+            )
+        return super().paginate_queryset(queryset, request, view)
 
 
 def exception_handler(exc, context):

@@ -1,13 +1,13 @@
 """JSON API of the helpdesk app: /api/v1/teams/ and /api/v1/tickets/ (API.md)."""
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from core.api import STAFF, HasRole, RolePolicyMixin, roles_for
+from core.api import NULLABLE_DECIMAL_STRING, STAFF, HasRole, RolePolicyMixin, roles_for
 from core.models import User
 from projects.models import Project, Task
 from sales.models import Customer, OrderLine
@@ -114,6 +114,7 @@ class TicketSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["closed_at", "created_at"]
 
+    @extend_schema_field(NULLABLE_DECIMAL_STRING)
     def get_remaining_hours(self, ticket) -> str | None:
         value = selectors.ticket_remaining_hours(ticket=ticket)
         return None if value is None else f"{value:.2f}"

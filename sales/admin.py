@@ -4,16 +4,31 @@ Orders change state through the sales services (numbers, delivered quantities, s
 the admin shows them read-only; quotations are made in the sales screens or the API.
 """
 
+from django import forms
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from core.models import User
 
 from .models import Activity, Customer, Order, OrderLine, Product, Tax, Uom, UomCategory
+from .selectors import uom_change_errors
+
+
+class UomForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        category = cleaned.get("category")
+        errors = uom_change_errors(
+            uom=self.instance, category_id=category.pk if category else None, ratio=cleaned.get("ratio")
+        )
+        for field, message in errors.items():
+            self.add_error(field, message)
+        return cleaned
 
 
 class UomInline(admin.TabularInline):
     model = Uom
+    form = UomForm
     extra = 0
     fields = ("name", "ratio", "active")
 
@@ -28,6 +43,7 @@ class UomCategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Uom)
 class UomAdmin(admin.ModelAdmin):
+    form = UomForm
     list_display = ("name", "category", "ratio", "active")
     list_filter = ("category", "active")
     search_fields = ("name",)

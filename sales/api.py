@@ -10,20 +10,24 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Prefetch, ProtectedError, Q
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from core.api import EVERYONE, STAFF, RolePolicyMixin, roles_for, validated_filters
+from core.api import EVERYONE, NULLABLE_DECIMAL_STRING, STAFF, RolePolicyMixin, roles_for, validated_filters
 from core.errors import ConflictError
 from core.models import User
 from core.money import MONEY_DIGITS, MONEY_PLACES, QTY_DIGITS, QTY_PLACES
 
 from .models import Customer, Order, OrderLine, Product, Tax, Uom, UomCategory
-from .selectors import order_line_remaining_hours, order_lines_with_remaining_hours, orders_visible_to
+from .selectors import (
+    order_line_remaining_hours,
+    order_lines_with_remaining_hours,
+    orders_visible_to,
+    uom_change_errors,
+)
 from .services import (
     order_cancel,
     order_confirm,
@@ -70,6 +74,16 @@ class UomSerializer(serializers.ModelSerializer):
     class Meta:
         model = Uom
         fields = ["id", "name", "category", "ratio", "active"]
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            category = attrs.get("category")
+            errors = uom_change_errors(
+                uom=self.instance, category_id=category.pk if category else None, ratio=attrs.get("ratio")
+            )
+            if errors:
+                raise serializers.ValidationError({field: [message] for field, message in errors.items()})
+        return attrs
 
 
 class NameFilter(serializers.Serializer):
@@ -265,7 +279,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(NULLABLE_DECIMAL_STRING)
     def get_remaining_hours(self, line: OrderLine) -> str | None:
         hours = order_line_remaining_hours(line=line)
         return None if hours is None else decimal_field().to_representation(hours)

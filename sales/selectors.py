@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from core.models import STAFF_ROLES
 from core.money import QTY_DIGITS, QTY_PLACES, quantize_qty
 
-from .models import Customer, Order, OrderLine, Product, UomCategory
+from .models import Customer, Order, OrderLine, Product, Uom, UomCategory
 
 _QTY = DecimalField(max_digits=QTY_DIGITS + 6, decimal_places=QTY_PLACES)
 
@@ -122,3 +122,33 @@ def orders_visible_to(user) -> QuerySet[Order]:
     if user.has_role(*STAFF_ROLES):
         return Order.objects.all()
     return Order.objects.filter(customer__in=portal_customers(user))
+
+
+def uom_reference(*, kind: str = UomCategory.Kind.TIME) -> Uom:
+    """The reference unit of a category (ratio 1: Hours, Units), found by its stable key — the
+    category's kind and the ratio — never by its display name, which admins may rename."""
+    return (
+        Uom.objects.select_related("category")
+        .filter(category__kind=kind, ratio=1)
+        .order_by("-active", "id")
+        .first()
+    )
+
+
+def uom_is_used(*, uom: Uom) -> bool:
+    """Whether a product or an order line is measured in this unit (its meaning is then fixed)."""
+    return Product.objects.filter(uom=uom).exists() or OrderLine.objects.filter(uom=uom).exists()
+
+
+def uom_change_errors(*, uom: Uom, category_id: int | None, ratio) -> dict[str, str]:
+    """Field errors for changing a unit: one in use keeps its category and ratio, because the
+    quantities already sold in it would silently change value (API, admin and inline alike)."""
+    if uom.pk is None or not uom_is_used(uom=uom):
+        return {}
+    stored = Uom.objects.get(pk=uom.pk)
+    errors = {}
+    if category_id is not None and category_id != stored.category_id:
+        errors["category"] = "This unit is in use by products or order lines; its category is fixed."
+    if ratio is not None and ratio != stored.ratio:
+        errors["ratio"] = "This unit is in use by products or order lines; its ratio is fixed."
+    return errors

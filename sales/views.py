@@ -32,7 +32,7 @@ from .forms import (
     OrderHeaderForm,
     OrderLineForm,
 )
-from .models import Customer, Order, OrderLine, Product, Uom
+from .models import Customer, Order, OrderLine, Product, UomCategory
 
 READERS = ("sales", "accountant")
 WRITERS = ("sales",)
@@ -97,7 +97,7 @@ def customer_edit(request, pk):
 
 def prepaid_hours(customer: Customer) -> list[dict]:
     """Per confirmed prepaid line in a time unit: hours sold / used / left."""
-    hours = Uom.objects.select_related("category").get(name="Hours")
+    hours = selectors.uom_reference(kind=UomCategory.Kind.TIME)
     rows = []
     for line in selectors.customer_sale_lines(customer=customer).select_related("order", "uom__category"):
         if line.invoice_policy != "prepaid" or getattr(line, "remaining_hours", None) is None:

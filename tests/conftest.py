@@ -12,6 +12,7 @@ def pytest_configure(config):
     # TEST_CLOCK=YYYY-MM-DD runs the whole session on that day (see tests/clock.py).
     start_from_environment()
 
+
 # The rows the data migrations create: units, helpdesk stages, role groups with permissions.
 REFERENCE_DATA = (
     ("sales.migrations.0002_default_units", "create_units"),

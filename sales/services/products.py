@@ -9,7 +9,8 @@ from django.db.models import (
 
 from core.errors import DomainError
 
-from ..models import Product, Uom
+from ..models import Product, UomCategory
+from ..selectors import uom_reference
 
 SERVICE_ON_TIMESHEETS = "Service on Timesheets"
 
@@ -28,7 +29,7 @@ def product_ensure_service_on_timesheets() -> Product:
                 name=SERVICE_ON_TIMESHEETS,
                 type=Product.Type.SERVICE,
                 invoice_policy=Product.InvoicePolicy.TIMESHEET,
-                uom=Uom.objects.get(name="Hours"),
+                uom=uom_reference(kind=UomCategory.Kind.TIME),
                 price=Decimal("0.00"),
             )
         return product
