@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "timesheets",
     "helpdesk",
     "invoicing",
+    "contracts",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +144,11 @@ CELERY_BEAT_SCHEDULE = {
     "flag-upsells": {
         "task": "sales.tasks.upsell_sweep_task",
         "schedule": timedelta(minutes=UPSELL_SWEEP_MINUTES),
+    },
+    # Contract period starts (idempotent per contract and period): hourly, so a day is never missed.
+    "renew-contracts": {
+        "task": "contracts.tasks.renew_contracts_task",
+        "schedule": timedelta(hours=1),
     },
 }
 

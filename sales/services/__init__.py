@@ -9,6 +9,7 @@ takes the row locks first and then runs one aggregate UPDATE (a fresh snapshot p
 rows committed by a concurrent writer we waited for are counted).
 """
 
+from .activities import activity_create
 from .orders import (
     LINE_EDITABLE_FIELDS,
     LINE_FIELDS_AFTER_CONFIRMATION,
@@ -26,11 +27,18 @@ from .orders import (
     order_lock,
     order_update,
 )
-from .products import SERVICE_ON_TIMESHEETS, product_ensure_service_on_timesheets, product_stock_move
+from .products import (
+    CONTRACT_OVERAGE,
+    SERVICE_ON_TIMESHEETS,
+    product_ensure_contract_overage,
+    product_ensure_service_on_timesheets,
+    product_stock_move,
+)
 from .quantities import CONFIRMED_STATES, TIMESHEET_POLICIES, order_lines_recompute, order_recompute
 
 __all__ = [
     "CONFIRMED_STATES",
+    "CONTRACT_OVERAGE",
     "LINE_EDITABLE_FIELDS",
     "LINE_FIELDS_AFTER_CONFIRMATION",
     "ORDER_HEADER_FIELDS",
@@ -39,6 +47,7 @@ __all__ = [
     "ORDER_TRANSITIONS",
     "SERVICE_ON_TIMESHEETS",
     "TIMESHEET_POLICIES",
+    "activity_create",
     "order_cancel",
     "order_confirm",
     "order_create",
@@ -50,6 +59,7 @@ __all__ = [
     "order_lines_recompute",
     "order_recompute",
     "order_update",
+    "product_ensure_contract_overage",
     "product_ensure_service_on_timesheets",
     "product_stock_move",
 ]

@@ -52,3 +52,28 @@ def product_stock_move(*, product: Product, quantity: Decimal, allow_negative: b
         )
     product.refresh_from_db(fields=["qty_on_hand"])
     return product
+
+
+CONTRACT_OVERAGE = "Contract overage"
+
+
+def product_ensure_contract_overage() -> Product:
+    """The product of contract overage lines: hours past a contract's balance, billed on the
+    quantity set by the contract's period close (policy `manual`, so it never shows as prepaid
+    hours left)."""
+    with transaction.atomic():
+        product = (
+            Product.objects.select_for_update()
+            .filter(name=CONTRACT_OVERAGE, invoice_policy=Product.InvoicePolicy.MANUAL)
+            .order_by("id")
+            .first()
+        )
+        if product is None:
+            product = Product.objects.create(
+                name=CONTRACT_OVERAGE,
+                type=Product.Type.SERVICE,
+                invoice_policy=Product.InvoicePolicy.MANUAL,
+                uom=Uom.objects.get(name="Hours"),
+                price=Decimal("0.00"),
+            )
+        return product

@@ -1,0 +1,410 @@
+"""Contract writes: create, change, cancel, and the renewal that opens and closes periods.
+
+Locks: the contract row first (it serialises renewals of one contract, so two beat runs at once
+create one period; the unique (contract, start) constraint is the database's guarantee), then
+the house order: order → order lines → invoice → timesheet lines (taken by the sales and
+invoicing services this calls).
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import ConflictError, DomainError
+from core.models import AuditEvent, User
+from core.money import quantize_money, quantize_qty, to_decimal
+from invoicing.services import invoice_create_from_order
+from sales.models import Activity, Customer, Order, Product, Uom, UomCategory
+from sales.services import (
+    activity_create,
+    order_confirm,
+    order_create,
+    order_line_add,
+    order_line_set_delivered,
+    order_lock,
+    product_ensure_contract_overage,
+)
+
+from .ledger import PeriodFigures, compute_ledger
+from .models import Contract, ContractPeriod
+from .periods import period_bounds
+from .selectors import contracts_due, period_inputs
+
+logger = logging.getLogger(__name__)
+
+# Fields fixed once the first period exists: the past periods were sold and rolled over by them.
+FIXED_AFTER_START = (
+    "customer",
+    "product",
+    "period",
+    "start_date",
+    "rollover",
+    "rollover_cap_hours",
+    "rollover_expiry_periods",
+)
+EDITABLE_FIELDS = (
+    *FIXED_AFTER_START,
+    "hours_per_period",
+    "end_date",
+    "overage",
+    "overage_rate",
+    "salesperson",
+)
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def _decimal(value, *, field: str, allow_none: bool = False) -> Decimal | None:
+    if value in (None, "") and allow_none:
+        return None
+    try:
+        number = to_decimal(value)
+    except (TypeError, InvalidOperation, ValueError):
+        raise DomainError("Enter a number.", field=field) from None
+    if not number.is_finite():
+        raise DomainError("Enter a number.", field=field)
+    return number
+
+
+def _hours(value, *, field: str, allow_none: bool = False, allow_zero: bool = False) -> Decimal | None:
+    number = _decimal(value, field=field, allow_none=allow_none)
+    if number is None:
+        return None
+    if number < 0 or (number == 0 and not allow_zero):
+        raise DomainError(
+            "Enter a number of hours above 0." if not allow_zero else "The hours cannot be negative.",
+            field=field,
+        )
+    if number != quantize_qty(number):
+        raise DomainError("Use at most two decimals for the hours.", field=field)
+    return number
+
+
+def _validate(values: dict) -> dict:
+    """Check and normalise the contract's fields (DomainError on the field at fault)."""
+    if values.get("customer") is None:
+        raise DomainError("Choose a customer.", field="customer")
+    product = values.get("product")
+    if product is None:
+        raise DomainError("Choose a product.", field="product")
+    if (
+        product.invoice_policy != Product.InvoicePolicy.PREPAID
+        or product.uom.category.kind != UomCategory.Kind.TIME
+    ):
+        raise DomainError("A contract sells a prepaid product sold in a time unit.", field="product")
+    values["hours_per_period"] = _hours(values.get("hours_per_period"), field="hours_per_period")
+    if values.get("period") not in Contract.Period.values:
+        raise DomainError("Choose month, quarter or year.", field="period")
+    if not isinstance(values.get("start_date"), datetime.date):
+        raise DomainError("Enter the start date.", field="start_date")
+    end_date = values.get("end_date")
+    if end_date is not None and end_date < values["start_date"]:
+        raise DomainError("The end date is before the start date.", field="end_date")
+    rollover = values.get("rollover")
+    if rollover not in Contract.Rollover.values:
+        raise DomainError("Choose none, capped or unlimited.", field="rollover")
+    cap = _hours(
+        values.get("rollover_cap_hours"), field="rollover_cap_hours", allow_none=True, allow_zero=True
+    )
+    if rollover == Contract.Rollover.CAPPED and cap is None:
+        raise DomainError("Enter the most hours that roll over.", field="rollover_cap_hours")
+    values["rollover_cap_hours"] = cap if rollover == Contract.Rollover.CAPPED else None
+    expiry = values.get("rollover_expiry_periods")
+    if expiry in ("", None) or rollover == Contract.Rollover.NONE:
+        values["rollover_expiry_periods"] = None
+    else:
+        try:
+            expiry = int(expiry)
+        except (TypeError, ValueError):
+            raise DomainError("Enter a whole number of periods.", field="rollover_expiry_periods") from None
+        if expiry < 1:
+            raise DomainError("Rolled-over hours last at least one period.", field="rollover_expiry_periods")
+        values["rollover_expiry_periods"] = expiry
+    if values.get("overage") not in Contract.Overage.values:
+        raise DomainError("Choose rate or upsell.", field="overage")
+    rate = _decimal(values.get("overage_rate"), field="overage_rate", allow_none=True)
+    if rate is not None and rate < 0:
+        raise DomainError("The hourly rate cannot be negative.", field="overage_rate")
+    if values["overage"] == Contract.Overage.RATE and rate is None:
+        raise DomainError("Enter the hourly rate of the hours past the balance.", field="overage_rate")
+    values["overage_rate"] = None if rate is None else quantize_money(rate)
+    return values
+
+
+# --- create / change / cancel ----------------------------------------------------------------
+
+
+def contract_create(
+    *,
+    user: User | None,
+    customer: Customer,
+    product: Product,
+    hours_per_period,
+    start_date: datetime.date,
+    period: str = Contract.Period.MONTH,
+    end_date: datetime.date | None = None,
+    rollover: str = Contract.Rollover.NONE,
+    rollover_cap_hours=None,
+    rollover_expiry_periods=None,
+    overage: str = Contract.Overage.UPSELL,
+    overage_rate=None,
+    salesperson: User | None = None,
+) -> Contract:
+    """Create a contract; when it has started, its periods up to today are opened at once."""
+    values = _validate(
+        {
+            "customer": customer,
+            "product": product,
+            "hours_per_period": hours_per_period,
+            "period": period,
+            "start_date": start_date,
+            "end_date": end_date,
+            "rollover": rollover,
+            "rollover_cap_hours": rollover_cap_hours,
+            "rollover_expiry_periods": rollover_expiry_periods,
+            "overage": overage,
+            "overage_rate": overage_rate,
+        }
+    )
+    with transaction.atomic():
+        contract = Contract.objects.create(
+            salesperson=salesperson or (user if getattr(user, "is_authenticated", False) else None), **values
+        )
+        AuditEvent.record(actor=user, action="contract.create", obj=contract, customer=customer.pk)
+        contract_renew(contract=contract, day=timezone.localdate(), user=user)
+        contract.refresh_from_db()
+    return contract
+
+
+def contract_update(*, contract: Contract, user: User | None, **fields) -> Contract:
+    """Change a contract. Its customer, product, period and rollover rules are fixed once a
+    period exists (ConflictError); hours per period apply from the next period on."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        locked = Contract.objects.select_for_update().get(pk=contract.pk)
+        if locked.state != Contract.State.ACTIVE:
+            raise ConflictError(f"{locked} is {locked.get_state_display().lower()}: it cannot change.")
+        last = locked.periods.order_by("-sequence").first()
+        changed = {name for name, value in fields.items() if getattr(locked, name) != value}
+        fixed = sorted(changed & set(FIXED_AFTER_START))
+        if last is not None and fixed:
+            raise ConflictError(
+                f"The {fixed[0].replace('_', ' ')} of a running contract cannot change; end it and "
+                "start a new contract.",
+                field=fixed[0],
+            )
+        values = {name: getattr(locked, name) for name in EDITABLE_FIELDS}
+        values.update(fields)
+        salesperson = values.pop("salesperson")
+        values = _validate(values)
+        if last is not None and values["end_date"] is not None and values["end_date"] < last.end:
+            raise DomainError(
+                f"The current period runs until {last.end}; the end date cannot be earlier "
+                "(cancel the contract to stop renewals).",
+                field="end_date",
+            )
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.salesperson = salesperson
+        locked.save()
+        AuditEvent.record(actor=user, action="contract.update", obj=locked, fields=sorted(changed))
+        contract_renew(contract=locked, day=timezone.localdate(), user=user)
+    contract.refresh_from_db()
+    return contract
+
+
+def contract_cancel(*, contract: Contract, user: User | None) -> Contract:
+    """Stop renewals. The current period (already sold and invoiced) runs to its end and is
+    closed as usual. ConflictError unless the contract is active."""
+    with transaction.atomic():
+        locked = Contract.objects.select_for_update().get(pk=contract.pk)
+        if locked.state != Contract.State.ACTIVE:
+            raise ConflictError(
+                f"{locked} is {locked.get_state_display().lower()}: it cannot be cancelled.",
+                code="contract_state",
+            )
+        locked.state = Contract.State.CANCELLED
+        locked.cancelled_at = timezone.now()
+        locked.save(update_fields=["state", "cancelled_at", "updated_at"])
+        AuditEvent.record(actor=user, action="contract.cancel", obj=locked)
+    contract.refresh_from_db()
+    return contract
+
+
+# --- renewal ---------------------------------------------------------------------------------
+
+
+def _hours_uom() -> Uom:
+    return Uom.objects.get(category__kind=UomCategory.Kind.TIME, ratio=1, name="Hours")
+
+
+def _open_period(contract: Contract, sequence: int, user) -> ContractPeriod:
+    """The period's confirmed order (one prepaid line of its hours) and its invoice in advance."""
+    start, end = period_bounds(
+        start_date=contract.start_date, period=contract.period, sequence=sequence, end_date=contract.end_date
+    )
+    product = contract.product
+    order = order_create(
+        customer=contract.customer,
+        user=user,
+        salesperson=contract.salesperson,
+        order_date=start,
+        client_reference=f"Contract #{contract.pk}",
+        note=f"Contract #{contract.pk}, period {start:%Y-%m-%d} – {end:%Y-%m-%d}.",
+        lines=[
+            {
+                "product": product,
+                "quantity": contract.hours_per_period,
+                "uom": _hours_uom(),
+                "description": f"{product.name} – {start:%Y-%m-%d} to {end:%Y-%m-%d}",
+            }
+        ],
+    )
+    order_confirm(order=order, user=user)
+    invoice = invoice_create_from_order(order=order, user=user)
+    period = ContractPeriod.objects.create(
+        contract=contract,
+        sequence=sequence,
+        start=start,
+        end=end,
+        sold=contract.hours_per_period,
+        order_line=order.lines.get(),
+        invoice=invoice,
+    )
+    AuditEvent.record(
+        actor=user, action="contract.period_open", obj=contract, start=str(start), order=order.name
+    )
+    return period
+
+
+def _close_period(contract: Contract, period: ContractPeriod, figures: PeriodFigures, user) -> None:
+    """Store the period's figures; bill or flag its overage; lock its order (no more upsell flags
+    or ticket defaults on it)."""
+    order = Order.objects.get(pk=period.order_line.order_id)
+    if figures.overage > 0 and contract.overage == Contract.Overage.RATE and order.state == Order.State.SALE:
+        line = order_line_add(
+            order=order,
+            product=product_ensure_contract_overage(),
+            user=user,
+            quantity=figures.overage,
+            uom=_hours_uom(),
+            price_unit=contract.overage_rate,
+            tax=contract.product.tax,
+            description=f"Hours past the contract balance, {period.start:%Y-%m-%d} to {period.end:%Y-%m-%d}",
+        )
+        order_line_set_delivered(line=line, quantity=figures.overage, user=user)
+        invoice_create_from_order(order=order, user=user)
+        period.overage_line = line
+    elif figures.overage > 0:
+        activity_create(
+            user=contract.salesperson,
+            kind=Activity.Kind.UPSELL,
+            summary=f"{contract.customer}: {figures.overage} h past the contract balance",
+            note=f"Contract #{contract.pk}, period {period.start} – {period.end}: offer a bigger block.",
+            due_date=period.end + datetime.timedelta(days=1),
+            order=order,
+            order_line=period.order_line,
+            dedupe_key=f"contract-overage:{period.pk}",
+        )
+    if order.state == Order.State.SALE:
+        order_lock(order=order, user=user)
+    period.used = figures.used
+    period.rolled_over = figures.rolled_over
+    period.expired = figures.expired
+    period.overage = figures.overage
+    period.closed_at = timezone.now()
+    period.save()
+    AuditEvent.record(
+        actor=user,
+        action="contract.period_close",
+        obj=contract,
+        start=str(period.start),
+        used=str(figures.used),
+        expired=str(figures.expired),
+        overage=str(figures.overage),
+    )
+
+
+def _close_due_periods(contract: Contract, day: datetime.date, user) -> int:
+    """Close, oldest first, every open period that ended before `day`."""
+    closed = 0
+    while True:
+        periods = list(contract.periods.select_related("order_line").order_by("sequence"))
+        due = next((p for p in periods if p.closed_at is None and p.end < day), None)
+        if due is None:
+            return closed
+        inputs = period_inputs(contract=contract, periods=[p for p in periods if p.sequence <= due.sequence])
+        inputs[-1].closed = True  # its leftovers now roll over or expire
+        figures = compute_ledger(
+            inputs,
+            rollover=contract.rollover,
+            cap=contract.rollover_cap_hours,
+            expiry_periods=contract.rollover_expiry_periods,
+        )[-1]
+        _close_period(contract, due, figures, user)
+        closed += 1
+
+
+@dataclass
+class RenewResult:
+    opened: int = 0
+    closed: int = 0
+
+
+def contract_renew(*, contract: Contract, day: datetime.date, user: User | None = None) -> RenewResult:
+    """Run the period start for `day`: close the periods that ended before it (overage billed or
+    flagged, leftovers rolled over or expired) and open every period that started by then
+    (confirmed order + invoice in advance). Idempotent: a second run for the same day does nothing."""
+    result = RenewResult()
+    with transaction.atomic():
+        locked = (
+            Contract.objects.select_for_update()
+            .select_related("customer", "product__uom__category")
+            .get(pk=contract.pk)
+        )
+        result.closed += _close_due_periods(locked, day, user)
+        while locked.state == Contract.State.ACTIVE:
+            sequence = locked.periods.count()
+            start, _ = period_bounds(
+                start_date=locked.start_date,
+                period=locked.period,
+                sequence=sequence,
+                end_date=locked.end_date,
+            )
+            if start > day or (locked.end_date is not None and start > locked.end_date):
+                break
+            _open_period(locked, sequence, user)
+            result.opened += 1
+            result.closed += _close_due_periods(locked, day, user)
+        if (
+            locked.state == Contract.State.ACTIVE
+            and locked.end_date is not None
+            and locked.end_date < day
+            and not locked.periods.filter(closed_at__isnull=True).exists()
+        ):
+            locked.state = Contract.State.ENDED
+            locked.save(update_fields=["state", "updated_at"])
+            AuditEvent.record(actor=user, action="contract.end", obj=locked)
+    return result
+
+
+def contracts_renew(*, day: datetime.date, user: User | None = None) -> RenewResult:
+    """The beat job (and `manage.py renew_contracts --date`): renew every contract due on `day`,
+    each in its own transaction; a contract that fails is logged and retried on the next run."""
+    total = RenewResult()
+    for contract in contracts_due(day=day).order_by("pk"):
+        try:
+            result = contract_renew(contract=contract, day=day, user=user)
+        except DomainError:
+            logger.exception("Renewal of contract #%s on %s failed", contract.pk, day)
+            continue
+        total.opened += result.opened
+        total.closed += result.closed
+    return total
