@@ -19,6 +19,7 @@ from core.models import AuditEvent, User
 from core.money import quantize_money, quantize_qty, to_decimal
 from invoicing.services import invoice_create_from_order
 from sales.models import Activity, Customer, Order, Product, Uom, UomCategory
+from sales.selectors import uom_reference
 from sales.services import (
     activity_create,
     order_confirm,
@@ -242,7 +243,7 @@ def contract_cancel(*, contract: Contract, user: User | None) -> Contract:
 
 
 def _hours_uom() -> Uom:
-    return Uom.objects.get(category__kind=UomCategory.Kind.TIME, ratio=1, name="Hours")
+    return uom_reference(kind=UomCategory.Kind.TIME)
 
 
 def _open_period(contract: Contract, sequence: int, user) -> ContractPeriod:

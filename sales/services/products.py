@@ -73,7 +73,7 @@ def product_ensure_contract_overage() -> Product:
                 name=CONTRACT_OVERAGE,
                 type=Product.Type.SERVICE,
                 invoice_policy=Product.InvoicePolicy.MANUAL,
-                uom=Uom.objects.get(name="Hours"),
+                uom=uom_reference(kind=UomCategory.Kind.TIME),
                 price=Decimal("0.00"),
             )
         return product
