@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format venv dev-venv migrate seed clean check-deploy
+.PHONY: run test lint format venv dev-venv migrate seed clean check-deploy bench bench-smoke
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,15 @@ run: venv
 test: dev-venv
 	$(PY) -m ruff check .
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/with-services.sh $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+## Scale benchmark (bench/README.md): 1 M timesheet lines, gunicorn on a throwaway PostgreSQL.
+BENCH_ARGS ?=
+bench: dev-venv
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/with-services.sh $(PY) bench/scale.py $(BENCH_ARGS)
+
+## The same harness on 10 000 lines in well under a minute (run by .ci/run to keep it alive).
+bench-smoke: dev-venv
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/with-services.sh $(PY) bench/scale.py --smoke
 
 lint: dev-venv
 	$(PY) -m ruff check .

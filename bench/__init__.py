@@ -1,0 +1,1 @@
+"""Benchmarks (not part of the portal): see bench/README.md."""

@@ -1,0 +1,217 @@
+"""Scale benchmark: the portal at a million timesheet lines, every figure beside its floors.
+
+    scripts/with-services.sh .venv/bin/python bench/scale.py               # make bench (1 M lines)
+    scripts/with-services.sh .venv/bin/python bench/scale.py --smoke       # make bench-smoke
+    ... bench/scale.py --lines 200000 --repeat 20 --keep                   # keep the database
+
+Builds a throwaway database `bench` on the PostgreSQL of `with-services.sh` (bench/generate.py),
+starts gunicorn (2 workers, DEBUG off) on it, runs the load client (bench/load.py) in another
+process, counts each request's queries in-process with Django's test client, times the upsell
+sweep, and prints one table. Floors measured in the same run: `floor DB` (one INSERT over
+psycopg) and `floor API` (a bare authenticated DRF endpoint doing that INSERT).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import generate, report  # noqa: E402
+
+
+def _database_urls() -> tuple[str, str]:
+    """(maintenance URL, bench URL) from the DATABASE_URL of with-services.sh."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Run it on PostgreSQL: scripts/with-services.sh .venv/bin/python bench/scale.py")
+    parts = urllib.parse.urlsplit(url)
+    return parts._replace(path="/postgres").geturl(), parts._replace(path="/bench").geturl()
+
+
+def _create_database(admin_url: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS bench")
+        conn.execute("CREATE DATABASE bench")
+
+
+def _drop_database(admin_url: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS bench WITH (FORCE)")
+
+
+# Shared by gunicorn and this process: sessions made here must be valid there.
+SECRET_KEY = "bench-only-secret-key-" + "x" * 40
+
+
+def _setup_django(bench_url: str) -> None:
+    os.environ["DATABASE_URL"] = bench_url
+    os.environ["SECRET_KEY"] = SECRET_KEY
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def build(scale: generate.Scale) -> dict:
+    from django.apps import apps
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+    from django.db import connection
+
+    from sales.services.quantities import _LINES_SQL, _ORDERS_SQL, _tables
+
+    start = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    migrated = time.perf_counter()
+
+    def recompute():
+        with connection.cursor() as cur:
+            cur.execute("SELECT array_agg(id) FROM sales_orderline")
+            cur.execute(_LINES_SQL.format(**_tables()), [cur.fetchone()[0]])
+            cur.execute("SELECT array_agg(id) FROM sales_order")
+            cur.execute(_ORDERS_SQL.format(**_tables()), [cur.fetchone()[0]])
+
+    with connection.cursor() as cur:
+        manifest = generate.build(
+            cur, scale, password_hash=make_password(generate.PASSWORD), recompute=recompute
+        )
+        cur.execute("VACUUM ANALYZE")
+    timesheet = apps.get_model("timesheets", "TimesheetLine")
+    print(
+        f"data: {timesheet.objects.count():,} timesheet lines, {scale.orders:,} orders "
+        f"({scale.orders * generate.LINES_PER_ORDER:,} lines), {scale.tickets:,} tickets, "
+        f"{scale.customers:,} customers; migrate {migrated - start:.1f} s, "
+        f"generate {time.perf_counter() - migrated:.1f} s",
+        flush=True,
+    )
+    return manifest
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(bench_url: str, port: int, log_path: Path) -> subprocess.Popen:
+    env = dict(
+        os.environ,
+        DATABASE_URL=bench_url,
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DEBUG="False",
+        SECRET_KEY=SECRET_KEY,
+        ALLOWED_HOSTS="127.0.0.1,testserver",
+        SECURE_SSL_REDIRECT="False",
+        SESSION_COOKIE_SECURE="False",
+        CSRF_COOKIE_SECURE="False",
+        STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
+        EMAIL_URL="consolemail://",
+    )
+    env.pop("CELERY_BROKER_URL", None)
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    cmd = [str(gunicorn), "config.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
+    # A long timeout: the benchmark wants the real duration of slow requests, not a killed worker.
+    cmd += ["--timeout", "900", "--log-level", "warning"]
+    process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT)
+    import http.client
+
+    for _ in range(150):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/api/v1/users/me/")
+            conn.getresponse().read()
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    sys.exit(f"gunicorn did not start: see {log_path}")
+
+
+def sessions(usernames) -> dict:
+    from django.test import Client
+
+    from core.models import User
+
+    cookies = {}
+    for username in usernames:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        cookies[username] = client.cookies["sessionid"].value
+    return cookies
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000, help="timesheet lines (default 1 M)")
+    parser.add_argument("--smoke", action="store_true", help="10 000 lines, few repeats (CI)")
+    parser.add_argument("--repeat", type=int, default=0, help="requests per figure (default 30, smoke 5)")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    lines = 10_000 if args.smoke else args.lines
+    repeat = args.repeat or (5 if args.smoke else 30)
+    admin_url, bench_url = _database_urls()
+    _create_database(admin_url)
+    _setup_django(bench_url)
+    scale = generate.Scale(timesheets=lines, invoice_orders=1 if args.smoke else 3)
+    work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    gunicorn = None
+    try:
+        manifest = build(scale)
+        port = _free_port()
+        gunicorn = start_gunicorn(bench_url, port, work / "gunicorn.log")
+        manifest.update(
+            base_url=f"http://127.0.0.1:{port}",
+            dsn=bench_url,
+            repeat=repeat,
+            warmup=4,
+            sessions=sessions(["bench-admin", manifest["hot_agent"]]),
+        )
+        manifest["figures"] = report.figures(manifest, smoke=args.smoke)
+        (work / "manifest.json").write_text(json.dumps(manifest))
+        print(f"load client: {len(manifest['figures'])} figures x {repeat} requests ...", flush=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "load.py"),
+                str(work / "manifest.json"),
+                str(work / "out.json"),
+            ],
+            check=True,
+        )
+        results = json.loads((work / "out.json").read_text())
+        results.update(report.sweep_figures())
+        queries = report.query_counts(manifest)
+        print(report.table(results, queries, manifest, lines=lines))
+        if args.json:
+            Path(args.json).write_text(json.dumps({"results": results, "queries": queries}, indent=1))
+        return report.exit_status(results)
+    finally:
+        if gunicorn is not None:
+            gunicorn.send_signal(signal.SIGTERM)
+            gunicorn.wait(timeout=30)
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            _drop_database(admin_url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
