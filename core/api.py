@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, permissions, status
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -14,6 +14,7 @@ from rest_framework.views import set_rollback
 
 from .errors import DomainError
 from .models import STAFF_ROLES, User
+from .money import EXACT_QTY_DIGITS, EXACT_QTY_PLACES, format_qty
 
 STAFF = STAFF_ROLES
 EVERYONE = (*STAFF, "customer")
@@ -26,6 +27,18 @@ NULLABLE_DECIMAL_STRING = {
     "nullable": True,
     "pattern": r"^-?\d+(\.\d+)?$",
 }
+
+
+class ExactQuantityField(serializers.DecimalField):
+    """A derived quantity as stored, read-only: "3.75", "1.625", "0.00625" (no padding to six
+    decimals, no rounding to two)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(max_digits=EXACT_QTY_DIGITS, decimal_places=EXACT_QTY_PLACES, **kwargs)
+
+    def to_representation(self, value):
+        return None if value is None else format_qty(value)
 
 
 class Pagination(PageNumberPagination):

@@ -1,13 +1,24 @@
 """Unit conversion. Works on any object with `ratio` and `category_id` (sales.Uom)."""
 
 from decimal import Decimal
+from typing import NamedTuple
 
 from .errors import DomainError
-from .money import quantize_qty, to_decimal
+from .money import quantize_exact_qty, to_decimal
 
 
-def convert_quantity(qty, from_uom, to_uom, *, rounded: bool = True) -> Decimal:
-    """Convert `qty` in `from_uom` to `to_uom` through the category's reference unit."""
+class ReferenceUnit(NamedTuple):
+    """The reference unit of a category (Hours, Units): ratio 1."""
+
+    category_id: int
+    name: str = "the reference unit"
+    ratio: Decimal = Decimal(1)
+
+
+def convert_quantity(qty, from_uom, to_uom) -> Decimal:
+    """Convert `qty` in `from_uom` to `to_uom` through the category's reference unit, exact to
+    EXACT_QTY_PLACES (13 h = 1.625 Days). The SQL recompute of delivered quantities
+    (`sales.services.quantities`) computes the same: ROUND(hours / ratio, EXACT_QTY_PLACES)."""
     if from_uom.category_id != to_uom.category_id:
         raise DomainError(
             f"Cannot convert {from_uom.name} to {to_uom.name}: units of different categories.",
@@ -15,4 +26,9 @@ def convert_quantity(qty, from_uom, to_uom, *, rounded: bool = True) -> Decimal:
             code="uom_category",
         )
     value = to_decimal(qty) * to_decimal(from_uom.ratio) / to_decimal(to_uom.ratio)
-    return quantize_qty(value) if rounded else value
+    return quantize_exact_qty(value)
+
+
+def hours_to_unit(hours, to_uom) -> Decimal:
+    """Hours (the time category's reference unit) expressed in `to_uom`."""
+    return convert_quantity(hours, ReferenceUnit(category_id=to_uom.category_id, name="Hours"), to_uom)

@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from core.api import RolePolicyMixin, is_staff_user, validated_filters
+from core.api import ExactQuantityField, RolePolicyMixin, is_staff_user, validated_filters
 from core.money import MONEY_DIGITS, MONEY_PLACES
 from sales.models import Order, Tax, Uom
 from sales.selectors import orders_visible_to, portal_customers
@@ -41,6 +41,8 @@ INVOICE_CREATORS = ("sales", "accountant")
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
+    quantity = ExactQuantityField()
+
     class Meta:
         model = InvoiceLine
         fields = [

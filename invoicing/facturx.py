@@ -13,7 +13,7 @@ import facturx
 from django.conf import settings
 from lxml import etree
 
-from core.money import ZERO, quantize_money
+from core.money import ZERO, format_qty, quantize_exact_qty, quantize_money
 
 from .models import Invoice, InvoiceLine
 
@@ -51,7 +51,8 @@ def _amount(value) -> str:
 
 
 def _qty(value) -> str:
-    return str(Decimal(value).quantize(Decimal("0.0001")))
+    # Exact, as stored (0.00625 Week): the line amount is computed from this quantity.
+    return format_qty(quantize_exact_qty(value))
 
 
 def _rate(value) -> str:

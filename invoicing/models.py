@@ -6,7 +6,8 @@ from django.db.models import Q
 
 from core.errors import ConflictError
 from core.models import TimeStampedModel
-from core.money import MONEY_DIGITS, MONEY_PLACES, QTY_DIGITS, QTY_PLACES
+from core.money import MONEY_DIGITS, MONEY_PLACES
+from sales.models import exact_qty_field
 from sales.services import order_lines_recompute
 
 
@@ -152,7 +153,8 @@ class InvoiceLine(models.Model):
         "sales.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     description = models.CharField(max_length=500, blank=True)
-    quantity = models.DecimalField(max_digits=QTY_DIGITS, decimal_places=QTY_PLACES, default=Decimal("0.00"))
+    # Exact (1.625 Days for 13 h): the subtotal is computed from it, never from a rounding.
+    quantity = exact_qty_field()
     uom = models.ForeignKey("sales.Uom", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     price_unit = money_field()
     discount = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0.00"))

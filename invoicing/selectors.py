@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 
 from core.errors import ConflictError, DomainError
-from core.money import HUNDRED, ZERO, line_subtotal, quantize_money, quantize_qty, tax_amount, to_decimal
+from core.money import HUNDRED, ZERO, line_subtotal, quantize_money, tax_amount, to_decimal
+from core.units import hours_to_unit
 from sales.models import Order, OrderLine, Product, Uom, UomCategory
 from timesheets.models import TimesheetLine
 
@@ -164,7 +165,7 @@ def _regular_plan(order: Order, *, period_start, period_end) -> InvoicePlan:
                 quantity = ZERO
             elif row["in_period"] != row["total"]:
                 # Part of the not yet invoiced time: the hours of the period, in the line's unit.
-                quantity = min(quantity, quantize_qty(row["in_period"] / line.uom.ratio))
+                quantity = min(quantity, hours_to_unit(row["in_period"], line.uom))
         if quantity <= 0:
             continue
         if line.pk in timesheet_ids:

@@ -16,7 +16,15 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from core.api import EVERYONE, NULLABLE_DECIMAL_STRING, STAFF, RolePolicyMixin, roles_for, validated_filters
+from core.api import (
+    EVERYONE,
+    NULLABLE_DECIMAL_STRING,
+    STAFF,
+    ExactQuantityField,
+    RolePolicyMixin,
+    roles_for,
+    validated_filters,
+)
 from core.errors import ConflictError
 from core.models import User
 from core.money import MONEY_DIGITS, MONEY_PLACES, QTY_DIGITS, QTY_PLACES
@@ -250,6 +258,9 @@ class ProductViewSet(RolePolicyMixin, viewsets.ModelViewSet):
 class OrderLineSerializer(serializers.ModelSerializer):
     """An order line as answered (read model)."""
 
+    qty_delivered = ExactQuantityField()
+    qty_invoiced = ExactQuantityField()
+    qty_to_invoice = ExactQuantityField()
     remaining_hours = serializers.SerializerMethodField(
         help_text="Ordered − delivered in hours, for prepaid lines in a time unit; null for others."
     )

@@ -6,7 +6,15 @@ from django.db import models
 from django.db.models import Q
 
 from core.models import TimeStampedModel
-from core.money import MONEY_DIGITS, MONEY_PLACES, QTY_DIGITS, QTY_PLACES, quantize_qty
+from core.money import (
+    EXACT_QTY_DIGITS,
+    EXACT_QTY_PLACES,
+    MONEY_DIGITS,
+    MONEY_PLACES,
+    QTY_DIGITS,
+    QTY_PLACES,
+    quantize_qty,
+)
 
 
 def money_field(**kwargs):
@@ -17,6 +25,12 @@ def money_field(**kwargs):
 def qty_field(**kwargs):
     kwargs.setdefault("default", Decimal("0.00"))
     return models.DecimalField(max_digits=QTY_DIGITS, decimal_places=QTY_PLACES, **kwargs)
+
+
+def exact_qty_field(**kwargs):
+    """A quantity derived by unit conversion (13 h = 1.625 Days): stored exact, shown rounded."""
+    kwargs.setdefault("default", Decimal("0"))
+    return models.DecimalField(max_digits=EXACT_QTY_DIGITS, decimal_places=EXACT_QTY_PLACES, **kwargs)
 
 
 class UomCategory(models.Model):
@@ -237,9 +251,9 @@ class OrderLine(models.Model):
         max_length=10, choices=Product.InvoicePolicy.choices, default=Product.InvoicePolicy.PREPAID
     )
     is_downpayment = models.BooleanField(default=False)
-    qty_delivered = qty_field()
-    qty_invoiced = qty_field()
-    qty_to_invoice = qty_field()
+    qty_delivered = exact_qty_field()
+    qty_invoiced = exact_qty_field()
+    qty_to_invoice = exact_qty_field()
     invoice_status = models.CharField(max_length=12, choices=InvoiceStatus.choices, default=InvoiceStatus.NO)
     price_subtotal = money_field()
     price_tax = money_field()

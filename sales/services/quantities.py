@@ -18,7 +18,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Round
 
-from core.money import ZERO
+from core.money import EXACT_QTY_DIGITS, EXACT_QTY_PLACES, ZERO
 
 from ..models import Order, OrderLine, Product, Uom
 
@@ -30,7 +30,8 @@ TIMESHEET_POLICIES = (Product.InvoicePolicy.PREPAID, Product.InvoicePolicy.TIMES
 # --- derived quantities ----------------------------------------------------------------------
 
 # Line figures, one statement: delivered (timesheet hours converted from Hours, the time
-# category's reference unit, into the line's unit; hand-entered otherwise), invoiced (non
+# category's reference unit, into the line's unit exactly as `core.units.convert_quantity` does:
+# hours / ratio at EXACT_QTY_PLACES, so 13 h = 1.625 Days; hand-entered otherwise), invoiced (non
 # cancelled invoices, credit notes subtract), to invoice and the line's invoice status
 # (SPEC "Line invoice status", first match wins).
 _LINES_SQL = """
@@ -38,7 +39,7 @@ WITH calc AS (
     SELECT l.id, l.quantity, l.invoice_policy,
         CASE WHEN l.is_downpayment OR l.invoice_policy NOT IN ('prepaid', 'timesheet')
              THEN l.qty_delivered
-             ELSE ROUND(COALESCE(ts.hours, 0) / u.ratio, 2) END AS delivered,
+             ELSE ROUND(COALESCE(ts.hours, 0) / u.ratio, {places}) END AS delivered,
         COALESCE(inv.qty, 0) AS invoiced,
         o.state IN ('sale', 'done') AS confirmed
     FROM {line} l
@@ -114,6 +115,7 @@ def _tables() -> dict:
         "timesheet": table("timesheets.TimesheetLine"),
         "invoice": table("invoicing.Invoice"),
         "invoice_line": table("invoicing.InvoiceLine"),
+        "places": EXACT_QTY_PLACES,
     }
 
 
@@ -168,7 +170,7 @@ def _recompute_portable(*, line_ids: list[int], order_ids: list[int]) -> None:
     ids = [pk for pk, _ in locked]
     order_ids = sorted(set(order_ids) | {order_id for _, order_id in locked})
     rows = OrderLine.objects.filter(pk__in=ids)
-    qty = DecimalField(max_digits=20, decimal_places=2)
+    qty = DecimalField(max_digits=EXACT_QTY_DIGITS, decimal_places=EXACT_QTY_PLACES)
     hours = Subquery(
         timesheet.objects.filter(sale_line=OuterRef("pk"))
         .order_by()
@@ -196,7 +198,7 @@ def _recompute_portable(*, line_ids: list[int], order_ids: list[int]) -> None:
     from_timesheets = Q(is_downpayment=False, invoice_policy__in=TIMESHEET_POLICIES)
     rows.update(
         qty_delivered=Case(
-            When(from_timesheets, then=Round(Coalesce(hours, Value(ZERO)) / ratio, 2)),
+            When(from_timesheets, then=Round(Coalesce(hours, Value(ZERO)) / ratio, EXACT_QTY_PLACES)),
             default=F("qty_delivered"),
             output_field=qty,
         ),

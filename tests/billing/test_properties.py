@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.errors import DomainError
-from core.money import quantize_qty
+from core.units import hours_to_unit
 from invoicing import services as inv
 from invoicing.models import Invoice
 from sales import services as sales
@@ -107,15 +107,15 @@ def check_invariants(lines):
     assert not TimesheetLine.objects.filter(invoice__kind="credit_note").exists()
     for line in OrderLine.objects.filter(pk__in=[x.pk for x in lines]).select_related("uom"):
         logged = line.timesheets.aggregate(s=Sum("hours"))["s"] or Decimal("0")
-        assert line.qty_delivered == quantize_qty(logged / line.uom.ratio), "delivered ≠ Σ hours"
+        assert line.qty_delivered == hours_to_unit(logged, line.uom), "delivered ≠ Σ hours, exactly"
         invoiceable = line.quantity if line.invoice_policy == "prepaid" else line.qty_delivered
         assert line.qty_invoiced <= invoiceable, "invoiced more than invoiceable"
         assert line.qty_to_invoice == invoiceable - line.qty_invoiced
-        if line.invoice_policy == "timesheet" and line.uom.ratio == 1:
+        if line.invoice_policy == "timesheet":
             billed = line.timesheets.filter(invoice__isnull=False).aggregate(s=Sum("hours"))["s"] or Decimal(
                 "0"
             )
-            assert line.qty_invoiced == billed, "invoiced ≠ hours of the timesheet lines billed"
+            assert line.qty_invoiced == hours_to_unit(billed, line.uom), "invoiced ≠ hours billed"
         elif line.invoice_policy == "prepaid":
             assert not line.timesheets.filter(invoice__isnull=False).exists()
 
