@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "helpdesk",
     "invoicing",
     "contracts",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("timesheets/", include("timesheets.urls")),
     path("projects/", include("projects.urls")),
     path("invoicing/", include("invoicing.urls")),
+    path("reports/", include("reports.urls")),
     path("portal/", include("core.portal_urls")),
     path("", include("core.urls")),
 ]
