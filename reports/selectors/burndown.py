@@ -106,8 +106,8 @@ def prepaid_lines(*, filters):
 
 
 def prepaid_burndown(*, filters) -> BurndownReport:
-    """Two queries (+1 when the contracts app is installed): the lines with their hours, and
-    the hours used per month for the chart."""
+    """Two queries, + 1 for the contract periods of the lines when the contracts app is
+    installed: the lines with their hours, the hours used per month for the chart."""
     report = BurndownReport(contracts_installed=apps.is_installed("contracts"))
     lines = prepaid_lines(filters=filters)
     for line in lines.select_related("order__customer", "product", "uom").order_by(
@@ -160,9 +160,11 @@ def contract_periods(*, order_line_ids: list[int]) -> dict[int, str]:
         return {}
     from contracts.models import ContractPeriod  # a feature room beside us, only when installed
 
+    periods = ContractPeriod.objects.filter(order_line_id__in=order_line_ids).only(
+        "order_line_id", "contract_id", "start", "end", "closed_at"
+    )
     return {
         period.order_line_id: f"Contract #{period.contract_id} · {period.start} – {period.end}"
-        for period in ContractPeriod.objects.filter(order_line_id__in=order_line_ids).only(
-            "order_line_id", "contract_id", "start", "end"
-        )
+        + (" (closed)" if period.closed_at else "")
+        for period in periods
     }

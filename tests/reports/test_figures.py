@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+from contracts.services import contract_create
 from reports.filters import ReportFilters
 from reports.selectors import (
     aged_receivables,
@@ -160,4 +161,22 @@ def test_prepaid_burndown_lines_and_months(story):
         ("2026-10", D("13.00"), D("3.00")),
         ("2026-11", D("13.00"), D("3.00")),
     ]
-    assert report.contracts_installed is False
+    assert report.contracts_installed is True
+    assert [row.contract for row in report.rows] == ["", "", ""]
+
+
+def test_burndown_marks_the_lines_of_contract_periods(story, sales_user):
+    contract = contract_create(
+        user=sales_user,
+        customer=story.globex,
+        product=story.orders["A"].lines.get().product,
+        hours_per_period=D("5"),
+        start_date=datetime.date(2026, 11, 1),
+    )
+    period = contract.periods.get()
+    report = prepaid_burndown(filters=ReportFilters(date_from=datetime.date(2026, 11, 1), date_to=TODAY))
+    labelled = {row.line.pk: row for row in report.rows if row.contract}
+    assert list(labelled) == [period.order_line_id]
+    row = labelled[period.order_line_id]
+    assert row.contract == f"Contract #{contract.pk} · 2026-11-01 – 2026-11-30"
+    assert (row.sold, row.used, row.remaining) == (D("5.00"), D("0"), D("5.00"))
