@@ -27,6 +27,7 @@ for app_api in (
 
 urlpatterns = [
     path("auth/token/", api_views.ObtainTokenView.as_view(), name="api-token"),
+    path("auth/token/revoke/", api_views.RevokeTokenView.as_view(), name="api-token-revoke"),
     path("users/me/", api_views.MeView.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -19,3 +19,8 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Our error pages (core/error_pages.py); under DEBUG its middleware serves the same pages.
+handler403 = "core.error_pages.handler403"
+handler404 = "core.error_pages.handler404"
+handler500 = "core.error_pages.handler500"

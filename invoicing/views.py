@@ -1,7 +1,6 @@
 """Browser screens of invoicing: list, detail, actions, payment dialog, create-invoice dialog,
 PDF download, CSV export. Thin: every write goes through invoicing.services."""
 
-import csv
 from functools import partial
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.csv_safe import SafeWriter
 from core.errors import DomainError
 from core.money import ZERO
 from core.permissions import role_required
@@ -117,7 +117,7 @@ def invoice_export(request):
     _form, qs = filtered_invoices(request.GET)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="invoices.csv"'
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(
         [
             "number",

@@ -56,6 +56,16 @@ def _reference_data_after_flush(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Sign-in counters and other cached values never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Factories give every user a password; full-strength PBKDF2 (~0.3 s each) would dominate
     the run time, and no test is about hashing strength."""

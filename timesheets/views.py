@@ -5,7 +5,6 @@ Timer actions answer `HX-Trigger: timer-changed` (and `timesheets-changed` when 
 logged): every timer panel and the header widget reload themselves on those events.
 """
 
-import csv
 import json
 
 from django.apps import apps
@@ -19,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.csv_safe import SafeWriter
 from core.errors import DomainError
 from core.models import User
 from core.permissions import role_required
@@ -252,7 +252,7 @@ class _Echo:
 
 
 def _csv(lines):
-    writer = csv.writer(_Echo())
+    writer = SafeWriter(_Echo())
     header = ["date", "employee", "description", "hours", "project", "task", "ticket", "order", "invoice"]
 
     def rows():
