@@ -161,6 +161,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contracts.tasks.renew_contracts_task",
         "schedule": timedelta(hours=1),
     },
+    "peppol-statuses": {
+        "task": "invoicing.tasks.peppol_status_task",
+        "schedule": timedelta(minutes=env.int("PEPPOL_STATUS_MINUTES", default=10)),
+    },
 }
 
 # --- Business settings ----------------------------------------------------------------------
@@ -178,13 +182,26 @@ DEFAULT_PAYMENT_TERM_DAYS = env.int("DEFAULT_PAYMENT_TERM_DAYS", default=30)
 COMPANY = {
     "name": env.str("COMPANY_NAME", default="Acme Support Services"),
     "address": env.str("COMPANY_ADDRESS", default="1 Rue du Support, 1000 Brussels, Belgium"),
-    "vat": env.str("COMPANY_VAT", default="BE0123456789"),
+    "vat": env.str("COMPANY_VAT", default="BE0123456749"),
+    # Peppol participant id (scheme:identifier); blank = 0208 + the enterprise number of a BE VAT.
+    "peppol_id": env.str("COMPANY_PEPPOL_ID", default=""),
     "iban": env.str("COMPANY_IBAN", default="BE71096123456769"),
     "bic": env.str("COMPANY_BIC", default="GKCCBEBB"),
     "email": env.str("COMPANY_EMAIL", default="billing@example.com"),
     "country": env.str("COMPANY_COUNTRY", default="BE"),
     "logo": env.str("COMPANY_LOGO", default=""),
 }
+# Peppol e-invoices (README "Peppol e-invoices"): who hands the UBL to the network.
+# "folder" drops each document in PEPPOL_OUTBOX_DIR (for a gateway that picks it up, and tests);
+# "http" posts it to an access-point provider's API at PEPPOL_API_URL with PEPPOL_API_TOKEN.
+PEPPOL_SENDER = env.str("PEPPOL_SENDER", default="folder")
+PEPPOL_OUTBOX_DIR = env.path("PEPPOL_OUTBOX_DIR", default=VAR_DIR / "peppol-outbox")
+PEPPOL_API_URL = env.str("PEPPOL_API_URL", default="")
+PEPPOL_API_TOKEN = env.str("PEPPOL_API_TOKEN", default="")
+PEPPOL_API_TIMEOUT = env.int("PEPPOL_API_TIMEOUT", default=30)
+# Attempts before a document is marked failed; the wait doubles from PEPPOL_RETRY_SECONDS.
+PEPPOL_MAX_ATTEMPTS = env.int("PEPPOL_MAX_ATTEMPTS", default=5)
+PEPPOL_RETRY_SECONDS = env.int("PEPPOL_RETRY_SECONDS", default=60)
 MONEY_DECIMAL_PLACES = 2
 ZERO = Decimal("0")
 

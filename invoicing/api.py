@@ -11,19 +11,28 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from core.api import ExactQuantityField, RolePolicyMixin, is_staff_user, validated_filters
+from core.errors import ConflictError
 from core.money import MONEY_DIGITS, MONEY_PLACES
 from sales.models import Order, Tax, Uom
 from sales.selectors import orders_visible_to, portal_customers
 
 from .documents import invoice_pdf_bytes, invoice_pdf_filename
-from .models import Invoice, InvoiceLine, Payment
+from .models import Invoice, InvoiceLine, Payment, PeppolDocument
+from .peppol.delivery import peppol_resend
+from .peppol.documents import peppol_xml_bytes, ubl_filename
 from .services import (
     Method,
     invoice_cancel,
@@ -84,8 +93,20 @@ class PaymentSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
+class PeppolDocumentSerializer(serializers.ModelSerializer):
+    """The e-invoice (Peppol UBL) of a posted invoice and where its delivery stands."""
+
+    class Meta:
+        model = PeppolDocument
+        fields = ["status", "status_message", "attempts", "sha256", "queued_at", "sent_at", "delivered_at"]
+        extra_kwargs = {"sha256": {"source": "xml_sha256"}}
+        read_only_fields = fields
+
+
 class InvoiceSerializer(serializers.ModelSerializer):
     """An invoice or credit note as answered (a draft accepts dates and lines: InvoiceDatesSerializer)."""
+
+    einvoice = serializers.SerializerMethodField(help_text="The Peppol e-invoice; null until posted.")
 
     amount_due = serializers.DecimalField(
         max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, read_only=True, help_text="Total − paid."
@@ -116,8 +137,14 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "amount_due",
             "lines",
             "payments",
+            "einvoice",
         ]
         read_only_fields = [f for f in fields if f not in ("invoice_date", "due_date")]
+
+    @extend_schema_field(PeppolDocumentSerializer(allow_null=True))
+    def get_einvoice(self, invoice):
+        document = getattr(invoice, "peppol_document", None)
+        return PeppolDocumentSerializer(document).data if document is not None else None
 
 
 class InvoiceLineInputSerializer(serializers.Serializer):
@@ -195,16 +222,27 @@ class PDFRenderer(renderers.BaseRenderer):
         return data if isinstance(data, bytes) else renderers.JSONRenderer().render(data)
 
 
+class UBLRenderer(PDFRenderer):
+    """`Accept: application/xml` for the UBL download."""
+
+    media_type = "application/xml"
+    format = "xml"
+
+
 def invoices_visible_to(user):
     """Staff readers see every invoice; portal customers the posted documents of their customers."""
-    qs = Invoice.objects.prefetch_related("lines", "payments")
+    qs = Invoice.objects.select_related("peppol_document").prefetch_related("lines", "payments")
     if is_staff_user(user):
         return qs
     return qs.filter(customer__in=portal_customers(user), state=Invoice.State.POSTED)
 
 
 def invoice_answer(invoice: Invoice, status_code=status.HTTP_200_OK) -> Response:
-    fresh = Invoice.objects.prefetch_related("lines", "payments").get(pk=invoice.pk)
+    fresh = (
+        Invoice.objects.select_related("peppol_document")
+        .prefetch_related("lines", "payments")
+        .get(pk=invoice.pk)
+    )
     return Response(InvoiceSerializer(fresh).data, status=status_code)
 
 
@@ -219,6 +257,14 @@ def invoice_answer(invoice: Invoice, status_code=status.HTTP_200_OK) -> Response
     pdf=extend_schema(
         responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF.")}
     ),
+    ubl=extend_schema(
+        responses={
+            (200, "application/xml"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The Peppol BIS Billing 3.0 UBL Invoice or CreditNote."
+            )
+        }
+    ),
+    send_einvoice=extend_schema(request=None, responses=InvoiceSerializer),
 )
 class InvoiceViewSet(
     RolePolicyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
@@ -228,6 +274,8 @@ class InvoiceViewSet(
         "list": READERS,
         "retrieve": READERS,
         "pdf": READERS,
+        "ubl": READERS,
+        "send_einvoice": ACCOUNTANTS,
         "update": ACCOUNTANTS,
         "partial_update": ACCOUNTANTS,
         "post_invoice": ACCOUNTANTS,
@@ -296,6 +344,25 @@ class InvoiceViewSet(
         response = HttpResponse(invoice_pdf_bytes(invoice=invoice), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{invoice_pdf_filename(invoice=invoice)}"'
         return response
+
+    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, UBLRenderer])
+    def ubl(self, request, pk=None):
+        invoice = self.get_object()
+        document = getattr(invoice, "peppol_document", None)
+        if document is None:
+            raise ConflictError(
+                f"Invoice {invoice} has no e-invoice: only posted invoices have one.", code="no_ubl"
+            )
+        response = HttpResponse(peppol_xml_bytes(document), content_type="application/xml")
+        response["Content-Disposition"] = f'attachment; filename="{ubl_filename(invoice)}"'
+        return response
+
+    @action(detail=True, methods=["post"], url_path="send_einvoice")
+    def send_einvoice(self, request, pk=None):
+        """Queue the e-invoice for (re-)sending over Peppol."""
+        invoice = self.get_object()
+        peppol_resend(invoice=invoice, user=request.user)
+        return invoice_answer(invoice)
 
 
 class OrderInvoiceViewSet(RolePolicyMixin, viewsets.GenericViewSet):

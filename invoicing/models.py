@@ -219,3 +219,42 @@ class Payment(TimeStampedModel):
 
     def __str__(self):
         return f"{self.amount} on {self.date}"
+
+
+class PeppolDocument(TimeStampedModel):
+    """The Peppol BIS Billing 3.0 UBL of a posted invoice or credit note, and its delivery.
+
+    The XML is written once at posting (with the PDF embedded) and kept with its SHA-256; only
+    the delivery fields change afterwards.
+    """
+
+    class Status(models.TextChoices):
+        NOT_SENT = "not_sent", "Not sent (e-mail channel)"
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="peppol_document")
+    xml = models.FileField(upload_to="einvoices/%Y/")
+    xml_sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NOT_SENT)
+    status_message = models.CharField(max_length=1000, blank=True, help_text="Why it failed, or what to fix.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sender = models.CharField(max_length=20, blank=True, help_text="Which sender handed it over.")
+    provider_reference = models.CharField(max_length=200, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status"], name="peppol_document_status_idx")]
+
+    def __str__(self):
+        return f"UBL of {self.invoice}"
+
+    @property
+    def can_send(self) -> bool:
+        """Not already on its way: a queued document is in Celery's hands."""
+        return self.status != self.Status.QUEUED

@@ -20,6 +20,7 @@ from timesheets.models import TimesheetLine
 
 from . import signals
 from .models import Invoice, InvoiceLine, Payment
+from .peppol.references import payment_reference_for
 from .selectors import invoice_plan
 
 
@@ -170,7 +171,7 @@ def _post(invoice: Invoice, user: User | None) -> Invoice:
     invoice.invoice_date = invoice_date
     if invoice.due_date is None:
         invoice.due_date = invoice_date + datetime.timedelta(days=invoice.customer.payment_term_days)
-    invoice.payment_reference = invoice.number
+    invoice.payment_reference = payment_reference_for(invoice)
     invoice.state = Invoice.State.POSTED
     invoice.posted_at = timezone.now()
     invoice.save(

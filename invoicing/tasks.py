@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from .documents import invoice_pdf_bytes, invoice_pdf_filename
 from .models import Invoice
+from .peppol.delivery import peppol_refresh_statuses, peppol_send_attempt
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=60)
@@ -39,3 +40,19 @@ def invoice_send_email_task(self, invoice_id: int) -> str:
         raise self.retry(exc=exc) from exc
     Invoice.objects.filter(pk=invoice.pk).update(sent_at=timezone.now())
     return "sent"
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def peppol_send_task(self, document_id: int) -> str:
+    """One attempt at handing a queued UBL document to the Peppol sender; retried with backoff
+    (the attempt count and the cap live on the document, see peppol.delivery)."""
+    attempt = peppol_send_attempt(document_id)
+    if attempt.retry_in is not None:
+        raise self.retry(countdown=attempt.retry_in)
+    return attempt.status
+
+
+@shared_task
+def peppol_status_task() -> int:
+    """Beat: ask the sender what became of the documents sent but not yet delivered."""
+    return peppol_refresh_statuses()

@@ -52,8 +52,8 @@ class UomAdmin(admin.ModelAdmin):
 
 @admin.register(Tax)
 class TaxAdmin(admin.ModelAdmin):
-    list_display = ("name", "rate", "active")
-    list_filter = ("active",)
+    list_display = ("name", "rate", "vat_category", "active")
+    list_filter = ("active", "vat_category")
     search_fields = ("name",)
 
 
@@ -66,7 +66,7 @@ class CustomerAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "email", "phone", "vat")}),
         ("Address", {"fields": ("street", "zip", "city", "country")}),
-        ("Billing", {"fields": ("payment_term_days",)}),
+        ("Billing", {"fields": ("payment_term_days", "delivery_channel", "peppol_id")}),
         ("Portal", {"fields": ("portal_users",)}),
     )
 

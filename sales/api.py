@@ -8,6 +8,7 @@ else is a 404).
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, ProtectedError, Q
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -29,7 +30,17 @@ from core.errors import ConflictError
 from core.models import User
 from core.money import MONEY_DIGITS, MONEY_PLACES, QTY_DIGITS, QTY_PLACES
 
-from .models import Customer, Order, OrderLine, Product, Tax, Uom, UomCategory
+from .models import (
+    Customer,
+    Order,
+    OrderLine,
+    Product,
+    Tax,
+    Uom,
+    UomCategory,
+    peppol_fields_clean,
+    tax_category_clean,
+)
 from .selectors import (
     order_line_remaining_hours,
     order_lines_with_remaining_hours,
@@ -121,7 +132,15 @@ class TaxSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Tax
-        fields = ["id", "name", "rate", "active"]
+        fields = ["id", "name", "rate", "active", "vat_category", "exemption_reason_code", "exemption_reason"]
+
+    def validate(self, attrs):
+        current = {f: getattr(self.instance, f) for f in self.Meta.fields[1:]} if self.instance else {}
+        try:
+            tax_category_clean(Tax(**{**current, **attrs}))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
+        return attrs
 
 
 class TaxViewSet(RolePolicyMixin, viewsets.ModelViewSet):
@@ -137,6 +156,14 @@ class TaxViewSet(RolePolicyMixin, viewsets.ModelViewSet):
 
 
 class CustomerSerializer(serializers.ModelSerializer):
+    peppol_id = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="Peppol participant id, scheme:identifier (e.g. 0208:0123456749); null when none.",
+    )
+
     class Meta:
         model = Customer
         fields = [
@@ -150,7 +177,32 @@ class CustomerSerializer(serializers.ModelSerializer):
             "zip",
             "country",
             "payment_term_days",
+            "peppol_id",
+            "delivery_channel",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["peppol_id"] = data["peppol_id"] or None
+        return data
+
+    def validate(self, attrs):
+        """The model's Peppol rules (valid id; derived from a BE VAT; required for the Peppol channel)."""
+        attrs["peppol_id"] = attrs.get("peppol_id") or ""
+        if self.partial and self.instance is not None and "peppol_id" not in self.initial_data:
+            attrs["peppol_id"] = self.instance.peppol_id
+        probe = Customer(**{**self._current(), **attrs})
+        try:
+            peppol_fields_clean(probe)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
+        attrs["peppol_id"] = probe.peppol_id
+        return attrs
+
+    def _current(self) -> dict:
+        if self.instance is None:
+            return {}
+        return {name: getattr(self.instance, name) for name in ("vat", "delivery_channel", "peppol_id")}
 
 
 class CustomerFilter(serializers.Serializer):

@@ -19,8 +19,35 @@ def salespeople():
 class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
-        fields = ["name", "email", "phone", "vat", "street", "zip", "city", "country", "payment_term_days"]
-        labels = {"payment_term_days": "Payment term (days)", "zip": "Postcode"}
+        fields = [
+            "name",
+            "email",
+            "phone",
+            "vat",
+            "street",
+            "zip",
+            "city",
+            "country",
+            "payment_term_days",
+            "delivery_channel",
+            "peppol_id",
+        ]
+        labels = {
+            "payment_term_days": "Payment term (days)",
+            "zip": "Postcode",
+            "delivery_channel": "Send invoices by",
+        }
+        help_texts = {
+            "peppol_id": "scheme:identifier, e.g. 0208:0123456749. Left blank with a Belgian VAT number, "
+            "it is derived from it when invoices go over Peppol."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delivery_channel"].required = False  # e-mail unless chosen otherwise
+
+    def clean_delivery_channel(self):
+        return self.cleaned_data.get("delivery_channel") or Customer.DeliveryChannel.EMAIL
 
     def clean_country(self):
         country = (self.cleaned_data.get("country") or "").strip().upper()

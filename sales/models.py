@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -15,6 +16,8 @@ from core.money import (
     QTY_PLACES,
     quantize_qty,
 )
+
+from .identifiers import peppol_id_from_vat, peppol_id_problem
 
 
 def money_field(**kwargs):
@@ -72,9 +75,32 @@ class Uom(models.Model):
 
 
 class Tax(models.Model):
+    class VatCategory(models.TextChoices):
+        # UNCL 5305 codes of EN 16931; blank = S when the rate is above 0, else Z, or AE for a
+        # business customer in another EU country (intra-EU reverse charge).
+        AUTO = "", "Automatic (from the rate and the customer)"
+        STANDARD = "S", "Standard rate (S)"
+        ZERO = "Z", "Zero rated (Z)"
+        EXEMPT = "E", "Exempt from VAT (E)"
+        REVERSE_CHARGE = "AE", "Reverse charge (AE)"
+        INTRA_EU = "K", "Intra-EU supply of goods (K)"
+        EXPORT = "G", "Export outside the EU (G)"
+        OUT_OF_SCOPE = "O", "Not subject to VAT (O)"
+
     name = models.CharField(max_length=60, unique=True)
     rate = models.DecimalField(max_digits=6, decimal_places=3, help_text="Percent, e.g. 21.000")
     active = models.BooleanField(default=True)
+    vat_category = models.CharField(
+        "VAT category", max_length=2, choices=VatCategory.choices, blank=True, default=""
+    )
+    exemption_reason_code = models.CharField(
+        max_length=30,
+        blank=True,
+        help_text="VATEX code of an exempt or reverse-charged tax, e.g. VATEX-EU-AE.",
+    )
+    exemption_reason = models.CharField(
+        max_length=200, blank=True, help_text="Printed on the invoice, e.g. 'Exempt, article 44 VAT Code'."
+    )
 
     class Meta:
         verbose_name_plural = "taxes"
@@ -86,8 +112,30 @@ class Tax(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        super().clean()
+        tax_category_clean(self)
+
+
+def tax_category_clean(tax: "Tax") -> None:
+    """A VAT category agrees with the rate (EN 16931: only S charges VAT); reasons only where exempt."""
+    category, rate = tax.vat_category, tax.rate if tax.rate is not None else Decimal("0")
+    if category == Tax.VatCategory.STANDARD and rate <= 0:
+        raise ValidationError({"rate": "A standard-rated tax needs a rate above 0 %."})
+    if category not in (Tax.VatCategory.AUTO, Tax.VatCategory.STANDARD) and rate > 0:
+        raise ValidationError({"rate": f"Category {category} is charged at 0 %: set the rate to 0."})
+    exempt = category not in (Tax.VatCategory.AUTO, Tax.VatCategory.STANDARD, Tax.VatCategory.ZERO)
+    if not exempt and (tax.exemption_reason or tax.exemption_reason_code):
+        raise ValidationError(
+            {"exemption_reason": "Only an exempt, reverse-charged, export or out-of-scope tax has a reason."}
+        )
+
 
 class Customer(TimeStampedModel):
+    class DeliveryChannel(models.TextChoices):
+        EMAIL = "email", "E-mail (PDF with Factur-X)"
+        PEPPOL = "peppol", "Peppol e-invoice"
+
     name = models.CharField(max_length=200, db_index=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
@@ -97,6 +145,18 @@ class Customer(TimeStampedModel):
     zip = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code")
     payment_term_days = models.PositiveSmallIntegerField(default=30)
+    delivery_channel = models.CharField(
+        max_length=10,
+        choices=DeliveryChannel.choices,
+        default=DeliveryChannel.EMAIL,
+        help_text="How posted invoices reach the customer.",
+    )
+    peppol_id = models.CharField(
+        "Peppol id",
+        max_length=60,
+        blank=True,
+        help_text="Peppol participant id, scheme:identifier (Belgium: 0208:enterprise number).",
+    )
     portal_users = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -109,6 +169,28 @@ class Customer(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        peppol_fields_clean(self)
+
+
+def peppol_fields_clean(customer: "Customer") -> None:
+    """Peppol id valid (derived from a Belgian VAT number when left blank); required for the
+    Peppol channel. Raises ValidationError naming the field."""
+    customer.peppol_id = (customer.peppol_id or "").strip()
+    if not customer.peppol_id and customer.delivery_channel == Customer.DeliveryChannel.PEPPOL:
+        customer.peppol_id = peppol_id_from_vat(customer.vat)
+    problem = peppol_id_problem(customer.peppol_id)
+    if problem:
+        raise ValidationError({"peppol_id": problem})
+    if customer.delivery_channel == Customer.DeliveryChannel.PEPPOL and not customer.peppol_id:
+        raise ValidationError(
+            {
+                "peppol_id": "Invoices are sent over Peppol: enter the customer's Peppol id "
+                "(or a Belgian VAT number)."
+            }
+        )
 
 
 class Product(TimeStampedModel):
