@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -55,6 +56,11 @@ class Worker:
         self.database_url = database_url
         self.hostname = f"pytest-{os.getpid()}@{socket.gethostname()}"
         self.log_path = Path(tempfile.mkstemp(prefix="celery-worker-", suffix=".log")[1])
+        # Files the worker writes (media, the Peppol outbox) stay out of var/: tests point their
+        # own MEDIA_ROOT here when the worker must read what they stored.
+        self.files_dir = Path(tempfile.mkdtemp(prefix="celery-worker-files-"))
+        self.media_root = self.files_dir / "media"
+        self.peppol_outbox = self.files_dir / "peppol-outbox"
         self.process: subprocess.Popen | None = None
 
     def env(self) -> dict:
@@ -66,6 +72,9 @@ class Worker:
             CELERY_RESULT_BACKEND=self.redis_url,
             CELERY_TASK_ALWAYS_EAGER="false",
             EMAIL_URL="consolemail://",
+            MEDIA_ROOT=str(self.media_root),
+            PEPPOL_SENDER="folder",
+            PEPPOL_OUTBOX_DIR=str(self.peppol_outbox),
             PYTHONUNBUFFERED="1",
         )
         return env
@@ -191,6 +200,7 @@ def celery_worker(django_db_setup, django_db_blocker):
     worker.stop()
     with contextlib.suppress(OSError):
         worker.log_path.unlink()
+    shutil.rmtree(worker.files_dir, ignore_errors=True)
 
 
 @pytest.fixture

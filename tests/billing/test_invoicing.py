@@ -271,7 +271,8 @@ def test_posting_numbers_dates_and_signal(make_order, prepaid_product, seller, c
     assert received == ["INV/2026/00001", "INV/2026/00002"]
     assert first.invoice_date == TODAY
     assert first.due_date == TODAY + datetime.timedelta(days=customer.payment_term_days)
-    assert first.payment_reference == "INV/2026/00001"
+    # A Belgian customer pays with the structured communication: invoice, 2026, number 1, mod 97.
+    assert first.payment_reference == "+++126/0000/00171+++"
     assert AuditEvent.objects.filter(action="invoice.post", object_id=first.pk).exists()
 
 
