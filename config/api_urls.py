@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+import contracts.api
 import helpdesk.api
 import invoicing.api
 import projects.api
@@ -22,6 +23,7 @@ for app_api in (
     timesheets.timer_api,
     helpdesk.api,
     invoicing.api,
+    contracts.api,
 ):
     app_api.register(router)
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("invoicing/", include("invoicing.urls")),
     path("reports/", include("reports.urls")),
+    path("contracts/", include("contracts.urls")),
     path("portal/", include("core.portal_urls")),
     path("", include("core.urls")),
 ]

@@ -86,7 +86,7 @@ def _hours(value, *, field: str, allow_none: bool = False, allow_zero: bool = Fa
     return number
 
 
-def _validate(values: dict) -> dict:
+def contract_validate(values: dict) -> dict:
     """Check and normalise the contract's fields (DomainError on the field at fault)."""
     if values.get("customer") is None:
         raise DomainError("Choose a customer.", field="customer")
@@ -157,7 +157,7 @@ def contract_create(
     salesperson: User | None = None,
 ) -> Contract:
     """Create a contract; when it has started, its periods up to today are opened at once."""
-    values = _validate(
+    values = contract_validate(
         {
             "customer": customer,
             "product": product,
@@ -204,7 +204,7 @@ def contract_update(*, contract: Contract, user: User | None, **fields) -> Contr
         values = {name: getattr(locked, name) for name in EDITABLE_FIELDS}
         values.update(fields)
         salesperson = values.pop("salesperson")
-        values = _validate(values)
+        values = contract_validate(values)
         if last is not None and values["end_date"] is not None and values["end_date"] < last.end:
             raise DomainError(
                 f"The current period runs until {last.end}; the end date cannot be earlier "

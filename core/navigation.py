@@ -13,10 +13,12 @@ NAV_ITEMS = [
     ("Timesheets", "timesheets:line_list", ("agent", "sales", "accountant")),
     ("Customers", "sales:customer_list", ("sales", "accountant")),
     ("Orders", "sales:order_list", ("sales", "accountant")),
+    ("Contracts", "contracts:contract_list", ("sales", "accountant")),
     ("Upsell", "sales:upsell_list", ("sales",)),
     ("To invoice", "projects:to_invoice", ("sales",)),
     ("Invoices", "invoicing:invoice_list", ("sales", "accountant")),
     ("My portal", "portal:home", ("customer",)),
+    ("My contracts", "contracts:portal_contracts", ("customer",)),
     ("Admin", "admin:index", ("admin",)),
     ("API", "api-docs", ("admin",)),
 ]

@@ -34,6 +34,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "timesheets.timesheetline": READ,
         "invoicing.invoice": ("view", "add"),
         "invoicing.invoiceline": READ,
+        "contracts.contract": ("view", "add", "change"),
+        "contracts.contractperiod": READ,
     },
     "accountant": {
         "sales.customer": READ,
@@ -44,6 +46,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "invoicing.invoice": ("view", "add", "change"),
         "invoicing.invoiceline": READ,
         "invoicing.payment": ("view", "add"),
+        "contracts.contract": READ,
+        "contracts.contractperiod": READ,
     },
     "admin": {
         "core.user": ALL,
@@ -69,6 +73,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "invoicing.payment": READ,
         "core.sequence": READ,
         "core.auditevent": READ,
+        "contracts.contract": ("view", "add", "change"),
+        "contracts.contractperiod": READ,
     },
     # Portal customers hold no model permission: what they see is decided object by object.
     "customer": {},

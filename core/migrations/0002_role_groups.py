@@ -18,9 +18,12 @@ def create_role_groups(apps, schema_editor):
         for label, actions in model_perms.items():
             app_label, model = label.split(".")
             for action in actions:
-                wanted.append(
-                    Permission.objects.get(content_type__app_label=app_label, codename=f"{action}_{model}")
-                )
+                # Apps migrated later (e.g. contracts) re-run this once their models exist.
+                permission = Permission.objects.filter(
+                    content_type__app_label=app_label, codename=f"{action}_{model}"
+                ).first()
+                if permission is not None:
+                    wanted.append(permission)
         group.permissions.set(wanted)
 
 

@@ -1,0 +1,34 @@
+from django import forms
+
+from sales.models import Customer, Product, UomCategory
+
+from .models import Contract
+
+
+class ContractForm(forms.Form):
+    customer = forms.ModelChoiceField(queryset=Customer.objects.order_by("name"))
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.filter(
+            active=True,
+            invoice_policy=Product.InvoicePolicy.PREPAID,
+            uom__category__kind=UomCategory.Kind.TIME,
+        ).order_by("name"),
+        help_text="A prepaid product sold in a time unit; its price per hour is the period's price.",
+    )
+    hours_per_period = forms.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, label="Hours per period"
+    )
+    period = forms.ChoiceField(choices=Contract.Period.choices)
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    rollover = forms.ChoiceField(choices=Contract.Rollover.choices)
+    rollover_cap_hours = forms.DecimalField(
+        max_digits=14, decimal_places=2, required=False, label="Rollover cap (hours)"
+    )
+    rollover_expiry_periods = forms.IntegerField(
+        required=False, min_value=1, label="Rolled-over hours expire after (periods)"
+    )
+    overage = forms.ChoiceField(choices=Contract.Overage.choices, label="Hours past the balance")
+    overage_rate = forms.DecimalField(
+        max_digits=14, decimal_places=2, required=False, label="Overage hourly rate"
+    )
