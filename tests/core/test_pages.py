@@ -85,7 +85,7 @@ def test_customer_lands_on_the_portal_and_sees_only_its_entry(client, customer_u
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:home")
-    assert nav_labels(client.get(reverse("portal:home"))) == ["My portal"]
+    assert nav_labels(client.get(reverse("portal:home"))) == ["My portal", "My contracts"]
 
 
 def test_user_without_role_is_told_to_ask_for_one(client):
