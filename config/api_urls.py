@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 import contracts.api
 import helpdesk.api
 import invoicing.api
+import portal.api
 import projects.api
 import sales.api
 import sales.upsell_api
@@ -24,6 +25,7 @@ for app_api in (
     helpdesk.api,
     invoicing.api,
     contracts.api,
+    portal.api,
 ):
     app_api.register(router)
 

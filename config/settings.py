@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "invoicing",
     "contracts",
     "reports",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +203,30 @@ PEPPOL_API_TIMEOUT = env.int("PEPPOL_API_TIMEOUT", default=30)
 # Attempts before a document is marked failed; the wait doubles from PEPPOL_RETRY_SECONDS.
 PEPPOL_MAX_ATTEMPTS = env.int("PEPPOL_MAX_ATTEMPTS", default=5)
 PEPPOL_RETRY_SECONDS = env.int("PEPPOL_RETRY_SECONDS", default=60)
+# Ticket conversation: attachments (bytes per file, files per message, allowed file types).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=5)
+ATTACHMENT_EXTENSIONS = env.list(
+    "ATTACHMENT_EXTENSIONS",
+    default=[
+        "pdf",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "webp",
+        "txt",
+        "log",
+        "csv",
+        "docx",
+        "xlsx",
+        "odt",
+        "ods",
+        "zip",
+    ],
+)
+# Links in e-mails (set-password, new replies) start with this address.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 MONEY_DECIMAL_PLACES = 2
 ZERO = Decimal("0")
 

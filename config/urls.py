@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,14 +11,12 @@ urlpatterns = [
     path("invoicing/", include("invoicing.urls")),
     path("reports/", include("reports.urls")),
     path("contracts/", include("contracts.urls")),
-    path("portal/", include("core.portal_urls")),
+    path("portal/", include("portal.urls")),
     path("", include("core.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# The media root holds private files (invoice PDFs, signatures, ticket attachments): it is never
+# served as a directory, only file by file through views that check who may read each one.
 
 # Our error pages (core/error_pages.py); under DEBUG its middleware serves the same pages.
 handler403 = "core.error_pages.handler403"

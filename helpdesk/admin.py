@@ -12,7 +12,7 @@ from .models import Stage, Team, Ticket
 class TeamAdminForm(forms.ModelForm):
     class Meta:
         model = Team
-        fields = ["name", "members", "stages", "use_timesheets", "project", "use_billing"]
+        fields = ["name", "members", "stages", "portal", "use_timesheets", "project", "use_billing"]
         help_texts = {
             "use_timesheets": "Track the time spent on this team's tickets.",
             "project": "Where the timesheets are recorded. "
@@ -45,13 +45,13 @@ class TeamAdminForm(forms.ModelForm):
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     form = TeamAdminForm
-    list_display = ["name", "use_timesheets", "use_billing", "project", "member_count"]
-    list_filter = ["use_timesheets", "use_billing"]
+    list_display = ["name", "portal", "use_timesheets", "use_billing", "project", "member_count"]
+    list_filter = ["portal", "use_timesheets", "use_billing"]
     search_fields = ["name"]
     filter_horizontal = ["members", "stages"]
     autocomplete_fields: list[str] = []
     fieldsets = [
-        (None, {"fields": ["name", "members", "stages"]}),
+        (None, {"fields": ["name", "members", "stages", "portal"]}),
         ("Track & Bill Time", {"fields": ["use_timesheets", "project", "use_billing"]}),
     ]
 
@@ -96,4 +96,4 @@ class TicketAdmin(admin.ModelAdmin):
     search_fields = ["title", "customer__name"]
     list_select_related = ["team", "stage", "customer", "assignee"]
     raw_id_fields = ["customer", "sale_line", "task", "assignee"]
-    readonly_fields = ["closed_at", "created_at", "updated_at"]
+    readonly_fields = ["closed_at", "created_at", "updated_at", "waiting_for", "last_message_at"]

@@ -12,7 +12,7 @@ from core.models import User
 from projects.models import Project, Task
 from sales.models import Customer, OrderLine
 
-from . import selectors, services
+from . import conversation_api, selectors, services
 from .models import Team, Ticket
 
 READ_ROLES = STAFF
@@ -28,7 +28,7 @@ class TeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["id", "name", "use_timesheets", "use_billing", "project", "members"]
+        fields = ["id", "name", "use_timesheets", "use_billing", "project", "portal", "members"]
 
     def validate(self, attrs):
         instance = self.instance
@@ -111,8 +111,10 @@ class TicketSerializer(serializers.ModelSerializer):
             "remaining_hours",
             "closed_at",
             "created_at",
+            "waiting_for",
+            "last_message_at",
         ]
-        read_only_fields = ["closed_at", "created_at"]
+        read_only_fields = ["closed_at", "created_at", "waiting_for", "last_message_at"]
 
     @extend_schema_field(NULLABLE_DECIMAL_STRING)
     def get_remaining_hours(self, ticket) -> str | None:
@@ -207,3 +209,4 @@ def register(router) -> None:
     """Add this app's viewsets to the v1 router."""
     router.register("teams", TeamViewSet, basename="team")
     router.register("tickets", TicketViewSet, basename="ticket")
+    conversation_api.register(router)

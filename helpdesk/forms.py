@@ -132,3 +132,38 @@ class TimesheetLineForm(forms.Form):
             "hours": line.hours,
         }
         return cls(data, employees=employees, initial=initial, prefix=f"line{line.pk}")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the services check size, type and count."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class MessageForm(forms.Form):
+    """A reply on a ticket (staff may tick "internal note")."""
+
+    body = forms.CharField(
+        label="Message",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Write a reply (Markdown works)…"}),
+    )
+    internal = forms.BooleanField(label="Internal note (not shown to the customer)", required=False)
+    attachments = MultipleFileField(label="Attach files")
+
+    def __init__(self, *args, allow_internal: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not allow_internal:
+            del self.fields["internal"]

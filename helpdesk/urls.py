@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import conversation_views, views
 
 app_name = "helpdesk"
 
@@ -12,6 +12,14 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<int:ticket_id>/move/", views.ticket_move, name="ticket_move"),
     path("tickets/<int:ticket_id>/timesheets/", views.ticket_timesheets, name="ticket_timesheets"),
+    path(
+        "tickets/<int:ticket_id>/messages/",
+        conversation_views.ticket_message_post,
+        name="ticket_message_post",
+    ),
+    path(
+        "attachments/<int:attachment_id>/", conversation_views.attachment_download, name="attachment_download"
+    ),
     path(
         "tickets/<int:ticket_id>/timesheets/<int:line_id>/edit/",
         views.ticket_timesheet_edit,

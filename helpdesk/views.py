@@ -23,6 +23,8 @@ from timesheets import services as timesheet_services
 from timesheets.models import TimesheetLine
 
 from . import selectors, services
+from .conversation_selectors import waiting_for_us_first
+from .conversation_views import conversation_context
 from .forms import TicketForm, TimesheetLineForm
 from .models import Stage, Ticket
 
@@ -81,7 +83,8 @@ def ticket_list(request):
         stage=stage_id,
         **filters,
     )
-    page = Paginator(selectors.ticket_list_rows(tickets), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = waiting_for_us_first(selectors.ticket_list_rows(tickets))  # the customer waits: first
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     teams = list(selectors.teams_for_user(user=request.user))
     return render(
         request,
@@ -221,6 +224,7 @@ def ticket_detail(request, ticket_id: int):
         "task_url": _object_url(("projects:task_detail", "projects:task"), ticket.task_id),
     }
     context.update(_timesheet_context(request, ticket, can_write=can_write))
+    context.update(conversation_context(request, ticket, can_post=can_write))
     return render(request, "helpdesk/ticket_form.html", context)
 
 

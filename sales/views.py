@@ -126,6 +126,10 @@ def customer_detail(request, pk):
             "tickets": tickets,
             "prepaid": prepaid_hours(customer),
             "can_edit": request.user.has_role(*WRITERS),
+            # The portal (a room above) manages the customer's portal users.
+            "portal_users_url": safe_url("portal:customer_users", customer.pk)
+            if request.user.has_role("sales", "admin")
+            else "",
         },
     )
 
