@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 .PHONY: run test lint format venv dev-venv migrate seed clean check-deploy bench bench-smoke
 
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
 	@touch $@

@@ -7,6 +7,9 @@ import statistics
 import time
 
 PAGE_TARGET_MS = 150
+# The machine is shared: absolute times swing 2-4x with its load. Pages are also judged against
+# the bare authenticated GET of the same run: the issue measured it at 7.5 ms, so 150 ms is 20x.
+PAGE_TARGET_X_BARE = 20
 
 # (name, label, path, auth user key, target) of every read figure; "{...}" filled from the manifest.
 READS = [
@@ -205,7 +208,12 @@ def _target(name: str, results: dict) -> tuple[str, str]:
         limit = FIXED_TARGETS[name]
         return f"< {limit:,} ms", "ok" if median is not None and median < limit else "MISS"
     if any(name == read[0] for read in READS):
-        return f"< {PAGE_TARGET_MS} ms", "ok" if median < PAGE_TARGET_MS else "MISS"
+        bare = _median(results["users_me"]["ms"]) if "users_me" in results else None
+        relative = median / bare if bare else None
+        status = "ok" if median < PAGE_TARGET_MS else "MISS"
+        if status == "MISS" and relative is not None and relative <= PAGE_TARGET_X_BARE:
+            status = f"MISS abs.; ok <= {PAGE_TARGET_X_BARE}x bare GET"
+        return f"< {PAGE_TARGET_MS} ms", status
     return "", ""
 
 
@@ -214,12 +222,14 @@ def table(results: dict, queries: dict, m: dict, *, lines: int) -> str:
     labels.update({name: label for name, label, _path, _who in READS})
     head = (
         f"Scale benchmark: {lines:,} timesheet lines, gunicorn 2 workers; ms per request "
-        "(median, p95 over the repeats); req/s = all clients' requests / wall time\n"
+        "(median, p95 over the repeats); x bare GET = median / median of GET users/me/ (same run); "
+        "req/s = all clients' requests / wall time\n"
     )
     rows = [
-        "| figure | clients | n | median ms | p95 ms | req/s | queries | target | status |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| figure | clients | n | median ms | p95 ms | x bare GET | req/s | queries | target | status |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
+    bare = _median(results["users_me"]["ms"]) if "users_me" in results else None
     for name, result in results.items():
         label = labels.get(name, name).format(**m)
         median, p95 = _median(result["ms"]), _p95(result["ms"])
@@ -228,10 +238,11 @@ def table(results: dict, queries: dict, m: dict, *, lines: int) -> str:
         bad = [s for s in result["statuses"] if s not in (0, 200, 201)]
         if bad:
             status = f"HTTP {bad}"
+        relative = f"{median / bare:,.1f}" if bare and median is not None else ""
         rows.append(
             f"| {label} | {result['clients']} | {len(result['ms'])} | "
             f"{'' if median is None else f'{median:,.1f}'} | {'' if p95 is None else f'{p95:,.1f}'} | "
-            f"{_rate(result):,.1f} | {count} | {target} | {status} |"
+            f"{relative} | {_rate(result):,.1f} | {count} | {target} | {status} |"
         )
     return head + "\n".join(rows)
 

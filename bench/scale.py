@@ -163,6 +163,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=0, help="requests per figure (default 30, smoke 5)")
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the bench database, keep it, measure nothing"
+    )
     args = parser.parse_args()
     lines = 10_000 if args.smoke else args.lines
     repeat = args.repeat or (5 if args.smoke else 30)
@@ -174,6 +177,9 @@ def main() -> int:
     gunicorn = None
     try:
         manifest = build(scale)
+        if args.build_only:
+            args.keep = True
+            return 0
         port = _free_port()
         gunicorn = start_gunicorn(bench_url, port, work / "gunicorn.log")
         manifest.update(

@@ -87,6 +87,14 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'p
 # One transaction per request: a view either writes all it meant to or nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DB_OLTP", default=True):
+    # Short queries, many at once: PostgreSQL's JIT compiled list queries whose estimated
+    # cost is high (a subquery per row over a million timesheet lines) for 0.2-2.5 s and then
+    # ran them in milliseconds; parallel plans took two cores for one request and chose
+    # sequential scans. Both off for the portal's connections (docs/benchmarks.md).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    tuning = "-c jit=off -c max_parallel_workers_per_gather=0"
+    options["options"] = f"{options.get('options', '')} {tuning}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

@@ -15,6 +15,7 @@ from rest_framework.views import set_rollback
 from .errors import DomainError
 from .models import STAFF_ROLES, User
 from .money import EXACT_QTY_DIGITS, EXACT_QTY_PLACES, format_qty
+from .pagination import CappedPaginator
 
 STAFF = STAFF_ROLES
 EVERYONE = (*STAFF, "customer")
@@ -56,6 +57,27 @@ class Pagination(PageNumberPagination):
                 {self.page_query_param: ["A page number (1, 2, ...) is required."]}
             )
         return super().paginate_queryset(queryset, request, view)
+
+
+class CappedCountPagination(Pagination):
+    """For lists of a million rows (timesheet lines): `count` is exact up to
+    `core.pagination.COUNT_CAP` rows; past it `count` is the cap and `count_capped` is true
+    (filter to get an exact count). Every page stays reachable and `next` stays right."""
+
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = self.page.paginator.capped
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": "True when `count` stopped at the cap: there are more rows than it says.",
+        }
+        return schema
 
 
 def exception_handler(exc, context):

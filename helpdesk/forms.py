@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from core.models import User
 from core.views import int_or_none
+from core.widgets import FastSelect
 from projects.models import Task
 from sales.models import Customer, OrderLine
 from timesheets.models import TimesheetLine
@@ -36,7 +37,8 @@ class PersonChoiceField(forms.ModelChoiceField):
 class TicketForm(forms.Form):
     title = forms.CharField(max_length=200)
     team = forms.ModelChoiceField(queryset=Team.objects.none())
-    customer = forms.ModelChoiceField(queryset=Customer.objects.all(), required=False)
+    # Every customer is an option: rendered without a template per option (core.widgets).
+    customer = forms.ModelChoiceField(queryset=Customer.objects.all(), required=False, widget=FastSelect)
     sale_line = SaleLineChoiceField(
         queryset=OrderLine.objects.none(),
         required=False,

@@ -12,20 +12,37 @@ class TimesheetLine(TimeStampedModel):
     """Hours one person spent on a project (and maybe a task or ticket), billed via `sale_line`."""
 
     date = models.DateField()
+    # No single-column index on employee, task, ticket, sale_line: the composite indexes below
+    # start with them (every index is one more write per logged line).
     employee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="timesheets"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="timesheets", db_index=False
     )
     description = models.CharField(max_length=500, blank=True)
     hours = models.DecimalField(max_digits=5, decimal_places=2)
     project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="timesheets")
     task = models.ForeignKey(
-        "projects.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="timesheets"
+        "projects.Task",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="timesheets",
+        db_index=False,
     )
     ticket = models.ForeignKey(
-        "helpdesk.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="timesheets"
+        "helpdesk.Ticket",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="timesheets",
+        db_index=False,
     )
     sale_line = models.ForeignKey(
-        "sales.OrderLine", null=True, blank=True, on_delete=models.PROTECT, related_name="timesheets"
+        "sales.OrderLine",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="timesheets",
+        db_index=False,
     )
     invoice = models.ForeignKey(
         "invoicing.Invoice", null=True, blank=True, on_delete=models.SET_NULL, related_name="timesheets"
@@ -39,11 +56,22 @@ class TimesheetLine(TimeStampedModel):
                 name="timesheet_hours_range",
             ),
         ]
+        # Each list of lines is newest first, so each filter has its (key, -date, -id) index: a
+        # page is then read off its index with LIMIT. Without it PostgreSQL walks the (date, id)
+        # index and filters, which reads the whole table when the key has few lines.
         indexes = [
-            models.Index(fields=["sale_line", "invoice", "date"], name="timesheet_billing_idx"),
-            models.Index(fields=["employee", "-date"], name="timesheet_employee_date_idx"),
-            models.Index(fields=["ticket"], name="timesheet_ticket_idx"),
-            models.Index(fields=["task"], name="timesheet_task_idx"),
+            models.Index(fields=["-date", "-id"], name="timesheet_date_id_idx"),
+            # `invoice` and `hours` included: the billing reads (uninvoiced lines of an order line
+            # up to a date) and the sums per order line (delivered, remaining hours) never touch
+            # the table.
+            models.Index(
+                fields=["sale_line", "-date", "-id"],
+                include=["invoice", "hours"],
+                name="timesheet_billing_idx",
+            ),
+            models.Index(fields=["employee", "-date", "-id"], name="timesheet_employee_date_idx"),
+            models.Index(fields=["ticket", "-date", "-id"], include=["hours"], name="timesheet_ticket_idx"),
+            models.Index(fields=["task", "-date", "-id"], name="timesheet_task_idx"),
         ]
 
     def __str__(self):

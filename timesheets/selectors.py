@@ -1,5 +1,43 @@
 """Timesheet reads. CONTRACT: other apps code against these signatures."""
 
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+
+from core.models import User
+
+from .models import TimesheetLine
+
+READ_ALL_ROLES = ("sales", "accountant", "admin")
+
+
+def timesheet_lines_visible(*, user: User) -> QuerySet[TimesheetLine]:
+    """Sales, accountants and admins read every line; agents their own, those of their teams'
+    tickets, and lines not on a ticket (tasks are shared by all agents).
+
+    The team condition is an `IN (tickets of my teams)` subquery, not a join through the team
+    members: a join needs DISTINCT, and DISTINCT over a million rows defeats the (date, id)
+    index that answers a page with LIMIT 50."""
+    lines = TimesheetLine.objects.all()
+    if user.has_role(*READ_ALL_ROLES):
+        return lines
+    if user.has_role("agent"):
+        ticket = apps.get_model("helpdesk", "Ticket")
+        team_tickets = ticket.objects.filter(team__members=user).values("pk")
+        return lines.filter(Q(employee=user) | Q(ticket__isnull=True) | Q(ticket_id__in=team_tickets))
+    return lines.none()
+
+
+def employees_with_timesheets() -> QuerySet[User]:
+    """People who logged time (an index probe per user, not a DISTINCT over every line)."""
+    logged = TimesheetLine.objects.filter(employee=OuterRef("pk"))
+    return User.objects.filter(Exists(logged)).order_by("first_name", "username")
+
+
+def timesheet_lines_total_hours(lines: QuerySet[TimesheetLine]) -> Decimal:
+    return lines.order_by().aggregate(total=Sum("hours"))["total"] or Decimal("0")
+
 
 def timesheet_default_sale_line(*, ticket=None, task=None, project=None):
     """The ticket's item; else the task's order line; else the project's default line; else None."""

@@ -67,3 +67,32 @@ def test_invoices_list_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(INVOICES_QUERIES):
         response = client.get("/api/v1/invoices/", {"page_size": 500})
     assert len(response.json()["results"]) == size
+
+
+def test_timesheets_list_counts_up_to_the_cap_and_still_pages_past_it(
+    client_for, agent, monkeypatch, django_assert_num_queries
+):
+    """A million lines are not counted whole: past the cap `count` is the cap, `count_capped`
+    says so, and `next` keeps leading to the remaining lines."""
+    monkeypatch.setattr("core.pagination.COUNT_CAP", 3)
+    TimesheetLineFactory.create_batch(5)
+    client = client_for(agent)
+    with django_assert_num_queries(TIMESHEETS_QUERIES):
+        first = client.get("/api/v1/timesheets/", {"page_size": 2}).json()
+    assert (first["count"], first["count_capped"], len(first["results"])) == (3, True, 2)
+    assert first["next"] is not None
+    last = client.get("/api/v1/timesheets/", {"page_size": 2, "page": 3}).json()
+    assert (len(last["results"]), last["next"]) == (1, None)
+    seen = {
+        r["id"]
+        for page in (1, 2, 3)
+        for r in client.get("/api/v1/timesheets/", {"page_size": 2, "page": page}).json()["results"]
+    }
+    assert len(seen) == 5
+    assert client.get("/api/v1/timesheets/", {"page_size": 2, "page": 4}).status_code == 404
+
+
+def test_timesheets_list_below_the_cap_counts_exactly(client_for, agent):
+    TimesheetLineFactory.create_batch(4)
+    data = client_for(agent).get("/api/v1/timesheets/", {"page_size": 2}).json()
+    assert (data["count"], data["count_capped"]) == (4, False)

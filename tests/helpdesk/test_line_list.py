@@ -84,3 +84,28 @@ def test_a_bad_filter_value_is_shown_next_to_its_field(agent_client, lines):
     response = agent_client.get(URL, {"date_from": "not-a-date"})
     assert response.status_code == 200
     assert "date_from" in response.context["form"].errors
+
+
+def test_a_big_list_is_counted_up_to_the_cap_and_its_total_needs_a_filter(
+    agent_client, prepaid, lines, monkeypatch
+):
+    """Past the cap the page neither counts every line nor sums them; a filter brings both back."""
+    monkeypatch.setattr("core.pagination.COUNT_CAP", 2)
+    page = agent_client.get(URL)
+    assert page.context["page_obj"].paginator.capped
+    assert page.context["total_hours"] is None
+    assert "filter to see the total" in page.content.decode()
+
+    filtered = agent_client.get(URL, {"ticket": prepaid.ticket.pk})
+    assert not filtered.context["page_obj"].paginator.capped
+    assert filtered.context["total_hours"] == Decimal("2.00")
+    assert "filter to see the total" not in filtered.content.decode()
+
+
+def test_a_capped_pager_says_more_than_the_cap(agent_client, prepaid, monkeypatch):
+    monkeypatch.setattr("core.pagination.COUNT_CAP", 60)
+    monkeypatch.setattr("timesheets.views.PAGE_SIZE", 10)
+    TimesheetLineFactory.create_batch(70, project=prepaid.team.project, employee=prepaid.agent)
+    body = agent_client.get(URL, {"page": 2}).content.decode()
+    assert "more than 60 in all" in body
+    assert "Next" in body

@@ -121,3 +121,24 @@ def test_api_ticket_list_query_count_does_not_grow(
 
 
 API_LIST_QUERIES = 5
+
+
+@pytest.mark.parametrize("n_lines", [10, 1000])
+def test_api_timesheet_post_query_count_does_not_grow_with_the_lines_of_its_order_line(
+    api_as, prepaid, n_lines, django_assert_num_queries
+):
+    """The bench's write: logging time on a ticket whose order line already has n lines."""
+    add_lines(prepaid, n_lines)
+    client = api_as(prepaid.agent)
+    body = {"date": datetime.date.today().isoformat(), "hours": "0.25", "ticket": prepaid.ticket.pk}
+    with django_assert_num_queries(API_TIMESHEET_POST_QUERIES):
+        response = client.post("/api/v1/timesheets/", body, format="json")
+    assert response.status_code == 201
+    prepaid.line.refresh_from_db()
+    assert prepaid.line.qty_delivered == Decimal("0.25") * (n_lines + 1)
+
+
+# Roles, SAVEPOINT/RELEASE (request), ticket with its team and project, SAVEPOINT/RELEASE
+# (service), default order line, INSERT, then the recompute: lock order, lock line, update
+# lines, update order. (Over HTTP the token lookup adds one.)
+API_TIMESHEET_POST_QUERIES = 12
