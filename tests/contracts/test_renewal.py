@@ -203,3 +203,31 @@ def test_the_management_command_runs_the_period_start_for_a_given_day(make_contr
     call_command("renew_contracts", "--date", "2026-02-01")
     assert "opened 1 period(s), closed 1 period(s)" in capsys.readouterr().out
     assert contract.periods.count() == 2
+
+
+def test_the_readme_example_from_january_to_april(make_contract, log_hours):
+    with at(JAN_1):
+        contract = make_contract(
+            rollover="capped",
+            rollover_cap_hours=D("8"),
+            rollover_expiry_periods=1,
+            overage="rate",
+            overage_rate=D("90.00"),
+        )
+    log_hours(contract, datetime.date(2026, 1, 20), "4")
+    contracts_renew(day=datetime.date(2026, 2, 1))
+    log_hours(contract, datetime.date(2026, 2, 10), "3")
+    contracts_renew(day=datetime.date(2026, 3, 1))
+    for day in (2, 9, 16):
+        log_hours(contract, datetime.date(2026, 3, day), "6")
+    log_hours(contract, datetime.date(2026, 3, 23), "2")
+    contracts_renew(day=datetime.date(2026, 4, 1))
+    ledger = contract_ledger(contract=contract)
+    assert [(f.sold, f.rolled_over, f.used, f.expired, f.overage, f.balance) for f in ledger] == [
+        (D("10"), D("0"), D("4"), D("0"), D("0"), D("6")),
+        (D("10"), D("6"), D("3"), D("5"), D("0"), D("8")),
+        (D("10"), D("8"), D("20"), D("0"), D("2"), D("0")),
+        (D("10"), D("0"), D("0"), D("0"), D("0"), D("10")),
+    ]
+    march = contract.periods.get(start=datetime.date(2026, 3, 1))
+    assert march.overage_line.price_subtotal == D("180.00")
