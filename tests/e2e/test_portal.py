@@ -70,7 +70,7 @@ def test_customer_sees_hours_left_tickets_and_downloads_an_invoice(page, login, 
     invoice.refresh_from_db()
     login(page, contact)
     assert page.url.endswith("/portal/")
-    assert page.locator(".mainnav a").all_inner_texts() == ["My portal"]
+    assert page.locator(".mainnav a").all_inner_texts() == ["My portal", "My contracts"]
 
     total = page.get_by_test_id("hours-left-total")
     assert total.inner_text() == "9.25 h"
