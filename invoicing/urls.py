@@ -14,5 +14,7 @@ urlpatterns: list = [
     path("invoices/<int:pk>/pay/", views.invoice_pay, name="invoice_pay"),
     path("invoices/<int:pk>/send/", views.invoice_send, name="invoice_send"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/ubl/", views.invoice_ubl, name="invoice_ubl"),
+    path("invoices/<int:pk>/einvoice/send/", views.invoice_send_einvoice, name="invoice_send_einvoice"),
     path("orders/<int:pk>/invoice/", views.order_invoice_create, name="order_invoice_create"),
 ]

@@ -20,12 +20,14 @@ from core.errors import DomainError
 from core.money import ZERO
 from core.permissions import role_required
 from core.views import apply_domain_error, is_htmx
-from sales.models import Order
+from sales.models import Customer, Order
 
 from . import selectors, services
 from .documents import invoice_pdf_bytes, invoice_pdf_filename
 from .forms import CreateInvoiceForm, InvoiceFilterForm, PaymentForm
-from .models import Invoice
+from .models import Invoice, PeppolDocument
+from .peppol.delivery import peppol_resend
+from .peppol.documents import peppol_xml_bytes, ubl_filename
 from .tasks import invoice_send_email_task
 
 READERS = ("sales", "accountant")
@@ -55,7 +57,7 @@ def _overdue_q(today):
 def filtered_invoices(params):
     """The invoice queryset of the list and the export, filtered by the GET parameters."""
     form = InvoiceFilterForm(params or None)
-    qs = Invoice.objects.select_related("customer", "order")
+    qs = Invoice.objects.select_related("customer", "order", "peppol_document")
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -182,8 +184,28 @@ def invoice_detail(request, pk):
         and invoice.kind == Invoice.Kind.INVOICE,
         "can_send": accountant and is_posted,
         "can_download": accountant or (is_draft and user.has_role("sales")),
+        "einvoice": PeppolDocument.objects.filter(invoice=invoice).first(),
+        "can_send_einvoice": accountant
+        and invoice.customer.delivery_channel == Customer.DeliveryChannel.PEPPOL,
     }
     return render(request, "invoicing/invoice_detail.html", context)
+
+
+@role_required(*ACCOUNTING)
+def invoice_ubl(request, pk):
+    """The stored Peppol UBL of a posted invoice (404 for a draft: it has none)."""
+    document = get_object_or_404(PeppolDocument, invoice_id=pk)
+    response = HttpResponse(peppol_xml_bytes(document), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{ubl_filename(document.invoice)}"'
+    return response
+
+
+@require_POST
+@role_required(*ACCOUNTING)
+def invoice_send_einvoice(request, pk):
+    invoice = _invoice(pk)
+    _run(request, invoice, peppol_resend, "E-invoice {invoice.number} queued for Peppol.")
+    return redirect("invoicing:invoice_detail", pk=invoice.pk)
 
 
 def _run(request, invoice, action, success: str):

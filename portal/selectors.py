@@ -105,7 +105,7 @@ def portal_invoices(*, user) -> QuerySet[Invoice]:
         Invoice.objects.filter(
             customer__in=sales_selectors.portal_customers(user), state=Invoice.State.POSTED
         )
-        .select_related("customer")
+        .select_related("customer", "peppol_document")
         .order_by("-invoice_date", "-id")
     )
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<int:ticket_id>/reply/", views.ticket_reply, name="ticket_reply"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/ubl/", views.invoice_ubl, name="invoice_ubl"),
     path("customers/<int:customer_id>/users/", staff_views.customer_users, name="customer_users"),
     path(
         "customers/<int:customer_id>/users/<int:user_id>/invite/",

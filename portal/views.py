@@ -3,7 +3,7 @@ prepaid hours, and posted invoices (PDF). Every query is scoped by the customers
 contact of (portal.selectors); anything else answers 404."""
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,6 +14,7 @@ from core.views import apply_domain_error
 from helpdesk import conversation_selectors, conversation_services
 from helpdesk.forms import MessageForm
 from invoicing import documents
+from invoicing.peppol.documents import peppol_xml_bytes, ubl_filename
 from sales import selectors as sales_selectors
 
 from . import selectors
@@ -123,4 +124,16 @@ def invoice_pdf(request, pk: int):
     response = HttpResponse(data, content_type="application/pdf")
     filename = documents.invoice_pdf_filename(invoice=invoice)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@customer_required
+def invoice_ubl(request, pk: int):
+    """The Peppol UBL (XML) of a posted invoice of one of the user's customers; 404 for any other."""
+    invoice = selectors.portal_invoice_get(user=request.user, invoice_id=pk)
+    document = getattr(invoice, "peppol_document", None)
+    if document is None:
+        raise Http404("This invoice has no e-invoice.")
+    response = HttpResponse(peppol_xml_bytes(document), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{ubl_filename(invoice)}"'
     return response

@@ -74,8 +74,9 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
-    """Files written by a test (PDFs, signatures) go to a temp dir, never into var/."""
+    """Files written by a test (PDFs, signatures, the Peppol outbox) go to a temp dir, never into var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PEPPOL_OUTBOX_DIR = tmp_path / "peppol-outbox"
 
 
 @pytest.fixture

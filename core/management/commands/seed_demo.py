@@ -39,11 +39,14 @@ CUSTOMERS = [
     {
         "name": "Globex Corporation",
         "email": "billing@globex.example",
-        "vat": "BE0412345678",
+        "vat": "BE0412345614",
         "street": "12 Avenue Louise",
         "zip": "1050",
         "city": "Brussels",
         "country": "BE",
+        # A Belgian business: its invoices go over Peppol (README "Peppol e-invoices").
+        "delivery_channel": "peppol",
+        "peppol_id": "0208:0412345614",
     },
     {
         "name": "Initech",
