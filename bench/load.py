@@ -117,13 +117,17 @@ def measure_figures(m: dict) -> dict:
     return results
 
 
-def _poll_pdf(client: Http, invoice_id: int, started: float, limit_s: float) -> float | None:
-    """Seconds from `started` until the invoice reports its stored PDF (async rendering), else None."""
-    while time.perf_counter() - started < limit_s:
-        status, _, content = client.call("GET", f"/api/v1/invoices/{invoice_id}/")
-        if status == 200 and json.loads(content).get("pdf_ready"):
-            return time.perf_counter() - started
-        time.sleep(0.25)
+def _poll_pdf(dsn: str, invoice_id: int, started: float, limit_s: float) -> float | None:
+    """Seconds from `started` until the invoice's PDF is stored (its SHA-256 recorded, SPEC
+    Invoicing), whether posting rendered it or a task after commit; None past `limit_s`."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while time.perf_counter() - started < limit_s:
+            row = conn.execute(
+                "SELECT pdf_sha256 FROM invoicing_invoice WHERE id = %s", (invoice_id,)
+            ).fetchone()
+            if row and row[0]:
+                return time.perf_counter() - started
+            time.sleep(0.25)
     return None
 
 
@@ -146,9 +150,8 @@ def measure_invoicing(m: dict) -> dict:
         status, ms, content = client.call("POST", f"/api/v1/invoices/{invoice_id}/post/")
         statuses.add(status)
         posted.append(ms)
-        body = json.loads(content) if status == 200 else {}
-        if "pdf_ready" in body:
-            seconds = _poll_pdf(client, invoice_id, started, limit_s=300)
+        if status == 200:
+            seconds = _poll_pdf(m["dsn"], invoice_id, started, limit_s=300)
             if seconds is not None:
                 ready.append(seconds * 1000)
         status, ms, _ = client.call("GET", f"/api/v1/invoices/{invoice_id}/pdf/")

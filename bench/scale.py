@@ -66,6 +66,45 @@ def _setup_django(bench_url: str) -> None:
     django.setup()
 
 
+BULK_MODELS = (
+    "core.User",
+    "sales.Customer",
+    "sales.Product",
+    "projects.Project",
+    "sales.Order",
+    "sales.OrderLine",
+    "helpdesk.Team",
+    "helpdesk.Ticket",
+    "timesheets.TimesheetLine",
+    "invoicing.Invoice",
+    "invoicing.InvoiceLine",
+    "core.Sequence",
+)
+
+
+def _django_defaults_in_database(enable: bool) -> None:
+    """The generator names the columns it knows; a column added later with a Django default
+    (not a database default) gets that default during the load, so the generator keeps working."""
+    from django.apps import apps
+    from django.db import connection
+
+    with connection.schema_editor() as editor:
+        for label in BULK_MODELS:
+            model = apps.get_model(label)
+            for field in model._meta.concrete_fields:
+                # Django's default: the field's, or "" for text fields without one.
+                value = None if field.primary_key or field.null else field.get_default()
+                if value is None:
+                    continue
+                table, column = editor.quote_name(model._meta.db_table), editor.quote_name(field.column)
+                if enable:
+                    value = field.get_db_prep_save(value, connection)
+                    default = f"SET DEFAULT {editor.quote_value(value)}"
+                else:
+                    default = "DROP DEFAULT"
+                editor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} {default}")
+
+
 def build(scale: generate.Scale) -> dict:
     from django.apps import apps
     from django.contrib.auth.hashers import make_password
@@ -85,10 +124,13 @@ def build(scale: generate.Scale) -> dict:
             cur.execute("SELECT array_agg(id) FROM sales_order")
             cur.execute(_ORDERS_SQL.format(**_tables()), [cur.fetchone()[0]])
 
+    _django_defaults_in_database(True)
     with connection.cursor() as cur:
         manifest = generate.build(
             cur, scale, password_hash=make_password(generate.PASSWORD), recompute=recompute
         )
+    _django_defaults_in_database(False)
+    with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE")
     timesheet = apps.get_model("timesheets", "TimesheetLine")
     print(
@@ -162,6 +204,9 @@ def main() -> int:
     parser.add_argument("--smoke", action="store_true", help="10 000 lines, few repeats (CI)")
     parser.add_argument("--repeat", type=int, default=0, help="requests per figure (default 30, smoke 5)")
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    parser.add_argument(
+        "--invoice-orders", type=int, default=0, help="orders invoiced, posted, printed (default 3, smoke 1)"
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument(
         "--build-only", action="store_true", help="build the bench database, keep it, measure nothing"
@@ -172,7 +217,8 @@ def main() -> int:
     admin_url, bench_url = _database_urls()
     _create_database(admin_url)
     _setup_django(bench_url)
-    scale = generate.Scale(timesheets=lines, invoice_orders=1 if args.smoke else 3)
+    invoice_orders = args.invoice_orders or (1 if args.smoke else 3)
+    scale = generate.Scale(timesheets=lines, invoice_orders=invoice_orders)
     work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     gunicorn = None
     try:
