@@ -1,7 +1,7 @@
 """Reads of the portal. Every query starts from the customers the user is a portal contact of;
 anything outside them is invisible (404)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
@@ -13,6 +13,7 @@ from helpdesk.models import Ticket
 from invoicing.models import Invoice
 from sales import selectors as sales_selectors
 from sales.models import Product, UomCategory
+from timesheets.burndown import Burndown, sale_lines_burndown
 from timesheets.models import TimesheetLine
 
 
@@ -27,6 +28,7 @@ class PrepaidLine:
     sold: Decimal
     used: Decimal
     left: Decimal
+    burndown: Burndown | None = None
 
     @property
     def used_percent(self) -> int:
@@ -36,16 +38,18 @@ class PrepaidLine:
 
 
 def prepaid_lines_for(customers) -> list[PrepaidLine]:
-    """The prepaid time lines of confirmed orders of `customers`, newest order first."""
-    rows = []
+    """The prepaid time lines of confirmed orders of `customers`, newest order first, each with
+    its burn-down (one query per customer, two more for all the burn-downs)."""
+    rows, lines_seen = [], []
     for customer in customers:
         lines = (
             sales_selectors.customer_sale_lines(customer=customer)
             .filter(invoice_policy=Product.InvoicePolicy.PREPAID, uom__category__kind=UomCategory.Kind.TIME)
-            .select_related("order", "uom", "product")
+            .select_related("order", "uom", "uom__category", "product")
             .order_by("-order__order_date", "order_id", "sequence", "id")
         )
         for line in lines:
+            lines_seen.append(line)
             # Time units convert to hours by their ratio; `remaining_hours` is annotated by the selector.
             sold = quantize_qty(line.quantity * line.uom.ratio)
             left = quantize_qty(line.remaining_hours)
@@ -60,7 +64,8 @@ def prepaid_lines_for(customers) -> list[PrepaidLine]:
                     left=left,
                 )
             )
-    return rows
+    burndowns = {b.line_id: b for b in sale_lines_burndown(lines=lines_seen)}
+    return [replace(row, burndown=burndowns.get(row.line_id)) for row in rows]
 
 
 def portal_ticket_rows(*, user) -> QuerySet[Ticket]:

@@ -46,6 +46,7 @@ def home(request):
         "tickets": selectors.portal_ticket_rows(user=request.user)[:TICKETS_SHOWN],
         "prepaid_lines": prepaid,
         "hours_left": sum((line.left for line in prepaid), ZERO),
+        "burndowns": [line.burndown for line in prepaid if line.burndown],
         "invoices": _with_signed_totals(selectors.portal_invoices(user=request.user)[:INVOICES_SHOWN]),
         "can_open_ticket": bool(customers) and conversation_selectors.portal_teams().exists(),
     }

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
 from core.money import ZERO, line_subtotal, tax_amount
+from core.panels import render_panels
 from core.permissions import role_required
 from core.units import convert_quantity
 from core.views import apply_domain_error
@@ -261,6 +262,7 @@ def order_detail(request, pk):
     if order.state != Order.State.DRAFT:
         context.update(_order_links(order))
     context["invoices"] = order.invoices.order_by("-id")
+    context["panels"] = render_panels("sales:order_detail", request=request, order=order)
     return render(request, "sales/order_detail.html", context, status=status)
 
 

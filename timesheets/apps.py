@@ -7,7 +7,13 @@ class TimesheetsConfig(AppConfig):
     verbose_name = "Timesheets"
 
     def ready(self):
+        from core.panels import register_panel
+
         from . import signals
+        from .burndown import order_burndown_panel
+
+        # The order page (sales, below us) shows each prepaid line's burn-down.
+        register_panel("sales:order_detail", order_burndown_panel)
         from .models import TimesheetLine
 
         pre_save.connect(

@@ -197,8 +197,8 @@ def test_portal_page_query_count_does_not_grow_with_data(
         ticket = TicketFactory(title=f"More {i}", team=world["team"], customer=world["globex"])
         log(ticket, agent, "1.00", line=order.lines.get())
         posted_invoice(order, accountant)
-    # savepoint, session, user, roles, customers, prepaid lines, tickets, invoices,
-    # portal teams (may the customer open a ticket?), release
-    with django_assert_num_queries(10):
+    # savepoint, session, user, roles, customers, prepaid lines, burn-down (hours before the
+    # window, hours per day), tickets, invoices, portal teams (may the customer open a ticket?), release
+    with django_assert_num_queries(12):
         response = portal_client.get(reverse("portal:home"))
     assert len(response.context["prepaid_lines"]) == 1 + extra

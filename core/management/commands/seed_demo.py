@@ -235,7 +235,9 @@ class Command(BaseCommand):
             # team_save creates the team's project (projects.services.project_create) and the
             # default stages, and ensures the "Service on Timesheets" product.
             team = helpdesk_services.team_save(
-                team=Team(name=TEAM, use_timesheets=True, use_billing=True), user=admin, members=[agent]
+                team=Team(name=TEAM, use_timesheets=True, use_billing=True, portal=True),
+                user=admin,
+                members=[agent],
             )
             self.created.append(f"team {TEAM}")
         return team
