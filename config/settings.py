@@ -183,6 +183,9 @@ TIMER_ROUNDING_MINUTES = env.int("TIMER_ROUNDING_MINUTES", default=15)
 TIMER_MINIMUM_MINUTES = env.int("TIMER_MINIMUM_MINUTES", default=15)
 # Upsell: also flag prepaid lines forecast to run out within this many days.
 UPSELL_FORECAST_DAYS = env.int("UPSELL_FORECAST_DAYS", default=14)
+# Invoice PDFs: a timesheet appendix longer than this is a fixed-width listing, not a table
+# (a table costs WeasyPrint ~3 ms per row; see invoicing/appendix.py).
+INVOICE_APPENDIX_TABLE_MAX_ROWS = env.int("INVOICE_APPENDIX_TABLE_MAX_ROWS", default=300)
 # Field service: may marking a task done take a product's stock below zero?
 STOCK_ALLOW_NEGATIVE = env.bool("STOCK_ALLOW_NEGATIVE", default=False)
 # Timesheet lines dated further ahead than this are refused as typos.

@@ -32,7 +32,7 @@ from sales.selectors import orders_visible_to, portal_customers
 from .documents import invoice_pdf_bytes, invoice_pdf_filename
 from .models import Invoice, InvoiceLine, Payment, PeppolDocument
 from .peppol.delivery import peppol_resend
-from .peppol.documents import peppol_xml_bytes, ubl_filename
+from .peppol.documents import peppol_document_ensure, peppol_xml_bytes, ubl_filename
 from .services import (
     Method,
     invoice_cancel,
@@ -113,6 +113,11 @@ class InvoiceSerializer(serializers.ModelSerializer):
     )
     lines = InvoiceLineSerializer(many=True, read_only=True)
     payments = PaymentSerializer(many=True, read_only=True)
+    pdf_ready = serializers.BooleanField(
+        read_only=True,
+        help_text="Posted and its PDF stored. False while the PDF is being prepared (rendered after "
+        "posting); `GET pdf/` then renders and stores it first.",
+    )
 
     class Meta:
         model = Invoice
@@ -138,6 +143,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "lines",
             "payments",
             "einvoice",
+            "pdf_ready",
         ]
         read_only_fields = [f for f in fields if f not in ("invoice_date", "due_date")]
 
@@ -349,6 +355,8 @@ class InvoiceViewSet(
     def ubl(self, request, pk=None):
         invoice = self.get_object()
         document = getattr(invoice, "peppol_document", None)
+        if document is None:  # posted, but the documents task has not run yet: build it now, once
+            document = peppol_document_ensure(invoice=invoice)
         if document is None:
             raise ConflictError(
                 f"Invoice {invoice} has no e-invoice: only posted invoices have one.", code="no_ubl"

@@ -8,13 +8,11 @@ class InvoicingConfig(AppConfig):
     def ready(self):
         from . import receivers, signals
 
-        # In this order: refuse bad Peppol data, then store the PDF, then the UBL embedding it.
+        # Refuse bad Peppol data inside the posting transaction; the PDF and the UBL embedding it
+        # are made after the commit (receivers.render_documents_after_post).
         signals.invoice_posted.connect(
             receivers.check_peppol_on_post, dispatch_uid="invoicing.check_peppol_on_post"
         )
         signals.invoice_posted.connect(
-            receivers.store_pdf_on_post, dispatch_uid="invoicing.store_pdf_on_post"
-        )
-        signals.invoice_posted.connect(
-            receivers.store_ubl_on_post, dispatch_uid="invoicing.store_ubl_on_post"
+            receivers.render_documents_after_post, dispatch_uid="invoicing.render_documents_after_post"
         )

@@ -1,11 +1,15 @@
 """Invoice documents (PDF with embedded Factur-X). CONTRACT: other apps code against these.
 
-A posted invoice's PDF is rendered once (at posting, see receivers.py), stored in
-`Invoice.pdf` with its SHA-256 in `Invoice.pdf_sha256`, and served from those stored bytes
-ever after. A draft (or cancelled) invoice renders a watermarked preview on demand, never stored.
+A posted invoice's PDF is rendered once, AFTER the posting transaction commits (a Celery task
+queued by receivers.py; posting stays quick and never holds the year's number row while a PDF
+is made), stored through Django's storage API in `Invoice.pdf` with its SHA-256 in
+`Invoice.pdf_sha256`, and served from those stored bytes ever after. Until the task has run,
+`invoice_pdf_bytes` renders and stores it on demand, once even under concurrent requests.
+A draft (or cancelled) invoice renders a watermarked preview on demand, never stored.
 """
 
 import hashlib
+import zlib
 from collections import OrderedDict
 from datetime import date
 from decimal import Decimal
@@ -14,13 +18,17 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 
 from core.money import ZERO
 
 from . import facturx as fx
+from .appendix import appendix_pages, appendix_uses_table
 from .models import Invoice, InvoiceLine
+
+# Namespace of the PostgreSQL advisory locks that serialise the rendering of one invoice's PDF.
+_PDF_LOCK_NAMESPACE = zlib.crc32(b"invoicing.invoice_pdf") & 0x7FFFFFFF
 
 
 def invoice_pdf_filename(*, invoice: Invoice) -> str:
@@ -30,22 +38,35 @@ def invoice_pdf_filename(*, invoice: Invoice) -> str:
     return f"draft-invoice-{invoice.pk}.pdf"
 
 
+def invoice_pdf_ready(invoice: Invoice) -> bool:
+    """Has this posted invoice's PDF been stored? (False while "PDF being prepared".)"""
+    return invoice.pdf_ready
+
+
 def invoice_pdf_bytes(*, invoice: Invoice) -> bytes:
-    """The PDF of an invoice: for a posted invoice the stored bytes (rendered once at posting,
-    SHA-256 kept); for a draft a watermarked preview rendered on demand."""
-    if invoice.state == Invoice.State.POSTED:
-        return invoice_pdf_store(invoice=invoice)
-    return render_invoice_pdf(invoice=invoice, watermark=_watermark(invoice))
+    """The PDF of an invoice: for a posted invoice the stored bytes (rendered and stored first if
+    the task has not run yet); for a draft a watermarked preview rendered on demand."""
+    if invoice.state != Invoice.State.POSTED:
+        return render_invoice_pdf(invoice=invoice, watermark=_watermark(invoice))
+    stored = Invoice.objects.only("pdf", "pdf_sha256").get(pk=invoice.pk)
+    if stored.pdf and stored.pdf_sha256:
+        data = _read_stored(stored)
+        if data is not None:
+            invoice.pdf, invoice.pdf_sha256 = stored.pdf, stored.pdf_sha256
+            return data
+    return invoice_pdf_store(invoice=invoice)
 
 
 def invoice_pdf_store(*, invoice: Invoice) -> bytes:
     """Render, store and fingerprint a posted invoice's PDF once; return the stored bytes.
 
-    Idempotent under concurrency: the invoice row is locked, and an already stored file is
-    read back (and checked against its SHA-256) instead of being rendered again.
+    Idempotent under concurrency without locking the invoice row (payments stay possible while
+    a long PDF renders): a transaction-level advisory lock per invoice serialises the renderers,
+    and whoever gets it second reads the row again and finds the stored file.
     """
     with transaction.atomic():
-        row = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        lock_invoice_documents(invoice.pk)
+        row = Invoice.objects.select_related("customer", "order", "reversed_invoice").get(pk=invoice.pk)
         if row.pdf and row.pdf_sha256:
             data = _read_stored(row)
             if data is not None:
@@ -61,6 +82,16 @@ def invoice_pdf_store(*, invoice: Invoice) -> bytes:
         Invoice.objects.filter(pk=row.pk).update(pdf=name, pdf_sha256=digest)
         invoice.pdf, invoice.pdf_sha256 = name, digest
         return data
+
+
+def lock_invoice_documents(invoice_id: int) -> None:
+    """Serialises the making of one invoice's stored documents (PDF, UBL). Held until the
+    surrounding transaction ends, i.e. after the stored file's row is committed."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_PDF_LOCK_NAMESPACE, invoice_id % 2**31])
+    else:  # SQLite (embedded, one process): writers are serialised by the database itself.
+        Invoice.objects.select_for_update().filter(pk=invoice_id).exists()
 
 
 def _read_stored(row: Invoice) -> bytes | None:
@@ -108,6 +139,7 @@ def invoice_document_context(invoice: Invoice) -> dict:
         entry["base"] += line.subtotal
         entry["amount"] += line.tax_amount
 
+    timesheet_total = sum((ts.hours for ts in timesheets), Decimal("0.00"))
     company = dict(settings.COMPANY)
     company["logo_url"] = _logo_url(company.get("logo", ""))
     return {
@@ -117,7 +149,11 @@ def invoice_document_context(invoice: Invoice) -> dict:
         "currency": getattr(settings, "CURRENCY", "EUR"),
         "rows": rows,
         "timesheets": timesheets,
-        "timesheet_total": sum((ts.hours for ts in timesheets), Decimal("0.00")),
+        "timesheet_total": timesheet_total,
+        # A long appendix is a fixed-width listing (see appendix.py): a table is too slow to lay out.
+        "appendix_pages": (
+            [] if appendix_uses_table(len(timesheets)) else appendix_pages(timesheets, timesheet_total)
+        ),
         "taxes": list(taxes.values()),
         "payment_reference": fx.payment_reference(invoice),
         "payment_terms": fx.payment_terms_text(invoice),

@@ -94,6 +94,11 @@ class Invoice(TimeStampedModel):
         return self.amount_total - self.amount_paid
 
     @property
+    def pdf_ready(self) -> bool:
+        """Posted and its PDF stored (rendered after posting by a Celery task)."""
+        return self.state == self.State.POSTED and bool(self.pdf_sha256)
+
+    @property
     def is_live(self) -> bool:
         """Draft or posted: its timesheet lines are billed."""
         return self.state != self.State.CANCEL

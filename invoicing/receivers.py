@@ -1,7 +1,10 @@
 """Receivers of the invoicing app, connected in InvoicingConfig.ready()."""
 
-from .documents import invoice_pdf_store
-from .peppol.documents import peppol_check_before_post, peppol_document_store
+from functools import partial
+
+from django.db import transaction
+
+from .peppol.documents import peppol_check_before_post
 
 
 def check_peppol_on_post(sender, *, invoice, **kwargs):
@@ -9,12 +12,13 @@ def check_peppol_on_post(sender, *, invoice, **kwargs):
     peppol_check_before_post(invoice=invoice)
 
 
-def store_pdf_on_post(sender, *, invoice, **kwargs):
-    """A posted invoice's PDF is part of the document: render and store it once, in the posting
-    transaction (a failed rendering rolls the posting back; nothing half-posted)."""
-    invoice_pdf_store(invoice=invoice)
+def render_documents_after_post(sender, *, invoice, **kwargs):
+    """A posted invoice's PDF (then its Peppol UBL, which embeds the PDF) is rendered and stored
+    once by a Celery task queued AFTER the posting transaction commits: posting stays quick and
+    never holds the year's number row during a long rendering. If the task fails or is late, the
+    PDF and UBL endpoints make them on demand (documents.py, peppol/documents.py)."""
+    from .tasks import invoice_pdf_render_task
 
-
-def store_ubl_on_post(sender, *, invoice, **kwargs):
-    """After the PDF: the Peppol UBL (with the PDF inside), stored once; queued for Peppol customers."""
-    peppol_document_store(invoice=invoice)
+    # robust: a broker that is down (or an in-process rendering error) must not turn the
+    # committed posting into an error page; the documents are then made on first download.
+    transaction.on_commit(partial(invoice_pdf_render_task.delay, invoice.pk), robust=True)

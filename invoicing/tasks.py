@@ -5,14 +5,35 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
-from .documents import invoice_pdf_bytes, invoice_pdf_filename
+from .documents import invoice_pdf_bytes, invoice_pdf_filename, invoice_pdf_store
 from .models import Invoice
 from .peppol.delivery import peppol_refresh_statuses, peppol_send_attempt
+from .peppol.documents import peppol_document_ensure
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=30)
+def invoice_pdf_render_task(self, invoice_id: int) -> str:
+    """Render and store a posted invoice's PDF once, then its Peppol UBL (which embeds the PDF);
+    queued after the posting commits."""
+    invoice = Invoice.objects.filter(pk=invoice_id, state=Invoice.State.POSTED).first()
+    if invoice is None:
+        return "skipped"
+    rendered = not invoice.pdf_sha256
+    try:
+        if rendered:
+            invoice_pdf_store(invoice=invoice)
+        peppol_document_ensure(invoice=invoice)
+    except OSError as exc:  # storage (disk, S3) unavailable: try again later
+        raise self.retry(exc=exc) from exc
+    return "stored" if rendered else "already stored"
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=60)
 def invoice_send_email_task(self, invoice_id: int) -> str:
-    """Mail a posted invoice with its stored PDF to the customer; record Invoice.sent_at."""
+    """Mail a posted invoice with its stored PDF to the customer; record Invoice.sent_at.
+
+    Waits for the stored PDF: if the rendering task is running, `invoice_pdf_bytes` blocks on its
+    lock and then reads the stored file; if it has not run yet, this renders and stores it once."""
     invoice = Invoice.objects.select_related("customer").get(pk=invoice_id)
     if invoice.state != Invoice.State.POSTED or not invoice.customer.email:
         return "skipped"

@@ -16,5 +16,6 @@ urlpatterns: list = [
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
     path("invoices/<int:pk>/ubl/", views.invoice_ubl, name="invoice_ubl"),
     path("invoices/<int:pk>/einvoice/send/", views.invoice_send_einvoice, name="invoice_send_einvoice"),
+    path("invoices/<int:pk>/pdf-status/", views.invoice_pdf_status, name="invoice_pdf_status"),
     path("orders/<int:pk>/invoice/", views.order_invoice_create, name="order_invoice_create"),
 ]

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,11 +23,11 @@ from core.views import apply_domain_error, is_htmx
 from sales.models import Customer, Order
 
 from . import selectors, services
-from .documents import invoice_pdf_bytes, invoice_pdf_filename
+from .documents import invoice_pdf_bytes, invoice_pdf_filename, invoice_pdf_ready
 from .forms import CreateInvoiceForm, InvoiceFilterForm, PaymentForm
 from .models import Invoice, PeppolDocument
 from .peppol.delivery import peppol_resend
-from .peppol.documents import peppol_xml_bytes, ubl_filename
+from .peppol.documents import peppol_document_ensure, peppol_xml_bytes, ubl_filename
 from .tasks import invoice_send_email_task
 
 READERS = ("sales", "accountant")
@@ -187,14 +187,21 @@ def invoice_detail(request, pk):
         "einvoice": PeppolDocument.objects.filter(invoice=invoice).first(),
         "can_send_einvoice": accountant
         and invoice.customer.delivery_channel == Customer.DeliveryChannel.PEPPOL,
+        "pdf_pending": is_posted and not invoice_pdf_ready(invoice),
     }
     return render(request, "invoicing/invoice_detail.html", context)
 
 
 @role_required(*ACCOUNTING)
 def invoice_ubl(request, pk):
-    """The stored Peppol UBL of a posted invoice (404 for a draft: it has none)."""
-    document = get_object_or_404(PeppolDocument, invoice_id=pk)
+    """The stored Peppol UBL of a posted invoice (404 for a draft: it has none); built first, once,
+    if the documents task has not run yet."""
+    invoice = _invoice(pk)
+    document = PeppolDocument.objects.filter(invoice=invoice).first() or peppol_document_ensure(
+        invoice=invoice
+    )
+    if document is None:
+        raise Http404("This invoice has no e-invoice.")
     response = HttpResponse(peppol_xml_bytes(document), content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="{ubl_filename(document.invoice)}"'
     return response
@@ -279,8 +286,21 @@ def invoice_send(request, pk):
         messages.error(request, f"{invoice.customer} has no e-mail address.")
     else:
         transaction.on_commit(partial(invoice_send_email_task.delay, invoice.pk))
-        messages.success(request, f"{invoice} is being sent to {invoice.customer.email}.")
+        # The task waits for the stored PDF (documents.invoice_pdf_bytes), so it can be queued now.
+        when = "" if invoice_pdf_ready(invoice) else " as soon as its PDF is ready"
+        messages.success(request, f"{invoice} is being sent to {invoice.customer.email}{when}.")
     return redirect("invoicing:invoice_detail", pk=invoice.pk)
+
+
+@role_required(*READERS)
+def invoice_pdf_status(request, pk):
+    """The "PDF being prepared" badge of a posted invoice; polled by the detail page until ready."""
+    invoice = get_object_or_404(Invoice.objects.only("state", "pdf_sha256"), pk=pk)
+    return render(
+        request,
+        "invoicing/partials/pdf_status.html",
+        {"invoice": invoice, "pdf_pending": not invoice_pdf_ready(invoice)},
+    )
 
 
 @role_required("sales", "accountant")

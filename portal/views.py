@@ -14,7 +14,7 @@ from core.views import apply_domain_error
 from helpdesk import conversation_selectors, conversation_services
 from helpdesk.forms import MessageForm
 from invoicing import documents
-from invoicing.peppol.documents import peppol_xml_bytes, ubl_filename
+from invoicing.peppol.documents import peppol_document_ensure, peppol_xml_bytes, ubl_filename
 from sales import selectors as sales_selectors
 
 from . import selectors
@@ -132,7 +132,8 @@ def invoice_pdf(request, pk: int):
 def invoice_ubl(request, pk: int):
     """The Peppol UBL (XML) of a posted invoice of one of the user's customers; 404 for any other."""
     invoice = selectors.portal_invoice_get(user=request.user, invoice_id=pk)
-    document = getattr(invoice, "peppol_document", None)
+    # Posted but the documents task has not run yet: build it now, once.
+    document = getattr(invoice, "peppol_document", None) or peppol_document_ensure(invoice=invoice)
     if document is None:
         raise Http404("This invoice has no e-invoice.")
     response = HttpResponse(peppol_xml_bytes(document), content_type="application/xml")

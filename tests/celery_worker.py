@@ -6,7 +6,8 @@
 - `celery_broker` (function): the worker above, plus this process's `config.celery.app` sending
   through the broker (not eagerly) for the duration of the test; restored afterwards so other
   tests keep running tasks in-process. Use it with `transactional_db`: the worker has its own
-  database connection and only sees committed rows.
+  database connection and only sees committed rows. The worker stores files (PDFs) under its own
+  MEDIA_ROOT; the test's MEDIA_ROOT points there too for the duration of the test.
 
 On a failing test using the worker, its log is printed (see `pytest_runtest_makereport` below,
 also to be imported by the conftest).
@@ -209,6 +210,7 @@ def celery_broker(celery_worker, request):
     from config.celery import app
 
     request.node._celery_worker = celery_worker
+    request.getfixturevalue("settings").MEDIA_ROOT = celery_worker.media_root
     with _BrokerConf(app, celery_worker.redis_url):
         yield app
 

@@ -1,8 +1,9 @@
 """The stored UBL document of a posted invoice: written once at posting, served from its bytes.
 
-Posting runs `peppol_check_before_post` first (a Peppol customer's invoice with missing data is
-refused, nothing posted), then the PDF is stored, then `peppol_document_store` writes the UBL
-with that PDF inside and, for a Peppol customer, queues it for sending once the posting commits.
+Posting runs `peppol_check_before_post` (a Peppol customer's invoice with missing data is
+refused, nothing posted). After the posting commits, the documents task stores the PDF, then
+`peppol_document_store` writes the UBL with that PDF inside and, for a Peppol customer, queues
+it for sending. The UBL endpoint builds it on demand if the task has not run yet.
 """
 
 import hashlib
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from sales.models import Customer
 
-from ..documents import invoice_pdf_filename, invoice_pdf_store
+from ..documents import invoice_pdf_filename, invoice_pdf_store, lock_invoice_documents
 from ..models import Invoice, PeppolDocument
 from .checks import PeppolDataError, peppol_problems
 from .ubl import invoice_ubl_xml
@@ -36,10 +37,20 @@ def peppol_check_before_post(*, invoice: Invoice) -> None:
             raise PeppolDataError(problems)
 
 
+def peppol_document_ensure(*, invoice: Invoice) -> PeppolDocument | None:
+    """The UBL of a posted invoice, built once after its PDF (by the task queued after posting,
+    or on demand): the invoice's document lock serialises concurrent builders."""
+    if invoice.state != Invoice.State.POSTED:
+        return None
+    with transaction.atomic():
+        lock_invoice_documents(invoice.pk)
+        return peppol_document_store(invoice=invoice)
+
+
 def peppol_document_store(*, invoice: Invoice) -> PeppolDocument:
     """Build and store the UBL of a posted invoice once (idempotent); queue it for a Peppol customer.
 
-    Runs inside the posting transaction, after the PDF is stored (it is embedded).
+    Runs after the posting commits (see peppol_document_ensure), the PDF stored first (it is embedded).
     """
     existing = PeppolDocument.objects.filter(invoice=invoice).first()
     if existing is not None:

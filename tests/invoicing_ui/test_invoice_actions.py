@@ -144,16 +144,31 @@ def draft(sales_user, agent, postpaid):
     return invoicing.invoice_create_from_order(order=postpaid, user=sales_user)
 
 
-def test_accountant_posts_and_the_pdf_is_stored_once_with_its_sha256(client, accountant, draft):
+def test_posting_answers_before_the_pdf_which_is_stored_once_after_commit(
+    client, accountant, draft, django_capture_on_commit_callbacks
+):
     client.force_login(accountant)
-    response = client.post(reverse("invoicing:invoice_post", args=[draft.pk]), follow=True)
+    detail = reverse("invoicing:invoice_detail", args=[draft.pk])
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        response = client.post(reverse("invoicing:invoice_post", args=[draft.pk]), follow=True)
     draft.refresh_from_db()
     assert draft.state == "posted" and draft.number.startswith("INV/")
-    assert f"Invoice posted as {draft.number}" in response.content.decode()
+    html = response.content.decode()
+    assert f"Invoice posted as {draft.number}" in html and "PDF being prepared" in html
+    assert not draft.pdf and not draft.pdf_sha256
+    assert "PDF being prepared" in client.get(reverse("invoicing:invoice_list")).content.decode()
+    # The posting's transaction commits; its callback queues the rendering (in-process in tests).
+    for callback in after_commit:
+        callback()
+    draft.refresh_from_db()
     assert draft.pdf and len(draft.pdf_sha256) == 64
     with draft.pdf.open("rb") as handle:
         stored = handle.read()
     assert hashlib.sha256(stored).hexdigest() == draft.pdf_sha256
+    assert "PDF being prepared" not in client.get(detail).content.decode()
+    assert (
+        "PDF ready" in client.get(reverse("invoicing:invoice_pdf_status", args=[draft.pk])).content.decode()
+    )
     download = client.get(reverse("invoicing:invoice_pdf", args=[draft.pk]))
     assert download.content == stored
 
@@ -178,7 +193,7 @@ def test_accountant_issues_a_credit_note_and_lands_on_it(client, accountant, dra
     response = client.post(reverse("invoicing:invoice_credit_note", args=[draft.pk]))
     credit = Invoice.objects.get(kind="credit_note")
     assert response["Location"] == reverse("invoicing:invoice_detail", args=[credit.pk])
-    assert credit.number.startswith("RINV/") and credit.pdf_sha256
+    assert credit.number.startswith("RINV/") and credit.state == "posted"
     response = client.post(reverse("invoicing:invoice_credit_note", args=[draft.pk]), follow=True)
     assert "already credited" in response.content.decode()
 

@@ -1,5 +1,6 @@
 """The invoice PDF: content read back with pdftotext, embedded Factur-X, stored once, served identical."""
 
+import datetime
 import hashlib
 import subprocess
 from decimal import Decimal
@@ -11,7 +12,7 @@ from lxml import etree
 from invoicing import documents
 from invoicing.facturx import invoice_facturx_xml
 from invoicing.models import Invoice
-from tests.factories import InvoiceLineFactory, invoice_with_lines
+from tests.factories import InvoiceLineFactory, TimesheetLineFactory, invoice_with_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +139,51 @@ def test_email_task_skips_drafts_and_customers_without_email(mailoutbox):
     invoice.customer.save()
     assert invoice_send_email_task(invoice.pk) == "skipped"
     assert mailoutbox == []
+
+
+def test_long_appendix_is_a_fixed_width_listing_with_every_line_and_the_total(tmp_path, settings):
+    settings.INVOICE_APPENDIX_TABLE_MAX_ROWS = 1  # the two lines of the fixture count as "long"
+    invoice = invoice_with_lines()
+    long_text = "Replaced the failing RAID controller " + "and rebuilt the array " * 6 + "END-OF-TEXT"
+    first = invoice.timesheets.first()
+    TimesheetLineFactory(
+        date=first.date,
+        employee=first.employee,
+        project=first.project,
+        sale_line=first.sale_line,
+        invoice=invoice,
+        description=long_text,
+        hours=Decimal("4.25"),
+    )
+    html = documents.render_invoice_html(invoice=invoice)
+    assert 'class="listing"' in html and "<table>" not in html.split("Appendix")[1]
+    text = pdf_text(documents.invoice_pdf_bytes(invoice=invoice), tmp_path)
+    appendix = text.split("Appendix")[1]
+    assert "Mail server migration" in appendix and "Backup restore test" in appendix
+    assert "Ada Lovelace" in appendix and "END-OF-TEXT" in appendix  # wrapped, nothing cut
+    assert "Total hours" in appendix and "7.75" in appendix
+
+
+def test_listing_pages_repeat_the_header_and_never_split_a_line():
+    from types import SimpleNamespace
+
+    from invoicing.appendix import LINES_PER_PAGE, appendix_pages
+
+    rows = [
+        SimpleNamespace(
+            date=datetime.date(2026, 11, 1 + i % 28),
+            employee="Ada Lovelace",
+            description=("long words " * 15) if i % 10 == 0 else f"Task {i}",
+            hours=Decimal("1.00"),
+        )
+        for i in range(300)
+    ]
+    pages = appendix_pages(rows, Decimal("300.00"))
+    assert len(pages) > 4
+    assert all(len(page) <= LINES_PER_PAGE and page[0].startswith("Date") for page in pages)
+    dated = [line for page in pages for line in page if line[:4] == "2026"]
+    assert len(dated) == 300
+    # A wrapped description's continuation lines follow their first line on the same page.
+    for page in pages:
+        assert not page[2].startswith(" "), "a page never starts with a continuation line"
+    assert pages[-1][-1].split() == ["Total", "hours", "300.00"]
