@@ -104,9 +104,18 @@ def post_order(db, accountant_user):
         invoice = invoicing.invoice_create_from_order(
             order=order, user=accountant_user, method=method, amount=amount
         )
-        return invoicing.invoice_post(invoice=invoice, user=accountant_user)
+        return with_documents(invoicing.invoice_post(invoice=invoice, user=accountant_user))
 
     return build
+
+
+def with_documents(invoice):
+    """The PDF and the UBL are made by a Celery task queued after the posting commits; tests that
+    run inside one transaction run that task here, in-process, as the commit would."""
+    from invoicing.tasks import invoice_pdf_render_task
+
+    invoice_pdf_render_task(invoice.pk)
+    return invoice
 
 
 def line(description, quantity, price, tax=None, unit="Hours", discount="0"):

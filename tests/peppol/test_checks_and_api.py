@@ -12,7 +12,7 @@ from sales import services as sales
 from sales.identifiers import belgian_enterprise_number, peppol_id_from_vat, peppol_id_problem
 from sales.models import Customer
 from tests.factories import CustomerFactory, UserFactory
-from tests.peppol.conftest import TODAY, line, valid_be_vat
+from tests.peppol.conftest import TODAY, line, valid_be_vat, with_documents
 
 pytestmark = pytest.mark.django_db
 
@@ -76,9 +76,11 @@ def test_posting_refuses_an_invalid_company_vat_on_the_invoice_page(
 
 def test_email_customers_are_not_refused_but_the_problems_are_kept(accountant_user, taxes):
     customer = CustomerFactory(vat="", country="BE")
-    invoice = invoicing.invoice_post(
-        invoice=_draft(customer, accountant_user, line("Consulting", "1", "95.00", taxes["21"])),
-        user=accountant_user,
+    invoice = with_documents(
+        invoicing.invoice_post(
+            invoice=_draft(customer, accountant_user, line("Consulting", "1", "95.00", taxes["21"])),
+            user=accountant_user,
+        )
     )
     document = invoice.peppol_document
     assert document.status == PeppolDocument.Status.NOT_SENT

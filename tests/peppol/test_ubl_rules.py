@@ -10,7 +10,7 @@ from invoicing import services as invoicing
 from invoicing.models import Invoice, InvoiceLine, PeppolDocument
 from invoicing.peppol.documents import peppol_xml_bytes
 from tests.factories import CustomerFactory, uom
-from tests.peppol.conftest import line, valid_be_vat
+from tests.peppol.conftest import line, valid_be_vat, with_documents
 
 pytestmark = pytest.mark.django_db
 NS = {
@@ -110,7 +110,7 @@ def test_full_and_partial_credit_notes(peppol_rules, post_order, be_customer, ta
             line("Licences", "3", "40.00", taxes["6"], unit="Units"),
         ],
     )
-    credit = invoicing.invoice_credit_note(invoice=invoice, user=accountant_user)
+    credit = with_documents(invoicing.invoice_credit_note(invoice=invoice, user=accountant_user))
     tree = assert_valid(peppol_rules, credit)
     assert etree.QName(tree).localname == "CreditNote"
     assert texts(tree, "//cbc:CreditNoteTypeCode") == ["381"]
@@ -152,7 +152,7 @@ def partial_credit_note(invoice, user, *, keep_first: int, quantity: Decimal) ->
         amount_untaxed=untaxed, amount_tax=tax, amount_total=untaxed + tax
     )
     credit.refresh_from_db()
-    return invoicing.invoice_post(invoice=credit, user=user)
+    return with_documents(invoicing.invoice_post(invoice=credit, user=user))
 
 
 def test_down_payment_then_final_invoice_deducting_it(
@@ -212,7 +212,7 @@ def test_five_hundred_line_invoice(peppol_rules, be_customer, taxes, accountant_
         amount_untaxed=untaxed, amount_tax=vat, amount_total=untaxed + vat
     )
     invoice.refresh_from_db()
-    invoicing.invoice_post(invoice=invoice, user=accountant_user)
+    with_documents(invoicing.invoice_post(invoice=invoice, user=accountant_user))
     tree = assert_valid(peppol_rules, invoice)
     assert len(tree.xpath("//cac:InvoiceLine", namespaces=NS)) == 500
 
