@@ -2,6 +2,7 @@
 deactivation. A portal user holds the `customer` role and sees only the customers it is a
 contact of."""
 
+import logging
 from functools import partial
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from rest_framework.authtoken.models import Token
 from core.errors import DomainError
 from core.models import AuditEvent, User
 
+logger = logging.getLogger(__name__)
 USERNAME_MAX = 150
 
 
@@ -77,7 +79,10 @@ def portal_user_invite(*, user: User, by: User) -> None:
 def _enqueue_invitation(user_id: int) -> None:
     from .tasks import portal_invitation_task
 
-    portal_invitation_task.delay(user_id)
+    try:
+        portal_invitation_task.delay(user_id)
+    except Exception:  # broker down: the user exists; staff can send the invitation again
+        logger.exception("Could not enqueue the invitation of user %s", user_id)
 
 
 def portal_invitation_email(*, user: User) -> EmailMessage:

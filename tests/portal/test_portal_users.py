@@ -174,3 +174,17 @@ def test_page_cannot_touch_a_user_of_another_customer(client, sales_user, custom
     client.force_login(sales_user)
     response = client.post(reverse("portal:customer_user_deactivate", args=[customer.pk, stranger.pk]))
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("n_users", [1, 25])
+def test_portal_users_page_query_count_does_not_grow(
+    client, sales_user, customer, n_users, django_assert_num_queries
+):
+    for i in range(n_users):
+        customer.portal_users.add(UserFactory(username=f"contact-{i}", roles=["customer"]))
+    client.force_login(sales_user)
+    url = reverse("portal:customer_users", args=[customer.pk])
+    # savepoint, session, user, roles, customer, users, release
+    with django_assert_num_queries(7):
+        response = client.get(url)
+    assert response.content.decode().count('data-testid="portal-user"') == n_users

@@ -217,3 +217,15 @@ def test_agent_ticket_list_puts_tickets_waiting_for_us_first(client, world):
     client.force_login(world.agent)
     tickets = list(client.get(reverse("helpdesk:ticket_list")).context["tickets"])
     assert tickets.index(world.a.ticket) < tickets.index(world.b.ticket)
+
+
+@pytest.mark.parametrize("n_teams", [1, 12])
+def test_new_ticket_page_query_count_does_not_grow_with_teams(
+    client_a, world, n_teams, django_assert_num_queries
+):
+    for _ in range(n_teams - 1):
+        TeamFactory(portal=True)
+    # savepoint, session, user, roles, customers (count, then the hidden field), teams, release
+    with django_assert_num_queries(8):
+        response = client_a.get(reverse("portal:ticket_create"))
+    assert len(response.context["form"].fields["team"].queryset) == n_teams

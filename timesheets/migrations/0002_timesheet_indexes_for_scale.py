@@ -6,71 +6,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('helpdesk', '0003_default_stages'),
-        ('invoicing', '0002_initial'),
-        ('projects', '0002_initial'),
-        ('sales', '0002_default_units'),
-        ('timesheets', '0001_initial'),
+        ("helpdesk", "0003_default_stages"),
+        ("invoicing", "0002_initial"),
+        ("projects", "0002_initial"),
+        ("sales", "0002_default_units"),
+        ("timesheets", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='timesheetline',
-            name='timesheet_billing_idx',
+            model_name="timesheetline",
+            name="timesheet_billing_idx",
         ),
         migrations.RemoveIndex(
-            model_name='timesheetline',
-            name='timesheet_employee_date_idx',
+            model_name="timesheetline",
+            name="timesheet_employee_date_idx",
         ),
         migrations.RemoveIndex(
-            model_name='timesheetline',
-            name='timesheet_ticket_idx',
+            model_name="timesheetline",
+            name="timesheet_ticket_idx",
         ),
         migrations.RemoveIndex(
-            model_name='timesheetline',
-            name='timesheet_task_idx',
+            model_name="timesheetline",
+            name="timesheet_task_idx",
         ),
         migrations.AlterField(
-            model_name='timesheetline',
-            name='employee',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='timesheets', to=settings.AUTH_USER_MODEL),
+            model_name="timesheetline",
+            name="employee",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="timesheets",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='timesheetline',
-            name='sale_line',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='timesheets', to='sales.orderline'),
+            model_name="timesheetline",
+            name="sale_line",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="timesheets",
+                to="sales.orderline",
+            ),
         ),
         migrations.AlterField(
-            model_name='timesheetline',
-            name='task',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='timesheets', to='projects.task'),
+            model_name="timesheetline",
+            name="task",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="timesheets",
+                to="projects.task",
+            ),
         ),
         migrations.AlterField(
-            model_name='timesheetline',
-            name='ticket',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='timesheets', to='helpdesk.ticket'),
+            model_name="timesheetline",
+            name="ticket",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="timesheets",
+                to="helpdesk.ticket",
+            ),
         ),
         migrations.AddIndex(
-            model_name='timesheetline',
-            index=models.Index(fields=['-date', '-id'], name='timesheet_date_id_idx'),
+            model_name="timesheetline",
+            index=models.Index(fields=["-date", "-id"], name="timesheet_date_id_idx"),
         ),
         migrations.AddIndex(
-            model_name='timesheetline',
-            index=models.Index(fields=['sale_line', '-date', '-id'], include=('invoice', 'hours'), name='timesheet_billing_idx'),
+            model_name="timesheetline",
+            index=models.Index(
+                fields=["sale_line", "-date", "-id"],
+                include=("invoice", "hours"),
+                name="timesheet_billing_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='timesheetline',
-            index=models.Index(fields=['employee', '-date', '-id'], name='timesheet_employee_date_idx'),
+            model_name="timesheetline",
+            index=models.Index(fields=["employee", "-date", "-id"], name="timesheet_employee_date_idx"),
         ),
         migrations.AddIndex(
-            model_name='timesheetline',
-            index=models.Index(fields=['ticket', '-date', '-id'], include=('hours',), name='timesheet_ticket_idx'),
+            model_name="timesheetline",
+            index=models.Index(
+                fields=["ticket", "-date", "-id"], include=("hours",), name="timesheet_ticket_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='timesheetline',
-            index=models.Index(fields=['task', '-date', '-id'], name='timesheet_task_idx'),
+            model_name="timesheetline",
+            index=models.Index(fields=["task", "-date", "-id"], name="timesheet_task_idx"),
         ),
     ]
