@@ -25,7 +25,7 @@ COPY . .
 RUN DEBUG=False SECRET_KEY=collectstatic-build-step-only-not-a-real-secret-0123456789abcdef \
       ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
  && useradd --system --uid 1000 --home-dir /app app \
- && mkdir -p /app/var/media \
+ && mkdir -p /app/var/media /app/var/peppol-outbox \
  && chown -R app:app /app/var \
  && chmod +x scripts/docker-entrypoint.sh
 

@@ -115,7 +115,10 @@ API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=720)
 
 # --- Cache ---------------------------------------------------------------------------------
 # Shared by every web process in production (CACHE_URL=redis://...): sign-in counters live here.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+# Without CACHE_URL, REDIS_URL (e.g. redis://redis:6379/1) is used; else a per-process memory cache
+# (fine for the embedded single process, wrong for several web/worker containers).
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHES = {"default": env.cache("CACHE_URL", default=REDIS_URL or "locmemcache://portal")}
 
 # --- Locale ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -129,8 +132,34 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Stored files (invoice PDFs and UBL, worksheets, signatures, attachments) all go through
+# Django's storage API: the local MEDIA_ROOT by default (embedded, one machine), or an
+# S3-compatible bucket (AWS S3, MinIO, ...) shared by every web and worker container.
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
+if STORAGE_BACKEND not in ("filesystem", "s3"):
+    raise environ.ImproperlyConfigured("STORAGE_BACKEND is 'filesystem' (default) or 's3'.")
+DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            # MinIO and most S3-compatible servers want path-style URLs.
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path"),
+            "signature_version": "s3v4",
+            "location": env.str("AWS_LOCATION", default=""),
+            # Never overwrite a stored document: a second file gets a new name.
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND",

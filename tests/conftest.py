@@ -7,6 +7,9 @@ from tests.celery_worker import celery_broker, celery_worker, pytest_runtest_mak
 from tests.clock import start_from_environment
 from tests.factories import UserFactory
 
+# A real S3-compatible server (moto) for the storage tests (skipped without moto[server]).
+from tests.s3_server import s3_server, s3_storage  # noqa: F401
+
 
 def pytest_configure(config):
     # TEST_CLOCK=YYYY-MM-DD runs the whole session on that day (see tests/clock.py).
