@@ -11,7 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 64, 12, 28, 64
+LEFT, RIGHT, TOP, BOTTOM = 56, 12, 32, 72
 
 
 @dataclass
@@ -61,10 +61,10 @@ def _frame(title: str, body: list[str], legend: list[Series]) -> SafeString:
     x = LEFT
     for series in legend:
         items.append(
-            f'<rect class="{series.css}" x="{x}" y="8" width="10" height="10"/>'
-            f'<text class="legend" x="{x + 14}" y="17">{escape(series.name)}</text>'
+            f'<rect class="{series.css}" x="{x:.1f}" y="6" width="12" height="12"/>'
+            f'<text class="legend" x="{x + 16:.1f}" y="17">{escape(series.name)}</text>'
         )
-        x += 24 + 7 * len(series.name)
+        x += 28 + 7.5 * len(series.name)
     svg = (
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(items)}{"".join(body)}</svg>'
@@ -82,7 +82,7 @@ def _axes(labels: list[str], y, ticks) -> tuple[list[str], float]:
             f'text-anchor="end">{_fmt(tick)}</text>'
         )
     slot = (WIDTH - LEFT - RIGHT) / max(len(labels), 1)
-    rotate = len(labels) > 8 or max((len(label) for label in labels), default=0) * 6 > slot
+    rotate = len(labels) > 8 or max((len(label) for label in labels), default=0) * 7.5 > slot
     every = max(1, -(-len(labels) // 24))
     for index, label in enumerate(labels):
         if index % every:

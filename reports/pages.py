@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from core.money import ZERO
 
@@ -81,16 +80,14 @@ def build_hours(filters, params) -> dict:
 
 
 def build_unbilled(filters, params) -> dict:
-    report = selectors.unbilled_work(filters=filters)
-    by_customer: dict[str, Decimal] = {}
-    for row in report.rows:
-        name = row.line.order.customer.name
-        by_customer[name] = by_customer.get(name, ZERO) + row.value
+    # The page shows the first TABLE_ROWS lines (totals over all); the CSV has every line.
+    limit = None if params.get("format") == "csv" else TABLE_ROWS
+    report = selectors.unbilled_work(filters=filters, limit=limit)
     labels, series = _top(
-        list(by_customer.items()),
-        lambda i: i[1],
-        lambda i: i[0],
-        [("Value to invoice", lambda i: i[1], "s-unbilled")],
+        report.by_customer,
+        lambda item: item[1],
+        lambda item: item[0],
+        [("Value to invoice", lambda item: item[1], "s-unbilled")],
     )
     return {
         "report": report,
@@ -109,15 +106,15 @@ def build_unbilled(filters, params) -> dict:
         ],
         "csv_rows": (
             [
-                row.line.order.customer.name,
-                row.line.order.name,
-                row.line.description,
-                row.line.get_invoice_policy_display() if not row.line.is_downpayment else "Down payment",
+                row.customer,
+                row.order,
+                row.description,
+                row.policy_label,
                 row.hours,
                 row.quantity,
-                row.line.uom.name,
-                row.line.price_unit,
-                row.line.discount,
+                row.uom,
+                row.price_unit,
+                row.discount,
                 row.value,
             ]
             for row in report.rows
@@ -171,7 +168,8 @@ def build_receivables(filters, params) -> dict:
 
 
 def build_burndown(filters, params) -> dict:
-    report = selectors.prepaid_burndown(filters=filters)
+    limit = None if params.get("format") == "csv" else TABLE_ROWS
+    report = selectors.prepaid_burndown(filters=filters, limit=limit)
     labels = [point.label for point in report.points]
     series = [
         Series("Sold h", [p.sold for p in report.points], "s-sold"),
@@ -194,9 +192,9 @@ def build_burndown(filters, params) -> dict:
         ],
         "csv_rows": (
             [
-                row.line.order.customer.name,
-                row.line.order.name,
-                row.line.description,
+                row.customer,
+                row.order,
+                row.description,
                 row.contract,
                 row.sold,
                 row.used,

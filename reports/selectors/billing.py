@@ -8,105 +8,14 @@ from decimal import Decimal
 from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
-from core.money import ZERO, line_subtotal, quantize_qty
+from core.money import ZERO
 from invoicing.models import Invoice, Payment
-from sales.models import Order, OrderLine, Product
-from timesheets.models import TimesheetLine
+from sales.models import Order
 
 from .common import date_range_q, dec, month_starts
 
 CONFIRMED = (Order.State.SALE, Order.State.DONE)
 MONEY = DecimalField(max_digits=16, decimal_places=2)
-
-
-# --- unbilled work ---------------------------------------------------------------------------
-
-
-@dataclass
-class UnbilledRow:
-    line: OrderLine
-    hours: Decimal | None  # not yet invoiced timesheet hours in the period (timesheet lines)
-    quantity: Decimal  # what a regular invoice over the period would bill, in the line's unit
-    value: Decimal  # its untaxed amount, rounded like the invoice line
-
-
-@dataclass
-class UnbilledReport:
-    rows: list[UnbilledRow] = field(default_factory=list)
-    hours: Decimal = ZERO
-    value: Decimal = ZERO
-
-
-def _hours_subquery(period: Q):
-    return Subquery(
-        TimesheetLine.objects.filter(period, sale_line=OuterRef("pk"), invoice__isnull=True)
-        .order_by()
-        .values("sale_line")
-        .annotate(total=Sum("hours"))
-        .values("total")[:1]
-    )
-
-
-def unbilled_work(*, filters) -> UnbilledReport:
-    """Per order line of a confirmed order: what a regular invoice with the report's period as
-    its timesheet period would bill (`invoicing.selectors.invoice_plan`'s rule), with the
-    outstanding down payments it would deduct. One query."""
-    in_period = Q(**date_range_q("date", filters))
-    lines = (
-        OrderLine.objects.filter(order__state__in=CONFIRMED)
-        .filter(Q(is_downpayment=False, qty_to_invoice__gt=0) | Q(is_downpayment=True, qty_to_invoice__lt=0))
-        .annotate(hours_in_period=_hours_subquery(in_period), hours_unbilled=_hours_subquery(Q()))
-        .select_related("order__customer", "uom", "product")
-        .order_by("order__customer__name", "order__name", "sequence", "id")
-    )
-    if filters.customer_id is not None:
-        lines = lines.filter(order__customer_id=filters.customer_id)
-    report = UnbilledReport()
-    deductions: dict[int, list[UnbilledRow]] = {}
-    billed_orders: set[int] = set()
-    for line in lines:
-        row = _unbilled_row(line)
-        if row is None:
-            continue
-        if line.is_downpayment:
-            deductions.setdefault(line.order_id, []).append(row)
-            continue
-        billed_orders.add(line.order_id)
-        report.rows.append(row)
-    # Down payments are deducted only on an invoice that bills something.
-    for order_id in billed_orders:
-        report.rows.extend(deductions.get(order_id, []))
-    report.rows.sort(
-        key=lambda r: (
-            r.line.order.customer.name,
-            r.line.order.name,
-            r.line.is_downpayment,
-            r.line.sequence,
-            r.line.pk,
-        )
-    )
-    for row in report.rows:
-        report.hours += row.hours or ZERO
-        report.value += row.value
-    return report
-
-
-def _unbilled_row(line: OrderLine) -> UnbilledRow | None:
-    quantity, hours = line.qty_to_invoice, None
-    if line.invoice_policy == Product.InvoicePolicy.TIMESHEET and not line.is_downpayment:
-        hours = dec(line.hours_in_period)
-        if not hours:
-            return None
-        if hours != line.hours_unbilled:
-            quantity = min(quantity, quantize_qty(hours / line.uom.ratio))
-    if quantity == 0:
-        return None
-    return UnbilledRow(
-        line=line,
-        hours=hours,
-        quantity=quantity,
-        value=line_subtotal(quantity, line.price_unit, line.discount),
-    )
 
 
 # --- revenue by month ------------------------------------------------------------------------

@@ -6,26 +6,29 @@ contract and period.
 """
 
 import datetime
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db import connection
 
 from core.money import ZERO, quantize_qty
-from sales.models import OrderLine, Product, UomCategory
+from sales.models import Customer, Order, OrderLine, Product, Uom, UomCategory
 from timesheets.models import TimesheetLine
 
-from .billing import CONFIRMED
-from .common import dec, month_starts
+from .common import month_starts
 
-HOURS = F("quantity") * F("uom__ratio")
+CONFIRMED = (Order.State.SALE, Order.State.DONE)
 
 
 @dataclass
 class BurndownRow:
-    line: OrderLine
+    line_id: int
+    order_id: int
+    order: str
+    customer: str
+    description: str
     sold: Decimal
     used: Decimal  # up to the report's end date
     used_in_period: Decimal
@@ -57,8 +60,9 @@ class BurndownPoint:
 
 @dataclass
 class BurndownReport:
-    rows: list[BurndownRow] = field(default_factory=list)
+    rows: list[BurndownRow] = field(default_factory=list)  # the first `limit` rows
     points: list[BurndownPoint] = field(default_factory=list)
+    count: int = 0
     sold: Decimal = ZERO
     used: Decimal = ZERO
     used_in_period: Decimal = ZERO
@@ -69,87 +73,130 @@ class BurndownReport:
         return self.sold - self.used
 
 
-def _used(until: datetime.date, since: datetime.date | None = None):
-    period = Q(sale_line=OuterRef("pk"), date__lte=until)
-    if since is not None:
-        period &= Q(date__gte=since)
-    return Coalesce(
-        Subquery(
-            TimesheetLine.objects.filter(period)
-            .order_by()
-            .values("sale_line")
-            .annotate(total=Sum("hours"))
-            .values("total")[:1]
-        ),
-        ZERO,
+# Lines: prepaid, sold in a time unit, on confirmed orders dated up to the end date. Kept: the
+# lines with hours left on the end date or used in the period. One pass over their timesheets,
+# grouped by line and month, feeds both the per-line figures and the monthly chart.
+_SQL = """
+WITH lines AS (
+    SELECT l.id, l.order_id, o.name AS order_name, o.order_date, c.name AS customer,
+           l.description, l.quantity * u.ratio AS sold
+    FROM {order_lines} l
+    JOIN {orders} o ON o.id = l.order_id
+    JOIN {customers} c ON c.id = o.customer_id
+    JOIN {uoms} u ON u.id = l.uom_id
+    JOIN {categories} uc ON uc.id = u.category_id
+    WHERE l.invoice_policy = %(prepaid)s AND NOT l.is_downpayment AND uc.kind = %(time)s
+      AND o.state = ANY(%(confirmed)s) AND o.order_date <= %(date_to)s {customer_filter}
+), per_month AS (
+    SELECT t.sale_line_id, date_trunc('month', t.date)::date AS month, SUM(t.hours) AS hours,
+           SUM(t.hours) FILTER (WHERE {in_period}) AS in_period
+    FROM {timesheets} t
+    WHERE t.date <= %(date_to)s AND t.sale_line_id IN (SELECT id FROM lines)
+    GROUP BY t.sale_line_id, date_trunc('month', t.date)::date
+), used AS (
+    SELECT sale_line_id, SUM(hours) AS used, COALESCE(SUM(in_period), 0) AS used_in_period
+    FROM per_month GROUP BY sale_line_id
+), kept AS (
+    SELECT l.*, COALESCE(u.used, 0) AS used, COALESCE(u.used_in_period, 0) AS used_in_period
+    FROM lines l LEFT JOIN used u ON u.sale_line_id = l.id
+    WHERE l.sold > COALESCE(u.used, 0) OR COALESCE(u.used_in_period, 0) > 0
+)
+SELECT
+    (SELECT json_agg(json_build_array(
+        id, order_id, order_name, customer, description, sold::text, used::text, used_in_period::text
+     ) ORDER BY customer, order_date, order_name, id)
+     FROM (SELECT * FROM kept ORDER BY customer, order_date, order_name, id {limit}) first_rows),
+    (SELECT json_build_array(COUNT(*), SUM(sold)::text, SUM(used)::text, SUM(used_in_period)::text,
+                             MIN(order_date)) FROM kept),
+    (SELECT json_agg(json_build_array(month, hours::text) ORDER BY month) FROM (
+        SELECT month, SUM(hours) AS hours FROM per_month
+        WHERE sale_line_id IN (SELECT id FROM kept) GROUP BY month
+     ) used_by_month),
+    (SELECT json_agg(json_build_array(month, sold::text) ORDER BY month) FROM (
+        SELECT date_trunc('month', order_date)::date AS month, SUM(sold) AS sold FROM kept GROUP BY 1
+     ) sold_by_month)
+"""
+
+
+def _json(value) -> list:
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def prepaid_burndown(*, filters, limit: int | None = None) -> BurndownReport:
+    """Prepaid lines with hours left on the end date or used in the period: `limit` rows (all
+    when None), totals over all, sold / used / remaining at the end of each month. One query,
+    + 1 for the contract periods of the rows when the contracts app is installed."""
+    params = {
+        "prepaid": Product.InvoicePolicy.PREPAID,
+        "time": UomCategory.Kind.TIME,
+        "confirmed": [str(state) for state in CONFIRMED],
+        "date_to": filters.date_to,
+        "customer": filters.customer_id,
+        "limit": limit,
+    }
+    in_period = "TRUE"
+    if filters.date_from is not None:
+        in_period = "t.date >= %(date_from)s"
+        params["date_from"] = filters.date_from
+    sql = _SQL.format(
+        order_lines=OrderLine._meta.db_table,
+        orders=Order._meta.db_table,
+        customers=Customer._meta.db_table,
+        uoms=Uom._meta.db_table,
+        categories=UomCategory._meta.db_table,
+        timesheets=TimesheetLine._meta.db_table,
+        customer_filter="AND o.customer_id = %(customer)s" if filters.customer_id is not None else "",
+        in_period=in_period,
+        limit="LIMIT %(limit)s" if limit is not None else "",
     )
-
-
-def prepaid_lines(*, filters):
-    """Prepaid lines sold in a time unit on confirmed orders dated up to the end date that still
-    have hours left then, or were used during the period."""
-    lines = OrderLine.objects.filter(
-        invoice_policy=Product.InvoicePolicy.PREPAID,
-        is_downpayment=False,
-        uom__category__kind=UomCategory.Kind.TIME,
-        order__state__in=CONFIRMED,
-        order__order_date__lte=filters.date_to,
-    )
-    if filters.customer_id is not None:
-        lines = lines.filter(order__customer_id=filters.customer_id)
-    lines = lines.annotate(
-        sold_hours=HOURS,
-        used_hours=_used(filters.date_to),
-        used_in_period=_used(filters.date_to, filters.date_from),
-    )
-    return lines.filter(Q(sold_hours__gt=F("used_hours")) | Q(used_in_period__gt=0))
-
-
-def prepaid_burndown(*, filters) -> BurndownReport:
-    """Two queries, + 1 for the contract periods of the lines when the contracts app is
-    installed: the lines with their hours, the hours used per month for the chart."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        first_rows, totals, used_by_month, sold_by_month = cursor.fetchone()
     report = BurndownReport(contracts_installed=apps.is_installed("contracts"))
-    lines = prepaid_lines(filters=filters)
-    for line in lines.select_related("order__customer", "product", "uom").order_by(
-        "order__customer__name", "order__order_date", "order__name", "id"
-    ):
-        row = BurndownRow(
-            line=line,
-            sold=quantize_qty(line.sold_hours),
-            used=line.used_hours,
-            used_in_period=line.used_in_period,
+    count, sold, used, used_in_period, first_order = _json(totals)
+    report.count = count
+    if not count:
+        return report
+    report.sold, report.used = quantize_qty(Decimal(sold)), Decimal(used)
+    report.used_in_period = Decimal(used_in_period)
+    for line_id, order_id, order, customer, description, *hours in _json(first_rows):
+        line_sold, line_used, line_in_period = (Decimal(value) for value in hours)
+        report.rows.append(
+            BurndownRow(
+                line_id=line_id,
+                order_id=order_id,
+                order=order,
+                customer=customer,
+                description=description,
+                sold=quantize_qty(line_sold),
+                used=line_used,
+                used_in_period=line_in_period,
+            )
         )
-        report.rows.append(row)
-        report.sold += row.sold
-        report.used += row.used
-        report.used_in_period += row.used_in_period
-    if report.contracts_installed and report.rows:
-        labels = contract_periods(order_line_ids=[row.line.pk for row in report.rows])
+    if report.contracts_installed:
+        labels = contract_periods(order_line_ids=[row.line_id for row in report.rows])
         for row in report.rows:
-            row.contract = labels.get(row.line.pk, "")
-    report.points = _points(report.rows, lines, filters)
+            row.contract = labels.get(row.line_id, "")
+    start = filters.date_from or datetime.date.fromisoformat(first_order)
+    report.points = _points(start, filters.date_to, _json(sold_by_month), _json(used_by_month))
     return report
 
 
-def _points(rows: list[BurndownRow], lines, filters) -> list[BurndownPoint]:
-    """Sold and used hours accumulated to the end of each month of the period."""
-    if not rows:
-        return []
-    start = filters.date_from or min(row.line.order.order_date for row in rows)
-    used_by_month = {
-        row["month"]: dec(row["hours"])
-        for row in TimesheetLine.objects.filter(sale_line__in=lines.values("pk"), date__lte=filters.date_to)
-        .annotate(month=TruncMonth("date"))
-        .order_by()
-        .values("month")
-        .annotate(hours=Sum("hours"))
-    }
+def _points(start, end, sold_by_month, used_by_month) -> list[BurndownPoint]:
+    """Sold and used hours accumulated to the end of each month from `start` to `end`."""
+    sold = [(datetime.date.fromisoformat(m), Decimal(h)) for m, h in sold_by_month]
+    used = [(datetime.date.fromisoformat(m), Decimal(h)) for m, h in used_by_month]
     points = []
-    for month in month_starts(start, filters.date_to):
-        next_month = month_starts(month, month + datetime.timedelta(days=31))[-1]
-        sold = sum((r.sold for r in rows if r.line.order.order_date < next_month), ZERO)
-        used = sum((hours for m, hours in used_by_month.items() if m <= month), ZERO)
-        points.append(BurndownPoint(month=month, sold=sold, used=used))
+    for month in month_starts(start, end):
+        points.append(
+            BurndownPoint(
+                month=month,
+                sold=quantize_qty(sum((h for m, h in sold if m <= month), ZERO)),
+                used=sum((h for m, h in used if m <= month), ZERO),
+            )
+        )
     return points
 
 

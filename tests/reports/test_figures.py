@@ -81,20 +81,21 @@ def test_hours_of_one_employee_only(story):
 
 def test_unbilled_work_per_order_line(story):
     report = unbilled_work(filters=ReportFilters(date_to=TODAY))
-    rows = [(row.line.order.name, row.hours, row.quantity, row.value) for row in report.rows]
+    rows = [(row.order, row.hours, row.quantity, row.value) for row in report.rows]
     # SO-B 4.00 h × 100.00; SO-C 1.50 h × 100.00; SO-D credited, so its 2 h block is to invoice again.
     assert rows == [
         (story.orders["B"].name, D("4.00"), D("4.00"), D("400.00")),
         (story.orders["C"].name, D("1.50"), D("1.50"), D("150.00")),
         (story.orders["D"].name, None, D("2.00"), D("1000.00")),
     ]
-    assert (report.hours, report.value) == (D("5.50"), D("1550.00"))
+    assert (report.hours, report.value, report.count) == (D("5.50"), D("1550.00"), 3)
+    assert report.by_customer == [("Globex", D("400.00")), ("Initech", D("1150.00"))]
 
 
 def test_unbilled_work_period_bounds_the_timesheet_hours(story):
     report = unbilled_work(filters=ReportFilters(date_from=datetime.date(2026, 11, 5), date_to=TODAY))
     # SO-B's 4.00 h (3 Nov) fall before the period; SO-D's prepaid block is not time.
-    assert [(row.line.order.name, row.value) for row in report.rows] == [
+    assert [(row.order, row.value) for row in report.rows] == [
         (story.orders["C"].name, D("150.00")),
         (story.orders["D"].name, D("1000.00")),
     ]
@@ -147,13 +148,14 @@ def test_aged_receivables_on_an_earlier_day_ignore_later_documents_and_payments(
 
 def test_prepaid_burndown_lines_and_months(story):
     report = prepaid_burndown(filters=ReportFilters(date_from=datetime.date(2026, 7, 1), date_to=TODAY))
-    rows = [(row.line.order.name, row.sold, row.used, row.remaining) for row in report.rows]
+    rows = [(row.order, row.sold, row.used, row.remaining) for row in report.rows]
     assert rows == [
         (story.orders["A"].name, D("10.00"), D("3.00"), D("7.00")),
         (story.orders["D"].name, D("2.00"), D("0"), D("2.00")),
         (story.orders["E"].name, D("1.00"), D("0"), D("1.00")),
     ]
     assert (report.sold, report.used, report.remaining) == (D("13.00"), D("3.00"), D("10.00"))
+    assert report.count == 3
     assert [(p.label, p.sold, p.used) for p in report.points] == [
         ("2026-07", D("2.00"), D("0")),
         ("2026-08", D("2.00"), D("0")),
@@ -175,7 +177,7 @@ def test_burndown_marks_the_lines_of_contract_periods(story, sales_user):
     )
     period = contract.periods.get()
     report = prepaid_burndown(filters=ReportFilters(date_from=datetime.date(2026, 11, 1), date_to=TODAY))
-    labelled = {row.line.pk: row for row in report.rows if row.contract}
+    labelled = {row.line_id: row for row in report.rows if row.contract}
     assert list(labelled) == [period.order_line_id]
     row = labelled[period.order_line_id]
     assert row.contract == f"Contract #{contract.pk} · 2026-11-01 – 2026-11-30"

@@ -52,7 +52,7 @@ def test_unbilled_value_is_what_invoicing_each_order_bills(story, accountant):
         report = unbilled_work(filters=filters)
         by_order: dict[int, Decimal] = {}
         for row in report.rows:
-            by_order[row.line.order_id] = by_order.get(row.line.order_id, Decimal("0")) + row.value
+            by_order[row.order_id] = by_order.get(row.order_id, Decimal("0")) + row.value
         assert by_order
         for order_id, value in by_order.items():
             order = story.orders_by_id[order_id]

@@ -1,0 +1,138 @@
+"""Benchmark: the report pages at a million timesheet lines (target < 500 ms each).
+
+    scripts/with-services.sh .venv/bin/python bench/reports.py                 # 1 000 000 lines
+    scripts/with-services.sh .venv/bin/python bench/reports.py --lines 100000 --repeat 5
+    BENCH_EXPLAIN=1 ...   # EXPLAIN ANALYZE of each report's queries (first run)
+
+Builds the throwaway `bench` database with the scale generator (bench/generate.py: 2 000
+customers, 20 000 orders, 9 000 posted invoices, three years of dates at 1 M lines), then
+requests each report page in-process (Django test client, an admin and an agent session) over
+the whole three years (the worst case: every line aggregated), and prints the median and worst
+time, the number of queries and the status against the target. The database is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import generate, scale  # noqa: E402
+
+TARGET_MS = 500
+
+
+def figures(manifest: dict) -> list[tuple[str, str, str]]:
+    """(label, who, path) of every figure; "whole" = all three years of data."""
+    whole = f"date_from=2000-01-01&date_to={manifest['today']}"
+    return [
+        ("hours by customer", "admin", f"/reports/hours/?by=customer&{whole}"),
+        ("hours by employee", "admin", f"/reports/hours/?by=employee&{whole}"),
+        ("hours by project", "admin", f"/reports/hours/?by=project&{whole}"),
+        ("hours by month", "admin", f"/reports/hours/?by=month&{whole}"),
+        ("hours, one customer", "admin", f"/reports/hours/?by=month&customer=7&{whole}"),
+        ("hours of an agent", "agent", f"/reports/hours/?by=month&{whole}"),
+        ("unbilled work", "admin", f"/reports/unbilled/?{whole}"),
+        ("revenue by month", "admin", f"/reports/revenue/?{whole}"),
+        ("aged receivables", "admin", f"/reports/receivables/?{whole}"),
+        ("prepaid burn-down", "admin", f"/reports/burndown/?{whole}"),
+        ("hours CSV", "admin", f"/reports/hours/?by=customer&format=csv&{whole}"),
+    ]
+
+
+def measure(manifest: dict, repeat: int) -> list[dict]:
+    from django.db import connection
+    from django.test import Client
+
+    from core.models import User
+
+    clients = {}
+    for who, username in (("admin", "bench-admin"), ("agent", manifest["hot_agent"])):
+        clients[who] = Client()
+        clients[who].force_login(User.objects.get(username=username))
+    results = []
+    for label, who, path in figures(manifest):
+        times, captured = [], []
+
+        def record(execute, sql, params, many, context, captured=captured):
+            captured.append({"sql": sql, "params": params})
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
+            response = clients[who].get(path)
+        if os.environ.get("BENCH_EXPLAIN"):
+            explain(captured)
+        for _ in range(repeat):
+            start = time.perf_counter()
+            clients[who].get(path)
+            times.append((time.perf_counter() - start) * 1000)
+        results.append(
+            {
+                "label": label,
+                "status": response.status_code,
+                "queries": len(captured),
+                "median": statistics.median(times),
+                "worst": max(times),
+            }
+        )
+        print(f"  {label}: {results[-1]['median']:.0f} ms", flush=True)
+    return results
+
+
+def explain(captured) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        for query in captured:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")) or "django_session" in sql:
+                continue
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, query["params"])
+            print("\n".join(row[0] for row in cur.fetchall()), "\n", flush=True)
+
+
+def table(results: list[dict], lines: int) -> str:
+    rows = [
+        f"Reports at {lines:,} timesheet lines (in-process, ms per request)",
+        "| report | median ms | worst ms | queries | target | status |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        ok = "ok" if r["status"] == 200 and r["median"] < TARGET_MS else f"MISS ({r['status']})"
+        figures_ms = f"{r['median']:,.0f} | {r['worst']:,.0f}"
+        rows.append(f"| {r['label']} | {figures_ms} | {r['queries']} | < {TARGET_MS} ms | {ok} |")
+    return "\n".join(rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    args = parser.parse_args()
+    admin_url, bench_url = scale._database_urls()
+    scale._create_database(admin_url)
+    scale._setup_django(bench_url)
+    try:
+        from django.test.utils import override_settings
+
+        manifest = scale.build(generate.Scale(timesheets=args.lines))
+        with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
+            results = measure(manifest, args.repeat)
+        print(table(results, args.lines))
+        return 0 if all(r["status"] == 200 for r in results) else 1
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            scale._drop_database(admin_url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

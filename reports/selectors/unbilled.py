@@ -1,0 +1,168 @@
+"""Unbilled work: what a regular invoice of each confirmed order would bill now.
+
+The rule is `invoicing.selectors.invoice_plan`'s, computed by PostgreSQL for every order at
+once (tens of thousands of order lines at scale): timesheet lines bill their not yet invoiced
+hours of the period (all of them when the period covers all), converted to the line's unit
+(ROUND(hours / ratio, EXACT_QTY_PLACES), as `core.units.hours_to_unit`) and capped at the
+line's quantity to invoice; other lines their whole quantity to invoice; outstanding down
+payments are deducted on orders that bill something. Line value = ROUND(qty × price × (1 −
+discount %), 2), as `core.money.line_subtotal` (half away from zero, like ROUND_HALF_UP).
+`tests/reports/test_reconciliation.py` invoices each order and compares, to the cent.
+"""
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+
+from core.money import EXACT_QTY_PLACES, ZERO
+from sales.models import Customer, Order, OrderLine, Product, Uom
+from timesheets.models import TimesheetLine
+
+CONFIRMED = (Order.State.SALE, Order.State.DONE)
+
+
+@dataclass
+class UnbilledRow:
+    line_id: int
+    order_id: int
+    order: str
+    customer: str
+    description: str
+    policy: str
+    is_downpayment: bool
+    hours: Decimal | None  # not yet invoiced timesheet hours in the period (timesheet lines)
+    quantity: Decimal  # what the invoice would bill, in the line's unit
+    uom: str
+    price_unit: Decimal
+    discount: Decimal
+    value: Decimal  # untaxed, rounded like the invoice line
+
+    @property
+    def policy_label(self) -> str:
+        return "Down payment" if self.is_downpayment else Product.InvoicePolicy(self.policy).label
+
+
+@dataclass
+class UnbilledReport:
+    rows: list[UnbilledRow] = field(default_factory=list)  # the first `limit` rows
+    count: int = 0  # rows in all
+    hours: Decimal = ZERO
+    value: Decimal = ZERO
+    by_customer: list[tuple[str, Decimal]] = field(default_factory=list)
+
+
+_SQL = """
+WITH lines AS (
+    SELECT l.id, l.order_id, o.name AS order_name, c.name AS customer, l.description,
+           l.invoice_policy, l.is_downpayment, l.sequence, l.qty_to_invoice, l.price_unit,
+           l.discount, u.name AS uom, u.ratio
+    FROM {order_lines} l
+    JOIN {orders} o ON o.id = l.order_id
+    JOIN {customers} c ON c.id = o.customer_id
+    JOIN {uoms} u ON u.id = l.uom_id
+    WHERE o.state = ANY(%(confirmed)s) {customer_filter}
+      AND ((NOT l.is_downpayment AND l.qty_to_invoice > 0) OR (l.is_downpayment AND l.qty_to_invoice < 0))
+), hours AS (
+    SELECT t.sale_line_id, SUM(t.hours) AS total, SUM(t.hours) FILTER (WHERE {period}) AS in_period
+    FROM {timesheets} t
+    WHERE t.invoice_id IS NULL AND t.sale_line_id IN (
+        SELECT id FROM lines WHERE invoice_policy = %(timesheet)s AND NOT is_downpayment
+    )
+    GROUP BY t.sale_line_id
+), billed AS (
+    SELECT l.*, h.in_period AS hours,
+           CASE WHEN l.invoice_policy <> %(timesheet)s OR l.is_downpayment THEN l.qty_to_invoice
+                WHEN COALESCE(h.in_period, 0) = 0 THEN 0
+                WHEN h.in_period <> h.total
+                    THEN LEAST(l.qty_to_invoice, ROUND(h.in_period / l.ratio, {places}))
+                ELSE l.qty_to_invoice END AS quantity
+    FROM lines l LEFT JOIN hours h ON h.sale_line_id = l.id
+), kept AS (
+    SELECT b.*, ROUND(b.quantity * b.price_unit * (1 - b.discount / 100), 2) AS value
+    FROM billed b
+    WHERE b.quantity <> 0 AND (NOT b.is_downpayment OR EXISTS (
+        SELECT 1 FROM billed p WHERE p.order_id = b.order_id AND NOT p.is_downpayment AND p.quantity <> 0
+    ))
+)
+SELECT
+    (SELECT json_agg(json_build_array(customer, hours::text, value::text) ORDER BY customer) FROM (
+        SELECT customer, SUM(hours) AS hours, SUM(value) AS value FROM kept GROUP BY customer
+     ) per_customer),
+    (SELECT json_agg(json_build_array(
+        id, order_id, order_name, customer, description, invoice_policy, is_downpayment,
+        hours::text, quantity::text, uom, price_unit::text, discount::text, value::text
+     ) ORDER BY customer, order_name, is_downpayment, sequence, id)
+     FROM (
+        SELECT * FROM kept ORDER BY customer, order_name, is_downpayment, sequence, id {limit}
+     ) first_rows),
+    (SELECT COUNT(*) FROM kept)
+"""
+
+
+def _num(text) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def unbilled_work(*, filters, limit: int | None = None) -> UnbilledReport:
+    """Per order line, what a regular invoice with the report's period as its timesheet
+    period would bill; `limit` rows (all when None), totals over all. One query."""
+    params = {
+        "confirmed": [str(state) for state in CONFIRMED],
+        "timesheet": Product.InvoicePolicy.TIMESHEET,
+        "date_to": filters.date_to,
+        "customer": filters.customer_id,
+        "limit": limit,
+    }
+    period = "t.date <= %(date_to)s"
+    if filters.date_from is not None:
+        period += " AND t.date >= %(date_from)s"
+        params["date_from"] = filters.date_from
+    sql = _SQL.format(
+        order_lines=OrderLine._meta.db_table,
+        orders=Order._meta.db_table,
+        customers=Customer._meta.db_table,
+        uoms=Uom._meta.db_table,
+        timesheets=TimesheetLine._meta.db_table,
+        customer_filter="AND o.customer_id = %(customer)s" if filters.customer_id is not None else "",
+        period=period,
+        places=int(EXACT_QTY_PLACES),
+        limit="LIMIT %(limit)s" if limit is not None else "",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        per_customer, first_rows, count = cursor.fetchone()
+    report = UnbilledReport(count=count)
+    for customer, hours, value in _json(per_customer):
+        report.by_customer.append((customer, Decimal(value)))
+        report.hours += _num(hours) or ZERO
+        report.value += Decimal(value)
+    for item in _json(first_rows):
+        line_id, order_id, order, customer, description, policy, downpayment, *figures = item
+        hours, quantity, uom, price_unit, discount, value = figures
+        report.rows.append(
+            UnbilledRow(
+                line_id=line_id,
+                order_id=order_id,
+                order=order,
+                customer=customer,
+                description=description,
+                policy=policy,
+                is_downpayment=downpayment,
+                hours=_num(hours),
+                quantity=Decimal(quantity),
+                uom=uom,
+                price_unit=Decimal(price_unit),
+                discount=Decimal(discount),
+                value=Decimal(value),
+            )
+        )
+    return report
+
+
+def _json(value) -> list:
+    # psycopg decodes json columns already; a NULL aggregate (no rows) is None.
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else value
