@@ -78,6 +78,11 @@ LEFT JOIN {projects} p ON p.id = g.project_id
 # The customer whose work it was: the ticket's, else the task's, else the project's (the
 # timesheet services keep a billable line's order of that same customer).
 _CUSTOMER = "COALESCE(tk.customer_id, ta.customer_id, p.customer_id)"
+_CUSTOMER_PREFILTER = """(
+    t.ticket_id IN (SELECT id FROM {tickets} WHERE customer_id = %(customer)s)
+    OR t.task_id IN (SELECT id FROM {tasks} WHERE customer_id = %(customer)s)
+    OR t.project_id IN (SELECT id FROM {projects} WHERE customer_id = %(customer)s)
+)"""
 _INNER_KEYS = {
     "customer": ["t.ticket_id", "t.task_id", "t.project_id"],
     "project": ["t.project_id"],
@@ -105,10 +110,6 @@ def _hours_sql(filters, group_by: str) -> tuple[str, dict]:
     inner = list(_INNER_KEYS[group_by])
     if by_customer:
         inner += [key for key in _INNER_KEYS["customer"] if key not in inner]
-    customer_filter = ""
-    if filters.customer_id is not None:
-        customer_filter = f"WHERE {_CUSTOMER} = %(customer)s"
-        params["customer"] = filters.customer_id
     tables = {
         "timesheets": TimesheetLine._meta.db_table,
         "order_lines": OrderLine._meta.db_table,
@@ -116,6 +117,13 @@ def _hours_sql(filters, group_by: str) -> tuple[str, dict]:
         "tasks": Task._meta.db_table,
         "projects": Project._meta.db_table,
     }
+    customer_filter = ""
+    if filters.customer_id is not None:
+        # Exact filter on the grouped rows; before it, an indexed superset (lines of the
+        # customer's tickets, tasks or projects) so that only that customer's rows are read.
+        customer_filter = f"WHERE {_CUSTOMER} = %(customer)s"
+        params["customer"] = filters.customer_id
+        where.append(_CUSTOMER_PREFILTER.format(**tables))
     sql = _SQL.format(
         inner_keys=", ".join(inner),
         group_keys=", ".join(key.split(" AS ")[0] for key in inner),
