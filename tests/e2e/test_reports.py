@@ -9,6 +9,14 @@ from tests.reports.conftest import _report_day, story  # noqa: F401 - the known 
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+
+def _leave(page):
+    """No request in flight (the header's timer widget) when the test ends: the live server's
+    database is flushed right after."""
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
+
+
 RANGE = "date_from=2026-07-01&date_to=2026-11-23"
 PAGES = [
     ("hours", "Hours", "Globex"),
@@ -49,6 +57,7 @@ def test_accountant_reads_every_report_with_its_chart(page, login, shot, story, 
         page.click("text=Export CSV")
     rows = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert rows[-1] == "2026-11,2,375.00,-1000.00,-625.00,-131.25,-756.25"
+    _leave(page)
 
 
 def test_agent_sees_only_their_own_hours(page, login, shot, story):  # noqa: F811
@@ -62,3 +71,4 @@ def test_agent_sees_only_their_own_hours(page, login, shot, story):  # noqa: F81
     assert page.locator(".report-table tbody tr").count() == 1
     shot(page, "reports-hours-agent-1366")
     assert page.goto("/reports/revenue/").status == 403
+    _leave(page)
