@@ -30,6 +30,7 @@ from core.errors import ConflictError
 from core.models import User
 from core.money import MONEY_DIGITS, MONEY_PLACES, QTY_DIGITS, QTY_PLACES
 
+from .identifiers import peppol_fields_clean, tax_category_clean
 from .models import (
     Customer,
     Order,
@@ -38,8 +39,6 @@ from .models import (
     Tax,
     Uom,
     UomCategory,
-    peppol_fields_clean,
-    tax_category_clean,
 )
 from .selectors import (
     order_line_remaining_hours,

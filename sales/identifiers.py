@@ -5,6 +5,9 @@ Peppol code list (Belgium: 0208, the enterprise number, ten digits with a modulo
 """
 
 import re
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
 
 # The EAS codes the OpenPEPPOL rules accept (PEPPOL-EN16931-CL008), as of the 2025 Q2 release.
 EAS_CODES = frozenset(
@@ -212,3 +215,39 @@ def peppol_id_from_vat(vat: str) -> str:
 def split_peppol_id(peppol_id: str) -> tuple[str, str]:
     scheme, _, identifier = (peppol_id or "").partition(":")
     return scheme, identifier
+
+
+# --- Model validation (Customer.clean, Tax.clean and their API serializers) -------------------
+PEPPOL_CHANNEL = "peppol"
+
+
+def peppol_fields_clean(customer) -> None:
+    """Peppol id valid (derived from a Belgian VAT number when left blank); required for the
+    Peppol channel. Raises ValidationError naming the field."""
+    customer.peppol_id = (customer.peppol_id or "").strip()
+    if not customer.peppol_id and customer.delivery_channel == PEPPOL_CHANNEL:
+        customer.peppol_id = peppol_id_from_vat(customer.vat)
+    problem = peppol_id_problem(customer.peppol_id)
+    if problem:
+        raise ValidationError({"peppol_id": problem})
+    if customer.delivery_channel == PEPPOL_CHANNEL and not customer.peppol_id:
+        raise ValidationError(
+            {
+                "peppol_id": "Invoices are sent over Peppol: enter the customer's Peppol id "
+                "(or a Belgian VAT number)."
+            }
+        )
+
+
+def tax_category_clean(tax) -> None:
+    """A VAT category agrees with the rate (EN 16931: only S charges VAT); reasons only where exempt."""
+    category, rate = tax.vat_category, tax.rate if tax.rate is not None else Decimal("0")
+    if category == "S" and rate <= 0:
+        raise ValidationError({"rate": "A standard-rated tax needs a rate above 0 %."})
+    if category not in ("", "S") and rate > 0:
+        raise ValidationError({"rate": f"Category {category} is charged at 0 %: set the rate to 0."})
+    exempt = category not in ("", "S", "Z")
+    if not exempt and (tax.exemption_reason or tax.exemption_reason_code):
+        raise ValidationError(
+            {"exemption_reason": "Only an exempt, reverse-charged, export or out-of-scope tax has a reason."}
+        )

@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -17,7 +16,7 @@ from core.money import (
     quantize_qty,
 )
 
-from .identifiers import peppol_id_from_vat, peppol_id_problem
+from .identifiers import peppol_fields_clean, tax_category_clean
 
 
 def money_field(**kwargs):
@@ -117,20 +116,6 @@ class Tax(models.Model):
         tax_category_clean(self)
 
 
-def tax_category_clean(tax: "Tax") -> None:
-    """A VAT category agrees with the rate (EN 16931: only S charges VAT); reasons only where exempt."""
-    category, rate = tax.vat_category, tax.rate if tax.rate is not None else Decimal("0")
-    if category == Tax.VatCategory.STANDARD and rate <= 0:
-        raise ValidationError({"rate": "A standard-rated tax needs a rate above 0 %."})
-    if category not in (Tax.VatCategory.AUTO, Tax.VatCategory.STANDARD) and rate > 0:
-        raise ValidationError({"rate": f"Category {category} is charged at 0 %: set the rate to 0."})
-    exempt = category not in (Tax.VatCategory.AUTO, Tax.VatCategory.STANDARD, Tax.VatCategory.ZERO)
-    if not exempt and (tax.exemption_reason or tax.exemption_reason_code):
-        raise ValidationError(
-            {"exemption_reason": "Only an exempt, reverse-charged, export or out-of-scope tax has a reason."}
-        )
-
-
 class Customer(TimeStampedModel):
     class DeliveryChannel(models.TextChoices):
         EMAIL = "email", "E-mail (PDF with Factur-X)"
@@ -173,24 +158,6 @@ class Customer(TimeStampedModel):
     def clean(self):
         super().clean()
         peppol_fields_clean(self)
-
-
-def peppol_fields_clean(customer: "Customer") -> None:
-    """Peppol id valid (derived from a Belgian VAT number when left blank); required for the
-    Peppol channel. Raises ValidationError naming the field."""
-    customer.peppol_id = (customer.peppol_id or "").strip()
-    if not customer.peppol_id and customer.delivery_channel == Customer.DeliveryChannel.PEPPOL:
-        customer.peppol_id = peppol_id_from_vat(customer.vat)
-    problem = peppol_id_problem(customer.peppol_id)
-    if problem:
-        raise ValidationError({"peppol_id": problem})
-    if customer.delivery_channel == Customer.DeliveryChannel.PEPPOL and not customer.peppol_id:
-        raise ValidationError(
-            {
-                "peppol_id": "Invoices are sent over Peppol: enter the customer's Peppol id "
-                "(or a Belgian VAT number)."
-            }
-        )
 
 
 class Product(TimeStampedModel):

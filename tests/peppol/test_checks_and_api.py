@@ -95,10 +95,12 @@ def test_ubl_download_through_the_api_by_role(api_as, accountant_user, be_custom
     stranger = UserFactory(username="stranger", roles=["customer"])
     CustomerFactory().portal_users.add(stranger)
     agent = UserFactory(username="ubl-agent", roles=["agent"])
+    superuser = UserFactory(username="ubl-root", is_superuser=True)
 
     for user, expected in (
         (accountant_user, 200),
         (contact, 200),
+        (superuser, 200),
         (stranger, 404),
         (agent, 403),
     ):

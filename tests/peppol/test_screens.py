@@ -24,8 +24,10 @@ def failed_invoice(post_order, be_customer, taxes, django_capture_on_commit_call
     return invoice
 
 
-def test_invoice_page_shows_the_einvoice_and_resends_it(client, accountant_user, failed_invoice):
-    client.force_login(accountant_user)
+@pytest.mark.parametrize("who", ["accountant", "superuser"])
+def test_invoice_page_shows_the_einvoice_and_resends_it(client, who, accountant_user, failed_invoice):
+    user = accountant_user if who == "accountant" else UserFactory(username="page-root", is_superuser=True)
+    client.force_login(user)
     url = reverse("invoicing:invoice_detail", args=[failed_invoice.pk])
     page = client.get(url).content.decode()
     assert "E-invoice" in page and "Failed" in page and "unknown receiver" in page
