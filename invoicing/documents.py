@@ -26,6 +26,7 @@ from core.money import ZERO
 from . import facturx as fx
 from .appendix import appendix_pages, appendix_uses_table
 from .models import Invoice, InvoiceLine
+from .peppol.categories import line_vat_category
 
 # Namespace of the PostgreSQL advisory locks that serialise the rendering of one invoice's PDF.
 _PDF_LOCK_NAMESPACE = zlib.crc32(b"invoicing.invoice_pdf") & 0x7FFFFFFF
@@ -135,6 +136,9 @@ def invoice_document_context(invoice: Invoice) -> dict:
         if line.display_type != InvoiceLine.DisplayType.PRODUCT:
             continue
         label = line.tax.name if line.tax else f"VAT {line.tax_rate.normalize():f} %"
+        reason = line_vat_category(line, invoice.customer).reason  # e.g. "Reverse charge"
+        if reason:
+            label = f"{label} ({reason})"
         entry = taxes.setdefault(label, {"label": label, "rate": line.tax_rate, "base": ZERO, "amount": ZERO})
         entry["base"] += line.subtotal
         entry["amount"] += line.tax_amount

@@ -16,6 +16,7 @@ from lxml import etree
 from core.money import ZERO, format_qty, quantize_exact_qty, quantize_money
 
 from .models import Invoice, InvoiceLine
+from .peppol.categories import line_vat_category
 
 NS = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
@@ -57,11 +58,6 @@ def _qty(value) -> str:
 
 def _rate(value) -> str:
     return str(Decimal(value or 0).quantize(Decimal("0.01")))
-
-
-def _tax_category(rate) -> str:
-    # S = standard rate; Z = zero rated (our lines without tax).
-    return "S" if Decimal(rate or 0) > 0 else "Z"
 
 
 def unit_code(uom) -> str:
@@ -141,7 +137,7 @@ def invoice_facturx_xml(invoice: Invoice, lines: list[InvoiceLine] | None = None
         settlement = _sub(item, "ram:SpecifiedLineTradeSettlement")
         tax = _sub(settlement, "ram:ApplicableTradeTax")
         _sub(tax, "ram:TypeCode", "VAT")
-        _sub(tax, "ram:CategoryCode", _tax_category(line.tax_rate))
+        _sub(tax, "ram:CategoryCode", line_vat_category(line, customer).code)
         _sub(tax, "ram:RateApplicablePercent", _rate(line.tax_rate))
         if line.period_start or line.period_end:
             period = _sub(settlement, "ram:BillingSpecifiedPeriod")
@@ -190,19 +186,25 @@ def invoice_facturx_xml(invoice: Invoice, lines: list[InvoiceLine] | None = None
         account = _sub(means, "ram:PayeePartyCreditorFinancialAccount")
         _sub(account, "ram:IBANID", company["iban"].replace(" ", ""))
 
-    groups: OrderedDict[tuple[str, str], list[Decimal]] = OrderedDict()
+    # VAT categories as in the Peppol UBL (peppol.categories): S, Z, E, AE with its reason...
+    groups: OrderedDict[tuple[str, str, str, str], list[Decimal]] = OrderedDict()
     for line in product_lines:
-        key = (_tax_category(line.tax_rate), _rate(line.tax_rate))
+        category = line_vat_category(line, customer)
+        key = (category.code, _rate(line.tax_rate), category.reason, category.reason_code)
         basis, amount = groups.setdefault(key, [ZERO, ZERO])
         groups[key] = [basis + Decimal(line.subtotal) * sign, amount + Decimal(line.tax_amount) * sign]
     if not groups:
-        groups[("Z", "0.00")] = [ZERO, ZERO]
-    for (category, rate), (basis, amount) in groups.items():
+        groups[("Z", "0.00", "", "")] = [ZERO, ZERO]
+    for (category, rate, reason, reason_code), (basis, amount) in groups.items():
         tax = _sub(settlement, "ram:ApplicableTradeTax")
         _sub(tax, "ram:CalculatedAmount", _amount(amount))
         _sub(tax, "ram:TypeCode", "VAT")
+        if reason:
+            _sub(tax, "ram:ExemptionReason", reason)
         _sub(tax, "ram:BasisAmount", _amount(basis))
         _sub(tax, "ram:CategoryCode", category)
+        if reason_code:
+            _sub(tax, "ram:ExemptionReasonCode", reason_code)
         _sub(tax, "ram:RateApplicablePercent", rate)
 
     if invoice.period_start or invoice.period_end:

@@ -223,3 +223,22 @@ def test_email_customer_gets_a_stored_document_that_is_not_sent(peppol_rules, po
     document = PeppolDocument.objects.get(invoice=invoice)
     assert document.status == PeppolDocument.Status.NOT_SENT
     assert_valid(peppol_rules, invoice)
+
+
+def test_the_factur_x_of_the_pdf_carries_the_same_vat_categories(post_order, nl_customer, taxes):
+    """The PDF's embedded Factur-X (CII) says what the UBL says: reverse charge with its reason."""
+    from invoicing.facturx import check_xml, invoice_facturx_xml
+
+    invoice = post_order(nl_customer, [line("Remote administration", "20", "85.00")])
+    xml = invoice_facturx_xml(invoice)
+    check_xml(xml)  # the EN 16931 XSD the factur-x library ships
+    cii = etree.fromstring(xml)
+    ram = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"}
+    header = cii.xpath("//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax", namespaces=ram)[0]
+    assert header.findtext("ram:CategoryCode", namespaces=ram) == "AE"
+    assert header.findtext("ram:ExemptionReasonCode", namespaces=ram) == "VATEX-EU-AE"
+    assert header.findtext("ram:ExemptionReason", namespaces=ram) == "Reverse charge"
+    # ... and the PDF's tax table says it in words.
+    from invoicing.documents import render_invoice_html
+
+    assert "Reverse charge" in render_invoice_html(invoice=invoice)
