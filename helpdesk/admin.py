@@ -3,10 +3,11 @@
 from django import forms
 from django.contrib import admin
 
+from core.admin import ReadOnlyInline
 from core.errors import DomainError
 
 from . import services
-from .models import Stage, Team, Ticket
+from .models import Message, Stage, Team, Ticket
 
 
 class TeamAdminForm(forms.ModelForm):
@@ -89,8 +90,17 @@ class StageAdmin(admin.ModelAdmin):
     ordering = ["sequence", "id"]
 
 
+class MessageInline(ReadOnlyInline):
+    """The ticket's conversation (written from the ticket page, the portal or the API)."""
+
+    model = Message
+    fields = ["created_at", "author", "internal", "from_customer", "body", "notified_at"]
+    parent_view_permission = "helpdesk.view_ticket"
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
+    inlines = [MessageInline]
     list_display = ["id", "title", "team", "stage", "customer", "assignee", "priority", "closed_at"]
     list_filter = ["team", "stage", "priority"]
     search_fields = ["title", "customer__name"]

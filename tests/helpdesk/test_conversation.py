@@ -247,3 +247,12 @@ def test_waiting_for_us_tickets_come_first(world):
     urgent = TicketFactory(team=world.team, customer=world.a.customer, waiting_for=Ticket.Turn.US)
     ordered = list(selectors.waiting_for_us_first(Ticket.objects.filter(pk__in=[quiet.pk, urgent.pk])))
     assert ordered == [urgent, quiet]
+
+
+def test_admin_shows_the_conversation_read_only(client, admin_user, world):
+    client.force_login(admin_user)
+    response = client.get(f"/admin/helpdesk/ticket/{world.a.ticket.pk}/change/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "We are on it." in html and "Globex secret note" in html
+    assert 'name="messages-0-body"' not in html  # shown, never edited here
