@@ -155,6 +155,21 @@ def is_staff_user(user: User) -> bool:
     return user.has_role(*STAFF)
 
 
+class StaffOnlyFieldsMixin:
+    """Serializer mixin: the fields named in `staff_only_fields` are internal (upsell flags,
+    stock, project wiring) and left out of the answer for portal customers."""
+
+    staff_only_fields: tuple[str, ...] = ()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not is_staff_user(request.user):
+            for name in self.staff_only_fields:
+                data.pop(name, None)
+        return data
+
+
 def validated_filters(request, serializer_class) -> dict:
     """Parse list filters from the query string: a bad value is a field-level 400, never a 500."""
     params = {k: v for k, v in request.query_params.items() if k in serializer_class().fields}

@@ -34,7 +34,9 @@ class TeamAdminForm(forms.ModelForm):
         data = super().clean()
         try:
             services.team_validate(
-                use_timesheets=bool(data.get("use_timesheets")), use_billing=bool(data.get("use_billing"))
+                use_timesheets=bool(data.get("use_timesheets")),
+                use_billing=bool(data.get("use_billing")),
+                members=data.get("members"),
             )
         except DomainError as exc:
             self.add_error(exc.field if exc.field in self.fields else None, exc.message)

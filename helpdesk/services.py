@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ConflictError, DomainError
-from core.models import AuditEvent, User
+from core.models import STAFF_ROLES, AuditEvent, User
 from projects.services import project_create
 from sales.models import Order
 from sales.services import product_ensure_service_on_timesheets
@@ -29,9 +29,19 @@ TICKET_FIELDS = (
 
 
 # --- Teams ----------------------------------------------------------------------------------
-def team_validate(*, use_timesheets: bool, use_billing: bool) -> None:
+def team_validate(*, use_timesheets: bool, use_billing: bool, members=None) -> None:
     if use_billing and not use_timesheets:
         raise DomainError("Time billing needs Timesheets: tick Timesheets too.", field="use_billing")
+    if members is not None:
+        team_members_validate(members=members)
+
+
+def team_members_validate(*, members) -> None:
+    """Team members work tickets and log billable time: staff only, never a portal customer."""
+    outsiders = [m for m in members if not (m.is_superuser or m.has_role(*STAFF_ROLES))]
+    if outsiders:
+        names = ", ".join(sorted(str(m) for m in outsiders))
+        raise DomainError(f"Only staff can be team members (not: {names}).", field="members")
 
 
 def team_save(*, team: Team, user: User | None = None, members=None, stages=None) -> Team:
@@ -41,7 +51,7 @@ def team_save(*, team: Team, user: User | None = None, members=None, stages=None
     Time billing needs timesheets, and ensures the "Service on Timesheets" product exists.
     A new team (or one left without stages) gets the default stages.
     """
-    team_validate(use_timesheets=team.use_timesheets, use_billing=team.use_billing)
+    team_validate(use_timesheets=team.use_timesheets, use_billing=team.use_billing, members=members)
     with transaction.atomic():
         is_new = team.pk is None
         if team.use_timesheets and team.project_id is None:

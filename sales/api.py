@@ -23,6 +23,7 @@ from core.api import (
     STAFF,
     ExactQuantityField,
     RolePolicyMixin,
+    StaffOnlyFieldsMixin,
     roles_for,
     validated_filters,
 )
@@ -235,7 +236,8 @@ POLICIES_BY_TYPE = {
 }
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
+    staff_only_fields = ("upsell_threshold", "qty_on_hand", "project", "service_tracking")
     price = decimal_field(digits=MONEY_DIGITS, places=MONEY_PLACES, min_value=Decimal("0"))
     upsell_threshold = decimal_field(
         digits=5,
@@ -347,8 +349,10 @@ class OrderLineSerializer(serializers.ModelSerializer):
         return None if hours is None else decimal_field().to_representation(hours)
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
     """An order as answered (read model)."""
+
+    staff_only_fields = ("is_upsell", "upsell_reason", "salesperson", "note")
 
     lines = OrderLineSerializer(many=True, read_only=True)
 

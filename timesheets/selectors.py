@@ -1,4 +1,10 @@
-"""Timesheet reads. CONTRACT: other apps code against these signatures."""
+"""Timesheet reads. CONTRACT: other apps code against these signatures.
+
+Who sees and logs which lines (README "Who may do what"): sales, accountants, admins and
+superusers read every line; an agent reads their own lines and the lines on tickets of the
+helpdesk teams they belong to (and lines not on a ticket), and logs only their own time, on
+tickets of their teams.
+"""
 
 from decimal import Decimal
 
@@ -60,3 +66,14 @@ def _project_of(*, ticket=None, task=None):
     if task is not None:
         return task.project
     return None
+
+
+def user_may_log_for(*, user, employee) -> bool:
+    """Agents log their own time; admins (and superusers) may log for anyone."""
+    return employee.pk == user.pk or user.is_superuser or user.has_role("admin")
+
+
+def user_may_log_on_ticket(*, user, ticket) -> bool:
+    """A ticket bills its customer: only members of its team (or admins) log time on it."""
+    # Membership first: the common case (an agent on their team's ticket) costs one query.
+    return ticket.team.members.filter(pk=user.pk).exists() or user.is_superuser or user.has_role("admin")

@@ -24,6 +24,7 @@ from sales.models import Order, OrderLine, UomCategory
 from sales.services import CONFIRMED_STATES, order_lines_recompute
 
 from .models import TimesheetLine
+from .selectors import user_may_log_for, user_may_log_on_ticket
 
 DEFAULT = object()  # "use the default order line" (distinct from None = not billable)
 
@@ -160,6 +161,17 @@ def _lock_orders(order_ids) -> None:
         list(Order.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
 
 
+def _check_author(*, user: User | None, employee: User, ticket) -> None:
+    """The scoping rules of timesheets.selectors, enforced for every caller (browser, API, timer).
+    `user=None` is the system itself (data import, demo data)."""
+    if user is None:
+        return
+    if not user_may_log_for(user=user, employee=employee):
+        raise DomainError("You can only log your own time.", field="employee")
+    if ticket is not None and not user_may_log_on_ticket(user=user, ticket=ticket):
+        raise DomainError("You can only log time on tickets of your helpdesk teams.", field="ticket")
+
+
 def _ensure_editable(line: TimesheetLine) -> None:
     if line.invoice_id and line.invoice.state != "cancel":
         invoice = line.invoice
@@ -193,6 +205,7 @@ def timesheet_log(
         raise DomainError("Choose the employee.", field="employee")
     with transaction.atomic():
         project, line = _resolve(project=project, task=task, ticket=ticket, sale_line=sale_line)
+        _check_author(user=user, employee=employee, ticket=ticket)
         timesheet = TimesheetLine(
             date=day,
             employee=employee,
@@ -252,6 +265,8 @@ def timesheet_update(*, line: TimesheetLine, user: User, **fields) -> TimesheetL
         current.project, current.sale_line = _resolve(
             project=project, task=task, ticket=ticket, sale_line=sale_line, current_sale_line=keep
         )
+        if "employee" in fields or relinked:
+            _check_author(user=user, employee=current.employee, ticket=ticket if relinked else None)
         current.ticket = ticket
         current.task = task
         current.save()  # receivers recompute the old and the new order line

@@ -12,6 +12,7 @@ from tests.factories import (
     OrderFactory,
     ProductFactory,
     TaxFactory,
+    TicketFactory,
     TimesheetLineFactory,
     UserFactory,
 )
@@ -201,7 +202,9 @@ def test_user_without_any_role_is_refused(client_for, db):
 
 
 def test_agent_cannot_change_or_delete_a_colleagues_line(client_for, agent):
-    colleague_line = TimesheetLineFactory()
+    ticket = TicketFactory()
+    ticket.team.members.add(agent)  # the colleague's line is on a ticket of the agent's team
+    colleague_line = TimesheetLineFactory(ticket=ticket)
     client = client_for(agent)
     assert client.get(f"/api/v1/timesheets/{colleague_line.pk}/").status_code == 200
     response = client.patch(f"/api/v1/timesheets/{colleague_line.pk}/", {"hours": "2"}, format="json")

@@ -70,6 +70,7 @@ def test_postpaid_nothing_to_invoice_then_timesheets_then_invoice_a_period(
     assert "nothing to invoice" in response.json()["detail"].lower()
 
     ticket = TicketFactory(customer=customer)
+    ticket.team.members.add(agent)
     for day, hours in (("2026-10-30", "3.00"), ("2026-11-03", "1.25"), ("2026-11-10", "0.75")):
         logged = desk.post(
             "/api/v1/timesheets/",

@@ -42,8 +42,10 @@ def prepaid_line(customer, sales_user) -> OrderLine:
 
 
 @pytest.fixture
-def ticket(customer, prepaid_line):
-    return TicketFactory(customer=customer, sale_line=prepaid_line)
+def ticket(customer, prepaid_line, agent):
+    ticket = TicketFactory(customer=customer, sale_line=prepaid_line)
+    ticket.team.members.add(agent)  # agents log time on tickets of their own teams
+    return ticket
 
 
 def log(client, **payload):

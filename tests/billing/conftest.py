@@ -96,6 +96,7 @@ def project(db, customer):
 
 
 @pytest.fixture
-def ticket(db, customer):
+def ticket(db, customer, worker):
     team = TeamFactory(name="Support")
+    team.members.add(worker)  # agents log time on tickets of their own teams
     return TicketFactory(team=team, customer=customer, title="Printer on fire")

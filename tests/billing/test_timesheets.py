@@ -171,6 +171,7 @@ def test_changing_the_ticket_takes_its_item(worker, customer, make_order, prepai
     _, first = make_order(prepaid_product, "10")
     _, second = make_order(prepaid_product, "10")
     team = TeamFactory(name="Field")
+    team.members.add(worker)
     ticket_a = TicketFactory(team=team, customer=customer, sale_line=first)
     ticket_b = TicketFactory(team=team, customer=customer, sale_line=second)
     timesheet = log(worker, "2", ticket=ticket_a)
@@ -219,7 +220,7 @@ def test_lines_saved_by_the_model_also_update_delivered(worker, project, make_or
 
 
 @pytest.mark.parametrize("existing", [1, 40])
-def test_logging_a_line_takes_at_most_10_queries(
+def test_logging_a_line_takes_at_most_11_queries(
     worker, ticket, make_order, prepaid_product, django_assert_max_num_queries, existing
 ):
     _, line = make_order(prepaid_product, "500")
@@ -228,7 +229,8 @@ def test_logging_a_line_takes_at_most_10_queries(
     for _ in range(existing):
         TimesheetLineFactory(project=ticket.team.project, ticket=ticket, sale_line=line, employee=worker)
     ticket = type(ticket).objects.get(pk=ticket.pk)
-    with django_assert_max_num_queries(10):
+    # 11: the 10 of logging, plus the check that the agent belongs to the ticket's team.
+    with django_assert_max_num_queries(11):
         log(worker, "1", ticket=ticket)
     assert delivered(line) == Decimal(existing + 1)
 
@@ -240,10 +242,14 @@ def test_task_line_logged_without_project(worker, customer, make_order, prepaid_
     assert delivered(line) == Decimal("1.00")
 
 
-def test_another_employee_can_be_set(worker, project):
+def test_an_admin_can_set_another_employee(worker, project):
     other = UserFactory(username="other-agent", roles=["agent"])
+    admin = UserFactory(username="desk-admin", roles=["admin"])
     timesheet = log(worker, "1", project=project)
-    ts.timesheet_update(line=timesheet, user=worker, employee=other, description="Call")
+    with pytest.raises(DomainError) as refused:
+        ts.timesheet_update(line=timesheet, user=worker, employee=other)
+    assert refused.value.field == "employee"
+    ts.timesheet_update(line=timesheet, user=admin, employee=other, description="Call")
     timesheet.refresh_from_db()
     assert (timesheet.employee, timesheet.description) == (other, "Call")
 
