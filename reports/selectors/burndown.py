@@ -17,6 +17,7 @@ from core.money import ZERO, quantize_qty
 from sales.models import Customer, Order, OrderLine, Product, Uom, UomCategory
 from timesheets.models import TimesheetLine
 
+from . import portable
 from .common import month_starts
 
 CONFIRMED = (Order.State.SALE, Order.State.DONE)
@@ -128,6 +129,8 @@ def prepaid_burndown(*, filters, limit: int | None = None) -> BurndownReport:
     """Prepaid lines with hours left on the end date or used in the period: `limit` rows (all
     when None), totals over all, sold / used / remaining at the end of each month. One query,
     + 1 for the contract periods of the rows when the contracts app is installed."""
+    if connection.vendor != "postgresql":
+        return _report_from_rows(portable.burndown_rows(filters=filters), filters, limit)
     params = {
         "prepaid": Product.InvoicePolicy.PREPAID,
         "time": UomCategory.Kind.TIME,
@@ -181,6 +184,34 @@ def prepaid_burndown(*, filters, limit: int | None = None) -> BurndownReport:
             row.contract = labels.get(row.line_id, "")
     start = filters.date_from or datetime.date.fromisoformat(first_order)
     report.points = _points(start, filters.date_to, _json(sold_by_month), _json(used_by_month))
+    return report
+
+
+def _report_from_rows(rows: list[dict], filters, limit: int | None) -> BurndownReport:
+    report = BurndownReport(contracts_installed=apps.is_installed("contracts"), count=len(rows))
+    if not rows:
+        return report
+    sold_by_month: dict[str, Decimal] = {}
+    for row in rows:
+        report.sold += row["sold"]
+        report.used += row["used"]
+        report.used_in_period += row["used_in_period"]
+        month = row["order_date"].replace(day=1).isoformat()
+        sold_by_month[month] = sold_by_month.get(month, ZERO) + row["sold"]
+    shown = rows if limit is None else rows[:limit]
+    report.rows = [BurndownRow(**{k: v for k, v in row.items() if k != "order_date"}) for row in shown]
+    if report.contracts_installed:
+        labels = contract_periods(order_line_ids=[row.line_id for row in report.rows])
+        for row in report.rows:
+            row.contract = labels.get(row.line_id, "")
+    used = portable.used_by_month(line_ids=[row["line_id"] for row in rows], date_to=filters.date_to)
+    start = filters.date_from or min(row["order_date"] for row in rows)
+    report.points = _points(
+        start,
+        filters.date_to,
+        sorted(sold_by_month.items()),
+        [(month.isoformat(), str(hours)) for month, hours in used],
+    )
     return report
 
 

@@ -12,6 +12,7 @@ from projects.models import Project, Task
 from sales.models import Customer, OrderLine, Product
 from timesheets.models import TimesheetLine
 
+from . import portable
 from .common import dec
 
 HOURS_GROUPINGS = {
@@ -141,10 +142,13 @@ def hours_report(*, filters, group_by: str = "customer") -> HoursReport:
     the names of customers, projects or employees."""
     if group_by not in HOURS_GROUPINGS:
         raise ValueError(f"unknown grouping {group_by!r}")
-    sql, params = _hours_sql(filters, group_by)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        results = cursor.fetchall()
+    if connection.vendor == "postgresql":
+        sql, params = _hours_sql(filters, group_by)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            results = cursor.fetchall()
+    else:
+        results = portable.hours_rows(filters=filters, group_by=group_by)
     report = HoursReport(group_by=group_by)
     for key, total, billable, billed, unbilled in results:
         total, billable, billed, unbilled = dec(total), dec(billable), dec(billed), dec(unbilled)

@@ -20,6 +20,8 @@ from core.money import EXACT_QTY_PLACES, ZERO
 from sales.models import Customer, Order, OrderLine, Product, Uom
 from timesheets.models import TimesheetLine
 
+from . import portable
+
 CONFIRMED = (Order.State.SALE, Order.State.DONE)
 
 
@@ -108,6 +110,8 @@ def _num(text) -> Decimal | None:
 def unbilled_work(*, filters, limit: int | None = None) -> UnbilledReport:
     """Per order line, what a regular invoice with the report's period as its timesheet
     period would bill; `limit` rows (all when None), totals over all. One query."""
+    if connection.vendor != "postgresql":
+        return _report_from_rows(portable.unbilled_rows(filters=filters), limit)
     params = {
         "confirmed": [str(state) for state in CONFIRMED],
         "timesheet": Product.InvoicePolicy.TIMESHEET,
@@ -158,6 +162,18 @@ def unbilled_work(*, filters, limit: int | None = None) -> UnbilledReport:
                 value=Decimal(value),
             )
         )
+    return report
+
+
+def _report_from_rows(rows: list[dict], limit: int | None) -> UnbilledReport:
+    report = UnbilledReport(count=len(rows))
+    by_customer: dict[str, Decimal] = {}
+    for row in rows:
+        report.hours += row["hours"] or ZERO
+        report.value += row["value"]
+        by_customer[row["customer"]] = by_customer.get(row["customer"], ZERO) + row["value"]
+    report.by_customer = sorted(by_customer.items())
+    report.rows = [UnbilledRow(**row) for row in (rows if limit is None else rows[:limit])]
     return report
 
 
