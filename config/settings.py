@@ -187,6 +187,9 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_U
 CELERY_TASK_TRACK_STARTED = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# A worker killed mid-task (OOM, SIGKILL) gives the message back to the queue: tasks are
+# idempotent, so the redelivery completes the job exactly once.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 UPSELL_SWEEP_MINUTES = env.int("UPSELL_SWEEP_MINUTES", default=15)
 CELERY_BEAT_SCHEDULE = {
