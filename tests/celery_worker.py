@@ -207,8 +207,14 @@ def celery_worker(django_db_setup, django_db_blocker):
 @pytest.fixture
 def celery_broker(celery_worker, request):
     """`config.celery.app` sending through the real broker to the real worker (this test only)."""
+    from celery._state import _set_task_join_will_block
+
     from config.celery import app
 
+    # This process is the client, never a worker: an earlier test that ran a task body in
+    # this process (eager, or a tracer built in a thread) may have left Celery's process-wide
+    # "inside a task" flag on, which makes `AsyncResult.get()` refuse to wait.
+    _set_task_join_will_block(False)
     request.node._celery_worker = celery_worker
     request.getfixturevalue("settings").MEDIA_ROOT = celery_worker.media_root
     with _BrokerConf(app, celery_worker.redis_url):
