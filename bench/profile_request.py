@@ -21,7 +21,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import DatabaseError, connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from pyinstrument import Profiler  # noqa: E402
@@ -66,9 +66,13 @@ def main() -> int:
         sql = re.sub(r'^DECLARE "[^"]+" NO SCROLL CURSOR (WITH HOLD )?FOR ', "", q["sql"])
         print(f"{float(q['time']) * 1000:8.1f} ms  {sql[:300]}")
         if args.explain and sql.lstrip().upper().startswith("SELECT"):
-            with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-                plan = [row[0] for row in cursor.fetchall()]
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                    plan = [row[0] for row in cursor.fetchall()]
+            except DatabaseError as exc:  # the logged SQL does not always re-parse (quoting)
+                print(f"      (no plan: {str(exc).splitlines()[0]})")
+                continue
             print("      " + "\n      ".join(plan if args.full_plans else plan[:1] + plan[-2:]))
     return 0
 

@@ -119,6 +119,8 @@ def build(scale: generate.Scale) -> dict:
 
     def recompute():
         with connection.cursor() as cur:
+            # Statistics first: without them the planner may scan the timesheets per order line.
+            cur.execute("ANALYZE")
             cur.execute("SELECT array_agg(id) FROM sales_orderline")
             cur.execute(_LINES_SQL.format(**_tables()), [cur.fetchone()[0]])
             cur.execute("SELECT array_agg(id) FROM sales_order")

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from helpdesk.models import Stage
-from tests.factories import CustomerFactory, TicketFactory, UserFactory
+from tests.factories import CustomerFactory, TicketFactory, TimesheetLineFactory, UserFactory
 from tests.helpdesk.data import prepaid_setup
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -202,3 +202,27 @@ def test_ticket_list_and_timesheet_lines(page, login, shot):
     expect(page.locator(".line-table")).to_contain_text("Cleaned the rollers")
     shot(page, "timesheets-line-list")
     page.wait_for_load_state("networkidle")
+
+
+def test_a_long_timesheet_list_is_paged_without_a_full_count(page, login, shot, monkeypatch):
+    """Past the count cap the list says "more than N", keeps its Next link, and asks for a
+    filter before showing the total hours (a million lines are neither counted nor summed)."""
+    monkeypatch.setattr("core.pagination.COUNT_CAP", 3)
+    monkeypatch.setattr("timesheets.views.PAGE_SIZE", 2)
+    agent = UserFactory(username="e2e-helpdesk-5", first_name="Cap", last_name="Agent", roles=["agent"])
+    data = prepaid_setup(agent=agent)
+    for day in range(6):
+        TimesheetLineFactory(
+            ticket=data.ticket, project=data.team.project, employee=agent, description=f"Visit {day}"
+        )
+    login(page, agent)
+    page.goto("/timesheets/")
+    expect(page.locator(".pager")).to_contain_text("more than 3 in all")
+    expect(page.locator(".line-table tfoot")).to_contain_text("filter to see the total")
+    shot(page, "timesheets-line-list-capped")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "timesheets-line-list-capped-390")
+    page.get_by_role("link", name="Next →").click()
+    page.get_by_role("link", name="Next →").click()
+    expect(page.locator(".line-table tbody tr")).to_have_count(2)
+    expect(page.get_by_role("link", name="Next →")).to_have_count(0)
