@@ -153,7 +153,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(bench_url: str, port: int, log_path: Path) -> subprocess.Popen:
+def service_env(bench_url: str, work: Path) -> dict:
+    """The environment of gunicorn and the Celery worker: production-like settings on the bench
+    database, files in the run's directory, the Redis of with-services.sh as broker when there
+    is one (PDFs are rendered after posting by the worker, as in the compose stack)."""
     env = dict(
         os.environ,
         DATABASE_URL=bench_url,
@@ -166,8 +169,24 @@ def start_gunicorn(bench_url: str, port: int, log_path: Path) -> subprocess.Pope
         CSRF_COOKIE_SECURE="False",
         STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
         EMAIL_URL="consolemail://",
+        MEDIA_ROOT=str(work / "media"),
     )
     env.pop("CELERY_BROKER_URL", None)
+    env.pop("CELERY_RESULT_BACKEND", None)
+    if os.environ.get("TEST_REDIS_URL"):
+        env["CELERY_BROKER_URL"] = os.environ["TEST_REDIS_URL"] + "/5"
+    return env
+
+
+def start_worker(env: dict, log_path: Path) -> subprocess.Popen | None:
+    if "CELERY_BROKER_URL" not in env:
+        return None
+    cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING"]
+    cmd += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT)
+
+
+def start_gunicorn(env: dict, port: int, log_path: Path) -> subprocess.Popen:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     cmd = [str(gunicorn), "config.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
     # A long timeout: the benchmark wants the real duration of slow requests, not a killed worker.
@@ -222,14 +241,16 @@ def main() -> int:
     invoice_orders = args.invoice_orders or (1 if args.smoke else 3)
     scale = generate.Scale(timesheets=lines, invoice_orders=invoice_orders)
     work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
-    gunicorn = None
+    gunicorn = worker = None
     try:
         manifest = build(scale)
         if args.build_only:
             args.keep = True
             return 0
         port = _free_port()
-        gunicorn = start_gunicorn(bench_url, port, work / "gunicorn.log")
+        env = service_env(bench_url, work)
+        worker = start_worker(env, work / "worker.log")
+        gunicorn = start_gunicorn(env, port, work / "gunicorn.log")
         manifest.update(
             base_url=f"http://127.0.0.1:{port}",
             dsn=bench_url,
@@ -239,7 +260,8 @@ def main() -> int:
         )
         manifest["figures"] = report.figures(manifest, smoke=args.smoke)
         (work / "manifest.json").write_text(json.dumps(manifest))
-        print(f"load client: {len(manifest['figures'])} figures x {repeat} requests ...", flush=True)
+        pdfs = "a Celery worker on Redis" if worker else "in the request (no Redis: tasks run eagerly)"
+        print(f"load client: {len(manifest['figures'])} figures x {repeat}; PDFs: {pdfs}", flush=True)
         subprocess.run(
             [
                 sys.executable,
@@ -257,9 +279,10 @@ def main() -> int:
             Path(args.json).write_text(json.dumps({"results": results, "queries": queries}, indent=1))
         return report.exit_status(results)
     finally:
-        if gunicorn is not None:
-            gunicorn.send_signal(signal.SIGTERM)
-            gunicorn.wait(timeout=30)
+        for process in (gunicorn, worker):
+            if process is not None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=60)
         from django.db import connections
 
         connections.close_all()

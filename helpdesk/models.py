@@ -97,6 +97,8 @@ class Ticket(TimeStampedModel):
     class Meta:
         ordering = ["-priority", "-id"]
         indexes = [
+            # The lists' order: a page of tickets is read off this index, not sorted whole.
+            models.Index(fields=["-priority", "-id"], name="ticket_priority_id_idx"),
             models.Index(fields=["team", "stage"], name="ticket_team_stage_idx"),
             models.Index(fields=["customer"], name="ticket_customer_idx"),
             models.Index(fields=["assignee"], name="ticket_assignee_idx"),

@@ -270,6 +270,8 @@ class Order(TimeStampedModel):
     class Meta:
         ordering = ["-order_date", "-id"]
         indexes = [
+            # The lists' order: a page of orders is read off this index, not sorted whole.
+            models.Index(fields=["-order_date", "-id"], name="order_date_id_idx"),
             models.Index(fields=["state", "invoice_status"], name="order_state_status_idx"),
             models.Index(fields=["customer", "-order_date"], name="order_customer_date_idx"),
             models.Index(fields=["is_upsell"], name="order_is_upsell_idx", condition=Q(is_upsell=True)),
