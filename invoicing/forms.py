@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 
+from core.widgets import FastSelect
 from sales.models import Customer
 
 from .models import Invoice, Payment
@@ -21,8 +22,9 @@ class InvoiceFilterForm(forms.Form):
     payment_state = forms.ChoiceField(
         required=False, choices=[("", "Any payment"), *Invoice.PaymentState.choices], label="Payment"
     )
+    # Every customer is an option: rendered without a template per option (core.widgets).
     customer = forms.ModelChoiceField(
-        required=False, queryset=Customer.objects.all(), empty_label="Any customer"
+        required=False, queryset=Customer.objects.all(), empty_label="Any customer", widget=FastSelect
     )
     overdue = forms.BooleanField(required=False, label="Overdue only")
 

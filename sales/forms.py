@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 
 from core.models import User
+from core.widgets import FastSelect
 
 from .models import Customer, Order, Product, Tax, Uom
 
@@ -80,8 +81,9 @@ class OrderFilterForm(forms.Form):
     invoice_status = forms.ChoiceField(
         required=False, choices=[("", "Any"), *Order.InvoiceStatus.choices], label="Invoice status"
     )
+    # Every customer is an option: rendered without a template per option (core.widgets).
     customer = forms.ModelChoiceField(
-        required=False, queryset=Customer.objects.all(), empty_label="Any customer"
+        required=False, queryset=Customer.objects.all(), empty_label="Any customer", widget=FastSelect
     )
     salesperson = forms.ModelChoiceField(required=False, queryset=salespeople(), empty_label="Anyone")
     upsell = forms.BooleanField(required=False, label="Upsell opportunities")
@@ -92,7 +94,7 @@ class OrderFilterForm(forms.Form):
 
 
 class OrderCreateForm(forms.Form):
-    customer = forms.ModelChoiceField(queryset=Customer.objects.all())
+    customer = forms.ModelChoiceField(queryset=Customer.objects.all(), widget=FastSelect)
     salesperson = forms.ModelChoiceField(required=False, queryset=salespeople())
     order_date = forms.DateField(initial=date.today, widget=forms.DateInput(attrs={"type": "date"}))
     client_reference = forms.CharField(required=False, max_length=100, label="Customer reference")

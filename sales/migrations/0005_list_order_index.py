@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sales', '0004_customer_peppol_tax_category'),
+        ("sales", "0004_customer_peppol_tax_category"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['-order_date', '-id'], name='order_date_id_idx'),
+            model_name="order",
+            index=models.Index(fields=["-order_date", "-id"], name="order_date_id_idx"),
         ),
     ]
