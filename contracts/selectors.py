@@ -7,13 +7,13 @@ from django.db.models import Q, QuerySet, Sum
 from core.models import STAFF_ROLES
 from core.money import ZERO
 from sales.selectors import portal_customers
-from timesheets.models import TimesheetLine
+from timesheets.models import BILLED_HOURS, TimesheetLine
 
 from .ledger import PeriodFigures, PeriodInput, compute_ledger
 from .models import Contract, ContractPeriod
 
-# The timesheet field that consumes prepaid hours.
-HOURS_FIELD = "hours"
+# What consumes prepaid hours: the billed duration of each timesheet line.
+HOURS_FIELD = BILLED_HOURS
 
 
 def contracts_visible_to(user) -> QuerySet[Contract]:

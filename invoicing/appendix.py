@@ -15,7 +15,8 @@ from django.conf import settings
 
 # Character widths of the listing's columns: date, employee, hours, description (DejaVu Sans
 # Mono 7.5 pt: 104 characters fit the 178 mm text width of an A4 page with the template's margins).
-DATE_WIDTH, EMPLOYEE_WIDTH, DESCRIPTION_WIDTH, HOURS_WIDTH = 10, 20, 60, 8
+# Hours and billed hours (after billable rounding) side by side.
+DATE_WIDTH, EMPLOYEE_WIDTH, DESCRIPTION_WIDTH, HOURS_WIDTH = 10, 20, 50, 8
 GAP = "  "
 # Physical lines per page block (the first block shares its page with the appendix title).
 LINES_PER_PAGE = 62
@@ -25,10 +26,16 @@ def appendix_uses_table(timesheet_count: int) -> bool:
     return timesheet_count <= settings.INVOICE_APPENDIX_TABLE_MAX_ROWS
 
 
-def _row(date: str, employee: str, description: str, hours: str) -> str:
+def _row(date: str, employee: str, description: str, hours: str, billed: str = "") -> str:
     # Hours before the description: no padding after the text (WeasyPrint draws every space).
     return GAP.join(
-        (date.ljust(DATE_WIDTH), employee.ljust(EMPLOYEE_WIDTH), hours.rjust(HOURS_WIDTH), description)
+        (
+            date.ljust(DATE_WIDTH),
+            employee.ljust(EMPLOYEE_WIDTH),
+            hours.rjust(HOURS_WIDTH),
+            billed.rjust(HOURS_WIDTH),
+            description,
+        )
     ).rstrip()
 
 
@@ -45,14 +52,22 @@ def timesheet_lines_text(timesheet) -> list[str]:
     height = max(len(employees), len(descriptions))
     employees += [""] * (height - len(employees))
     descriptions += [""] * (height - len(descriptions))
-    first = _row(f"{timesheet.date:%Y-%m-%d}", employees[0], descriptions[0], f"{timesheet.hours:.2f}")
+    first = _row(
+        f"{timesheet.date:%Y-%m-%d}",
+        employees[0],
+        descriptions[0],
+        f"{timesheet.hours:.2f}",
+        f"{timesheet.billed:.2f}",
+    )
     return [first, *(_row("", employees[i], descriptions[i], "") for i in range(1, height))]
 
 
-def appendix_pages(timesheets: Sequence, total_hours: Decimal) -> list[list[str]]:
+def appendix_pages(
+    timesheets: Sequence, total_hours: Decimal, billed_hours: Decimal | None = None
+) -> list[list[str]]:
     """The listing cut into page blocks, each starting with the column header; a timesheet line
     is never split across two pages. The last block ends with the total."""
-    header = [_row("Date", "Employee", "Description", "Hours"), "-" * _line_width()]
+    header = [_row("Date", "Employee", "Description", "Hours", "Billed"), "-" * _line_width()]
     pages: list[list[str]] = []
     page: list[str] = list(header)
     for timesheet in timesheets:
@@ -61,7 +76,8 @@ def appendix_pages(timesheets: Sequence, total_hours: Decimal) -> list[list[str]
             pages.append(page)
             page = list(header)
         page.extend(lines)
-    footer = ["-" * _line_width(), _row("", "Total hours", "", f"{total_hours:.2f}")]
+    billed = total_hours if billed_hours is None else billed_hours
+    footer = ["-" * _line_width(), _row("", "Total hours", "", f"{total_hours:.2f}", f"{billed:.2f}")]
     if len(page) + len(footer) > LINES_PER_PAGE:
         pages.append(page)
         page = list(header)
@@ -70,4 +86,4 @@ def appendix_pages(timesheets: Sequence, total_hours: Decimal) -> list[list[str]
 
 
 def _line_width() -> int:
-    return DATE_WIDTH + EMPLOYEE_WIDTH + DESCRIPTION_WIDTH + HOURS_WIDTH + 3 * len(GAP)
+    return DATE_WIDTH + EMPLOYEE_WIDTH + DESCRIPTION_WIDTH + 2 * HOURS_WIDTH + 4 * len(GAP)

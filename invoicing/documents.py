@@ -144,6 +144,7 @@ def invoice_document_context(invoice: Invoice) -> dict:
         entry["amount"] += line.tax_amount
 
     timesheet_total = sum((ts.hours for ts in timesheets), Decimal("0.00"))
+    billed_total = sum((ts.billed for ts in timesheets), Decimal("0.00"))
     company = dict(settings.COMPANY)
     company["logo_url"] = _logo_url(company.get("logo", ""))
     return {
@@ -153,10 +154,13 @@ def invoice_document_context(invoice: Invoice) -> dict:
         "currency": getattr(settings, "CURRENCY", "EUR"),
         "rows": rows,
         "timesheets": timesheets,
-        "timesheet_total": timesheet_total,
+        "timesheet_total": billed_total,
+        "timesheet_actual_total": timesheet_total,
         # A long appendix is a fixed-width listing (see appendix.py): a table is too slow to lay out.
         "appendix_pages": (
-            [] if appendix_uses_table(len(timesheets)) else appendix_pages(timesheets, timesheet_total)
+            []
+            if appendix_uses_table(len(timesheets))
+            else appendix_pages(timesheets, timesheet_total, billed_total)
         ),
         "taxes": list(taxes.values()),
         "payment_reference": fx.payment_reference(invoice),

@@ -14,7 +14,7 @@ from core.errors import ConflictError, DomainError
 from core.money import HUNDRED, ZERO, line_subtotal, quantize_money, tax_amount, to_decimal
 from core.units import hours_to_unit
 from sales.models import Order, OrderLine, Product, Uom, UomCategory
-from timesheets.models import TimesheetLine
+from timesheets.models import BILLED_HOURS, TimesheetLine
 
 from .models import InvoiceLine
 
@@ -153,7 +153,7 @@ def _regular_plan(order: Order, *, period_start, period_end) -> InvoicePlan:
             for row in TimesheetLine.objects.filter(sale_line__in=timesheet_lines, invoice__isnull=True)
             .order_by()
             .values("sale_line")
-            .annotate(total=Sum("hours"), in_period=Sum("hours", filter=in_period))
+            .annotate(total=Sum(BILLED_HOURS), in_period=Sum(BILLED_HOURS, filter=in_period))
         }
     for line in lines:
         if line.is_downpayment:

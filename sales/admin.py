@@ -67,6 +67,7 @@ class CustomerAdmin(admin.ModelAdmin):
         (None, {"fields": ("name", "email", "phone", "vat")}),
         ("Address", {"fields": ("street", "zip", "city", "country")}),
         ("Billing", {"fields": ("payment_term_days", "delivery_channel", "peppol_id")}),
+        ("Billable rounding", {"fields": (("billable_rounding_minutes", "billable_minimum_minutes"),)}),
         ("Portal", {"fields": ("portal_users",)}),
     )
 
@@ -103,6 +104,10 @@ class ProductAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "default_code", "description", "type", "active")}),
         ("Sales", {"fields": ("invoice_policy", "uom", "price", "tax", "upsell_threshold")}),
+        (
+            "Billable rounding (overrides the customer's)",
+            {"fields": (("billable_rounding_minutes", "billable_minimum_minutes"),)},
+        ),
         ("Service tracking", {"fields": ("service_tracking", "project")}),
         ("Stock", {"fields": ("qty_on_hand",)}),
     )

@@ -177,6 +177,8 @@ class CustomerSerializer(serializers.ModelSerializer):
             "zip",
             "country",
             "payment_term_days",
+            "billable_rounding_minutes",
+            "billable_minimum_minutes",
             "peppol_id",
             "delivery_channel",
         ]
@@ -264,6 +266,8 @@ class ProductSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
             "service_tracking",
             "project",
             "upsell_threshold",
+            "billable_rounding_minutes",
+            "billable_minimum_minutes",
             "qty_on_hand",
             "active",
         ]

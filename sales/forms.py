@@ -32,8 +32,12 @@ class CustomerForm(forms.ModelForm):
             "payment_term_days",
             "delivery_channel",
             "peppol_id",
+            "billable_rounding_minutes",
+            "billable_minimum_minutes",
         ]
         labels = {
+            "billable_rounding_minutes": "Round time up to (minutes)",
+            "billable_minimum_minutes": "Minimum billed per line (minutes)",
             "payment_term_days": "Payment term (days)",
             "zip": "Postcode",
             "delivery_channel": "Send invoices by",

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from core.models import TimeStampedModel
 from core.money import (
@@ -17,6 +18,16 @@ from core.money import (
 )
 
 from .identifiers import peppol_fields_clean, tax_category_clean
+
+
+def validate_billable_minutes(value):
+    """Rounding steps and minimums are multiples of 3 minutes (exact in hours to two decimals)."""
+    if value is not None and (value % 3 or value > 480):
+        raise ValidationError("Use a multiple of 3 minutes up to 480 (e.g. 6, 15, 30, 60).")
+
+
+def billable_minutes_field(**kwargs):
+    return models.PositiveSmallIntegerField(validators=[validate_billable_minutes], **kwargs)
 
 
 def money_field(**kwargs):
@@ -130,6 +141,15 @@ class Customer(TimeStampedModel):
     zip = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code")
     payment_term_days = models.PositiveSmallIntegerField(default=30)
+    # Billable rounding (SPEC Time policy): each timesheet line billed rounded up to this step.
+    billable_rounding_minutes = billable_minutes_field(
+        default=0,
+        db_default=0,
+        help_text="Round each timesheet line up to this many minutes when billing (0: none).",
+    )
+    billable_minimum_minutes = billable_minutes_field(
+        default=0, db_default=0, help_text="Bill each timesheet line at least this many minutes (0: none)."
+    )
     delivery_channel = models.CharField(
         max_length=10,
         choices=DeliveryChannel.choices,
@@ -206,6 +226,13 @@ class Product(TimeStampedModel):
         help_text="Percent of the sold quantity at which the order becomes an upsell opportunity.",
     )
     qty_on_hand = qty_field(verbose_name="quantity on hand")
+    # Overrides the customer's billable rounding for time logged on this product (empty: theirs).
+    billable_rounding_minutes = billable_minutes_field(
+        null=True, blank=True, help_text="Overrides the customer's rounding step (empty: the customer's)."
+    )
+    billable_minimum_minutes = billable_minutes_field(
+        null=True, blank=True, help_text="Overrides the customer's minimum (empty: the customer's)."
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -345,7 +372,9 @@ class OrderLine(models.Model):
             or not self.uom.is_time
         ):
             return None
-        logged = self.timesheets.aggregate(total=models.Sum("hours"))["total"] or Decimal("0")
+        logged = self.timesheets.aggregate(total=models.Sum(Coalesce("billed_hours", "hours")))[
+            "total"
+        ] or Decimal("0")
         return quantize_qty(self.quantity * self.uom.ratio - logged)
 
     @remaining_hours.setter

@@ -39,7 +39,7 @@ def _logged_hours_subquery():
         timesheet.objects.filter(sale_line=OuterRef("pk"))
         .order_by()
         .values("sale_line")
-        .annotate(total=Sum("hours"))
+        .annotate(total=Sum(Coalesce("billed_hours", "hours")))
         .values("total"),
         output_field=_QTY,
     )
@@ -61,6 +61,19 @@ def order_lines_with_remaining_hours(queryset: QuerySet[OrderLine]) -> QuerySet[
             output_field=_QTY,
         )
     )
+
+
+def order_line_billable_rule(*, line: OrderLine) -> tuple[int, int]:
+    """(rounding step, minimum) in minutes for time logged on `line` (SPEC Time policy): the
+    product's, field by field where it sets one, else the order's customer's. 0 = none."""
+    product, customer = line.product, line.order.customer
+    step = customer.billable_rounding_minutes
+    minimum = customer.billable_minimum_minutes
+    if product is not None and product.billable_rounding_minutes is not None:
+        step = product.billable_rounding_minutes
+    if product is not None and product.billable_minimum_minutes is not None:
+        minimum = product.billable_minimum_minutes
+    return step or 0, minimum or 0
 
 
 def order_line_remaining_hours(*, line: OrderLine) -> Decimal | None:

@@ -36,6 +36,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.errors import DomainError
@@ -124,7 +125,7 @@ def order_lines_forecast(
         )
         .order_by()
         .values("sale_line_id")
-        .annotate(h=Sum("hours"))
+        .annotate(h=Sum(Coalesce("billed_hours", "hours")))
         .values_list("sale_line_id", "h")
     )
     return {
@@ -167,7 +168,7 @@ def _prepaid_lines(order_ids: Iterable[int] | None) -> QuerySet[OrderLine]:
 
 _GROUPS_SQL = """
 WITH recent AS (
-    SELECT t.sale_line_id AS line_id, SUM(t.hours) AS hours
+    SELECT t.sale_line_id AS line_id, SUM(COALESCE(t.billed_hours, t.hours)) AS hours
     FROM {timesheet} t
     WHERE t.sale_line_id IS NOT NULL AND t.date >= %(since)s AND t.date <= %(today)s
     GROUP BY t.sale_line_id

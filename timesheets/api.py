@@ -30,6 +30,14 @@ class TimesheetSerializer(serializers.ModelSerializer):
     """A timesheet line as answered, with the fields API.md gives /api/v1/timesheets/ (also the
     answer of the timers' `stop` action)."""
 
+    billed_hours = serializers.DecimalField(
+        source="billed",
+        max_digits=5,
+        decimal_places=2,
+        read_only=True,
+        help_text="The billed duration: the hours rounded by the customer's (or product's) rule.",
+    )
+
     class Meta:
         model = TimesheetLine
         fields = [
@@ -38,6 +46,7 @@ class TimesheetSerializer(serializers.ModelSerializer):
             "employee",
             "description",
             "hours",
+            "billed_hours",
             "project",
             "task",
             "ticket",

@@ -3,9 +3,26 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from core.errors import ConflictError
 from core.models import TimeStampedModel
+from core.units import billable_hours
+from sales.models import OrderLine
+from sales.selectors import order_line_billable_rule
+
+# The billed duration of a line in queries (rows inserted in bulk may leave it empty: actual hours).
+BILLED_HOURS = Coalesce("billed_hours", "hours")
+
+
+def _rule_loaded(line) -> bool:
+    """The order line came with its order's customer and its product (no query needed)."""
+    cache = line._state.fields_cache
+    return (
+        "order" in cache
+        and "customer" in line.order._state.fields_cache
+        and ("product" in cache or line.product_id is None)
+    )
 
 
 class TimesheetLine(TimeStampedModel):
@@ -19,6 +36,10 @@ class TimesheetLine(TimeStampedModel):
     )
     description = models.CharField(max_length=500, blank=True)
     hours = models.DecimalField(max_digits=5, decimal_places=2)
+    # The duration billed (SPEC Time policy): `hours` rounded by the customer's / product's rule
+    # when the line was saved; what delivered quantities, remaining hours and invoices use. Empty
+    # (rows inserted in bulk) means the actual hours: read it through BILLED_HOURS.
+    billed_hours = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="timesheets")
     task = models.ForeignKey(
         "projects.Task",
@@ -77,12 +98,31 @@ class TimesheetLine(TimeStampedModel):
     def __str__(self):
         return f"{self.date} {self.employee} {self.hours} h"
 
+    @property
+    def billed(self) -> Decimal:
+        """The billed duration (the actual hours when none was stored)."""
+        return self.hours if self.billed_hours is None else self.billed_hours
+
+    def compute_billed_hours(self) -> Decimal:
+        """`hours` rounded by the billing rule of the order line (none when not billable)."""
+        if self.sale_line_id is None:
+            return self.hours
+        line = self._state.fields_cache.get("sale_line")
+        if line is None or line.pk != self.sale_line_id or not _rule_loaded(line):
+            line = OrderLine.objects.select_related("order__customer", "product").get(pk=self.sale_line_id)
+        step, minimum = order_line_billable_rule(line=line)
+        return billable_hours(self.hours, step_minutes=step, minimum_minutes=minimum)
+
     def save(self, *args, **kwargs):
         # A billed line is frozen (SPEC Timesheets). The billing services link and release lines
         # with queryset updates; code that must save a billed row on purpose sets
         # `_allow_billed_change = True` on the instance.
         if not self._state.adding and not getattr(self, "_allow_billed_change", False):
             self.ensure_not_billed()
+        if self.billed_hours is None:  # new lines, and lines whose hours or order line changed
+            self.billed_hours = self.compute_billed_hours()
+            if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "billed_hours"}
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from core.models import User
 
-from .models import TimesheetLine
+from .models import BILLED_HOURS, TimesheetLine
 
 READ_ALL_ROLES = ("sales", "accountant", "admin")
 
@@ -43,6 +43,14 @@ def employees_with_timesheets() -> QuerySet[User]:
 
 def timesheet_lines_total_hours(lines: QuerySet[TimesheetLine]) -> Decimal:
     return lines.order_by().aggregate(total=Sum("hours"))["total"] or Decimal("0")
+
+
+def timesheet_lines_totals(lines: QuerySet[TimesheetLine]) -> tuple[Decimal, Decimal]:
+    """(actual hours of every line, billed hours of the billable lines), in one query."""
+    totals = lines.order_by().aggregate(
+        total_hours=Sum("hours"), total_billed=Sum(BILLED_HOURS, filter=Q(sale_line__isnull=False))
+    )
+    return totals["total_hours"] or Decimal("0"), totals["total_billed"] or Decimal("0")
 
 
 def timesheet_default_sale_line(*, ticket=None, task=None, project=None):

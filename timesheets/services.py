@@ -74,7 +74,9 @@ def _team_of(ticket):
 
 def _load_sale_line(sale_line) -> OrderLine:
     """The order line with what the checks need (order, unit category), in one query."""
-    return OrderLine.objects.select_related("order", "uom__category").get(pk=sale_line.pk)
+    return OrderLine.objects.select_related("order__customer", "product", "uom__category").get(
+        pk=sale_line.pk
+    )
 
 
 def _check_sale_line(line: OrderLine, *, customer_id) -> None:
@@ -141,7 +143,7 @@ def _resolve(*, project, task, ticket, sale_line, current_sale_line=DEFAULT):
             default = project.sale_line_id
         if default is None:
             return project, None
-        line = OrderLine.objects.select_related("order", "uom__category").get(pk=default)
+        line = OrderLine.objects.select_related("order__customer", "product", "uom__category").get(pk=default)
         try:
             _check_sale_line(line, customer_id=customer_id)
         except DomainError:
@@ -237,6 +239,7 @@ def timesheet_update(*, line: TimesheetLine, user: User, **fields) -> TimesheetL
             TimesheetLine.objects.select_for_update(of=("self",)).select_related("invoice").get(pk=line.pk)
         )
         _ensure_editable(current)
+        old_hours, old_sale_line_id = current.hours, current.sale_line_id
         if "hours" in fields:
             current.hours = _check_hours(fields["hours"])
         if "date" in fields:
@@ -269,6 +272,8 @@ def timesheet_update(*, line: TimesheetLine, user: User, **fields) -> TimesheetL
             _check_author(user=user, employee=current.employee, ticket=ticket if relinked else None)
         current.ticket = ticket
         current.task = task
+        if current.hours != old_hours or current.sale_line_id != old_sale_line_id:
+            current.billed_hours = None  # rounded again by the rule in force now (it is not billed)
         current.save()  # receivers recompute the old and the new order line
     for f in TimesheetLine._meta.concrete_fields:
         setattr(line, f.attname, getattr(current, f.attname))

@@ -218,6 +218,7 @@ def line_list(request):
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("format", None)
+    totals = None if paginator.capped else selectors.timesheet_lines_totals(lines)
     return render(
         request,
         "timesheets/line_list.html",
@@ -225,7 +226,8 @@ def line_list(request):
             "form": form,
             "page_obj": page,
             "lines": page.object_list,
-            "total_hours": None if paginator.capped else selectors.timesheet_lines_total_hours(lines),
+            "total_hours": totals[0] if totals else None,
+            "total_billed": totals[1] if totals else None,
             "count_cap": paginator.cap,
             "querystring": params.urlencode(),
         },
@@ -239,7 +241,18 @@ class _Echo:
 
 def _csv(lines):
     writer = SafeWriter(_Echo())
-    header = ["date", "employee", "description", "hours", "project", "task", "ticket", "order", "invoice"]
+    header = [
+        "date",
+        "employee",
+        "description",
+        "hours",
+        "billed_hours",
+        "project",
+        "task",
+        "ticket",
+        "order",
+        "invoice",
+    ]
 
     def rows():
         yield writer.writerow(header)
@@ -250,6 +263,7 @@ def _csv(lines):
                     line.employee.get_full_name() or line.employee.username,
                     line.description,
                     f"{line.hours:.2f}",
+                    f"{line.billed:.2f}" if line.sale_line_id else "",
                     line.project.name,
                     line.task.title if line.task_id else "",
                     line.ticket_id or "",

@@ -46,7 +46,7 @@ WITH calc AS (
     JOIN {uom} u ON u.id = l.uom_id
     JOIN {order} o ON o.id = l.order_id
     LEFT JOIN LATERAL (
-        SELECT SUM(t.hours) AS hours FROM {timesheet} t WHERE t.sale_line_id = l.id
+        SELECT SUM(COALESCE(t.billed_hours, t.hours)) AS hours FROM {timesheet} t WHERE t.sale_line_id = l.id
     ) ts ON TRUE
     LEFT JOIN LATERAL (
         SELECT SUM(CASE WHEN i.kind = 'credit_note' THEN -il.quantity ELSE il.quantity END) AS qty
@@ -175,7 +175,7 @@ def _recompute_portable(*, line_ids: list[int], order_ids: list[int]) -> None:
         timesheet.objects.filter(sale_line=OuterRef("pk"))
         .order_by()
         .values("sale_line")
-        .annotate(s=Sum("hours"))
+        .annotate(s=Sum(Coalesce("billed_hours", "hours")))
         .values("s")
     )
     ratio = Subquery(Uom.objects.filter(pk=OuterRef("uom_id")).values("ratio"))
