@@ -43,4 +43,5 @@ def nav_for(user) -> list[dict]:
 HEADER_WIDGETS: list[str] = [
     "sales/partials/header_activities.html",
     "timesheets/partials/header_timer.html",  # helpdesk: the running timer
+    "timesheets/partials/header_approvals.html",  # timesheet weeks waiting for approval
 ]

@@ -14,7 +14,7 @@ from core.errors import ConflictError, DomainError
 from core.money import HUNDRED, ZERO, line_subtotal, quantize_money, tax_amount, to_decimal
 from core.units import hours_to_unit
 from sales.models import Order, OrderLine, Product, Uom, UomCategory
-from timesheets.models import BILLED_HOURS, TimesheetLine
+from timesheets.models import BILLED_HOURS, INVOICEABLE_APPROVAL_STATES, TimesheetLine
 
 from .models import InvoiceLine
 
@@ -150,7 +150,11 @@ def _regular_plan(order: Order, *, period_start, period_end) -> InvoicePlan:
             in_period &= Q(date__lte=period_end)
         unbilled = {
             row["sale_line"]: row
-            for row in TimesheetLine.objects.filter(sale_line__in=timesheet_lines, invoice__isnull=True)
+            for row in TimesheetLine.objects.filter(
+                sale_line__in=timesheet_lines,
+                invoice__isnull=True,
+                approval_state__in=INVOICEABLE_APPROVAL_STATES,
+            )
             .order_by()
             .values("sale_line")
             .annotate(total=Sum(BILLED_HOURS), in_period=Sum(BILLED_HOURS, filter=in_period))

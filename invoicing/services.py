@@ -16,7 +16,7 @@ from core.models import AuditEvent, Sequence, User
 from core.money import ZERO, line_subtotal, quantize_money, tax_amount, to_decimal
 from sales.models import Order, OrderLine
 from sales.services import order_lines_recompute
-from timesheets.models import TimesheetLine
+from timesheets.models import INVOICEABLE_APPROVAL_STATES, TimesheetLine
 
 from . import signals
 from .models import Invoice, InvoiceLine, Payment
@@ -141,7 +141,9 @@ def invoice_create_from_order(
         if plan.timesheet_sale_line_ids:
             # One UPDATE whatever the number of timesheet lines.
             rows = TimesheetLine.objects.filter(
-                sale_line_id__in=plan.timesheet_sale_line_ids, invoice__isnull=True
+                sale_line_id__in=plan.timesheet_sale_line_ids,
+                invoice__isnull=True,
+                approval_state__in=INVOICEABLE_APPROVAL_STATES,
             )
             if period_start:
                 rows = rows.filter(date__gte=period_start)

@@ -14,6 +14,11 @@ class Project(TimeStampedModel):
         "sales.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
     )
     billable = models.BooleanField(default=True)
+    requires_approval = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Timesheets are submitted per week and approved before post-paid lines bill them.",
+    )
     sale_line = models.ForeignKey(
         "sales.OrderLine",
         null=True,

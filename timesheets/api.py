@@ -8,13 +8,21 @@ and order line and refuse changes to billed lines (409).
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import STAFF, CappedCountPagination, RolePolicyMixin, validated_filters
 from core.models import User
 from sales.models import OrderLine
 
+from .approvals import (
+    may_approve_timesheets,
+    timesheet_week_approve,
+    timesheet_week_reject,
+    timesheet_week_submit,
+    weeks_waiting_approval,
+)
 from .models import TimesheetLine
 from .selectors import timesheet_lines_visible
 from .services import timesheet_delete, timesheet_log, timesheet_update
@@ -52,6 +60,8 @@ class TimesheetSerializer(serializers.ModelSerializer):
             "ticket",
             "sale_line",
             "invoice",
+            "approval_state",
+            "approval_reason",
         ]
         read_only_fields = fields
 
@@ -180,6 +190,84 @@ class TimesheetViewSet(
         timesheet_delete(line=instance, user=self.request.user)
 
 
+class WeekSerializer(serializers.Serializer):
+    week = serializers.DateField(help_text="Any day of the week (Monday to Sunday).")
+
+
+class WeekReviewSerializer(WeekSerializer):
+    employee = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class WeekWaitingSerializer(serializers.Serializer):
+    employee = serializers.IntegerField(source="employee.pk")
+    week = serializers.DateField()
+    lines = serializers.IntegerField()
+    hours = serializers.DecimalField(max_digits=8, decimal_places=2)
+
+
+class WeekResultSerializer(serializers.Serializer):
+    lines = serializers.IntegerField()
+
+
+@extend_schema_view(
+    submit=extend_schema(request=WeekSerializer, responses=WeekResultSerializer),
+    approve=extend_schema(request=WeekReviewSerializer, responses=WeekResultSerializer),
+    reject=extend_schema(request=WeekReviewSerializer, responses=WeekResultSerializer),
+    list=extend_schema(responses=WeekWaitingSerializer(many=True)),
+)
+class TimesheetWeekViewSet(RolePolicyMixin, viewsets.GenericViewSet):
+    """Approval of timesheet weeks: authors submit a week; approvers (admins or users with the
+    approving permission) list the weeks waiting, approve them, or reject them with a reason."""
+
+    serializer_class = WeekWaitingSerializer
+    action_roles = {"list": STAFF, "submit": LOGGERS, "approve": STAFF, "reject": STAFF}
+
+    def _approver(self):
+        if not may_approve_timesheets(self.request.user):
+            raise exceptions.PermissionDenied("Only approvers approve or reject timesheets.")
+
+    def list(self, request):
+        self._approver()
+        return Response(WeekWaitingSerializer(weeks_waiting_approval(), many=True).data)
+
+    @action(detail=False, methods=["post"])
+    def submit(self, request):
+        data = WeekSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        count = timesheet_week_submit(
+            employee=request.user, week=data.validated_data["week"], user=request.user
+        )
+        return Response({"lines": count})
+
+    def _review(self, request, approve: bool):
+        self._approver()
+        data = WeekReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if approve:
+            count = timesheet_week_approve(
+                employee=values["employee"], week=values["week"], user=request.user
+            )
+        else:
+            count = timesheet_week_reject(
+                employee=values["employee"],
+                week=values["week"],
+                user=request.user,
+                reason=values.get("reason", ""),
+            )
+        return Response({"lines": count})
+
+    @action(detail=False, methods=["post"])
+    def approve(self, request):
+        return self._review(request, approve=True)
+
+    @action(detail=False, methods=["post"])
+    def reject(self, request):
+        return self._review(request, approve=False)
+
+
 def register(router) -> None:
     """Add this app's viewsets to the v1 router."""
+    router.register("timesheet-weeks", TimesheetWeekViewSet, basename="timesheet-week")
     router.register("timesheets", TimesheetViewSet, basename="timesheet")

@@ -25,6 +25,18 @@ def _rule_loaded(line) -> bool:
     )
 
 
+class ApprovalState(models.TextChoices):
+    NONE = "none", "No approval needed"
+    DRAFT = "draft", "Not submitted"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+# Lines that post-paid order lines may bill.
+INVOICEABLE_APPROVAL_STATES = (ApprovalState.NONE, ApprovalState.APPROVED)
+
+
 class TimesheetLine(TimeStampedModel):
     """Hours one person spent on a project (and maybe a task or ticket), billed via `sale_line`."""
 
@@ -68,9 +80,21 @@ class TimesheetLine(TimeStampedModel):
     invoice = models.ForeignKey(
         "invoicing.Invoice", null=True, blank=True, on_delete=models.SET_NULL, related_name="timesheets"
     )
+    # Approval (SPEC Time policy), on projects that require it: draft → submitted → approved or
+    # rejected (then submitted again). `none`: the project did not require approval when the line
+    # was logged. Post-paid lines bill only `none` and `approved` lines.
+    approval_state = models.CharField(
+        max_length=10, choices=ApprovalState.choices, default=ApprovalState.NONE, db_default="none"
+    )
+    approval_reason = models.CharField(max_length=500, blank=True, default="", db_default="")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-date", "-id"]
+        permissions = [("approve_timesheets", "Can approve or reject submitted timesheet weeks")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(hours__gt=Decimal("0")) & Q(hours__lte=Decimal("24")),
@@ -119,6 +143,12 @@ class TimesheetLine(TimeStampedModel):
         # `_allow_billed_change = True` on the instance.
         if not self._state.adding and not getattr(self, "_allow_billed_change", False):
             self.ensure_not_billed()
+        if (
+            self._state.adding
+            and self.approval_state == ApprovalState.NONE
+            and self.project.requires_approval
+        ):
+            self.approval_state = ApprovalState.DRAFT
         if self.billed_hours is None:  # new lines, and lines whose hours or order line changed
             self.billed_hours = self.compute_billed_hours()
             if "update_fields" in kwargs and kwargs["update_fields"] is not None:

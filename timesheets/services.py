@@ -23,6 +23,7 @@ from core.money import to_decimal
 from sales.models import Order, OrderLine, UomCategory
 from sales.services import CONFIRMED_STATES, order_lines_recompute
 
+from .approvals import ensure_unlocked_for
 from .models import TimesheetLine
 from .selectors import user_may_log_for, user_may_log_on_ticket
 
@@ -239,6 +240,7 @@ def timesheet_update(*, line: TimesheetLine, user: User, **fields) -> TimesheetL
             TimesheetLine.objects.select_for_update(of=("self",)).select_related("invoice").get(pk=line.pk)
         )
         _ensure_editable(current)
+        ensure_unlocked_for(line=current, user=user)
         old_hours, old_sale_line_id = current.hours, current.sale_line_id
         if "hours" in fields:
             current.hours = _check_hours(fields["hours"])
@@ -296,6 +298,7 @@ def timesheet_delete(*, line: TimesheetLine, user: User) -> None:
         if current is None:
             return
         _ensure_editable(current)
+        ensure_unlocked_for(line=current, user=user)
         current.delete()  # the post_delete receiver recomputes the order line
 
 

@@ -46,7 +46,10 @@ WITH calc AS (
     JOIN {uom} u ON u.id = l.uom_id
     JOIN {order} o ON o.id = l.order_id
     LEFT JOIN LATERAL (
-        SELECT SUM(COALESCE(t.billed_hours, t.hours)) AS hours FROM {timesheet} t WHERE t.sale_line_id = l.id
+        SELECT SUM(COALESCE(t.billed_hours, t.hours)) AS hours FROM {timesheet} t
+        WHERE t.sale_line_id = l.id
+          -- post-paid lines deliver approved time only (or time that needed no approval)
+          AND (l.invoice_policy <> 'timesheet' OR t.approval_state IN ('none', 'approved'))
     ) ts ON TRUE
     LEFT JOIN LATERAL (
         SELECT SUM(CASE WHEN i.kind = 'credit_note' THEN -il.quantity ELSE il.quantity END) AS qty
@@ -171,12 +174,23 @@ def _recompute_portable(*, line_ids: list[int], order_ids: list[int]) -> None:
     order_ids = sorted(set(order_ids) | {order_id for _, order_id in locked})
     rows = OrderLine.objects.filter(pk__in=ids)
     qty = DecimalField(max_digits=EXACT_QTY_DIGITS, decimal_places=EXACT_QTY_PLACES)
-    hours = Subquery(
-        timesheet.objects.filter(sale_line=OuterRef("pk"))
-        .order_by()
-        .values("sale_line")
-        .annotate(s=Sum(Coalesce("billed_hours", "hours")))
-        .values("s")
+
+    def hours_of(lines):
+        return Subquery(
+            lines.order_by()
+            .values("sale_line")
+            .annotate(s=Sum(Coalesce("billed_hours", "hours")))
+            .values("s")
+        )
+
+    logged = timesheet.objects.filter(sale_line=OuterRef("pk"))
+    hours = Case(
+        When(
+            invoice_policy=Product.InvoicePolicy.TIMESHEET,
+            then=hours_of(logged.filter(approval_state__in=("none", "approved"))),
+        ),
+        default=hours_of(logged),
+        output_field=qty,
     )
     ratio = Subquery(Uom.objects.filter(pk=OuterRef("uom_id")).values("ratio"))
     invoiced = Subquery(
