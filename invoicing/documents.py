@@ -114,7 +114,10 @@ def invoice_document_context(invoice: Invoice) -> dict:
     """Everything the PDF template shows, read from the stored invoice rows."""
     lines = list(invoice.lines.select_related("uom", "tax", "sale_line").order_by("sequence", "id"))
     timesheets = list(
-        invoice.timesheets.select_related("employee", "sale_line").order_by("date", "id")
+        # Grouped under the invoice line that bills them (one per hourly rate), then by date.
+        invoice.timesheets.select_related("employee", "sale_line", "invoice_line").order_by(
+            "invoice_line__sequence", "date", "id"
+        )
         if invoice.pk
         else []
     )

@@ -17,6 +17,7 @@ from sales.models import Order, OrderLine, Product, Uom, UomCategory
 from timesheets.models import BILLED_HOURS, INVOICEABLE_APPROVAL_STATES, TimesheetLine
 
 from .models import InvoiceLine
+from .rates import rate_groups
 
 REGULAR = "regular"
 DOWN_PAYMENT_PERCENT = "down_payment_percent"
@@ -40,6 +41,8 @@ class PlannedLine:
     is_downpayment: bool = False
     period_start: date | None = None
     period_end: date | None = None
+    # Employee rates: the (employee, project) pairs whose timesheet lines this line bills.
+    timesheet_members: list | None = None
     # Down-payment invoices: index into InvoicePlan.new_downpayment_lines (created on write).
     new_downpayment_index: int | None = None
     subtotal: Decimal = ZERO
@@ -142,12 +145,13 @@ def _regular_plan(order: Order, *, period_start, period_end) -> InvoicePlan:
     ]
     timesheet_ids = {line.pk for line in timesheet_lines}
     unbilled = {}
+    in_period = Q()
+    if period_start:
+        in_period &= Q(date__gte=period_start)
+    if period_end:
+        in_period &= Q(date__lte=period_end)
+    by_rate = rate_groups(lines=timesheet_lines, in_period=in_period)
     if timesheet_lines:
-        in_period = Q()
-        if period_start:
-            in_period &= Q(date__gte=period_start)
-        if period_end:
-            in_period &= Q(date__lte=period_end)
         unbilled = {
             row["sale_line"]: row
             for row in TimesheetLine.objects.filter(
@@ -174,6 +178,9 @@ def _regular_plan(order: Order, *, period_start, period_end) -> InvoicePlan:
             continue
         if line.pk in timesheet_ids:
             plan.timesheet_sale_line_ids.append(line.pk)
+        if line.pk in by_rate:
+            plan.lines.extend(_rate_lines(line, by_rate[line.pk], period_start, period_end))
+            continue
         plan.lines.append(
             PlannedLine(
                 description=line.description or str(line.product or ""),
@@ -216,6 +223,27 @@ def _regular_plan(order: Order, *, period_start, period_end) -> InvoicePlan:
                 code="downpayment_exceeds",
             )
     return plan
+
+
+def _rate_lines(line, groups, period_start, period_end) -> list[PlannedLine]:
+    """One planned line per hourly rate of a post-paid line (employee rates)."""
+    return [
+        PlannedLine(
+            description=group.description(line),
+            quantity=group.quantity(line),
+            price_unit=group.price_unit(line),
+            discount=line.discount,
+            sale_line=line,
+            product=line.product,
+            uom=line.uom,
+            tax=line.tax,
+            period_start=period_start,
+            period_end=period_end,
+            timesheet_members=group.members,
+        ).compute()
+        for group in groups
+        if group.hours > 0
+    ]
 
 
 def _tax_groups(lines: list[OrderLine]) -> list[tuple[object, Decimal, Decimal]]:

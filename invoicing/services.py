@@ -21,6 +21,7 @@ from timesheets.models import INVOICEABLE_APPROVAL_STATES, TimesheetLine
 from . import signals
 from .models import Invoice, InvoiceLine, Payment
 from .peppol.references import payment_reference_for
+from .rates import members_filter
 from .selectors import invoice_plan
 
 
@@ -108,7 +109,7 @@ def invoice_create_from_order(
         new_lines = OrderLine.objects.bulk_create(
             [OrderLine(**values) for values in plan.new_downpayment_lines]
         )
-        InvoiceLine.objects.bulk_create(
+        created_lines = InvoiceLine.objects.bulk_create(
             [
                 InvoiceLine(
                     invoice=invoice,
@@ -149,7 +150,13 @@ def invoice_create_from_order(
                 rows = rows.filter(date__gte=period_start)
             if period_end:
                 rows = rows.filter(date__lte=period_end)
-            linked = rows.update(invoice=invoice, updated_at=timezone.now())
+            now = timezone.now()
+            for planned, created in zip(plan.lines, created_lines, strict=True):
+                if planned.timesheet_members:  # employee rates: each line bills its own timesheets
+                    linked += rows.filter(
+                        members_filter(planned.timesheet_members), sale_line=planned.sale_line
+                    ).update(invoice=invoice, invoice_line=created, updated_at=now)
+            linked += rows.filter(invoice__isnull=True).update(invoice=invoice, updated_at=now)
         order_lines_recompute(line_ids=[], order_ids=[locked.pk])
         AuditEvent.record(
             actor=user,
@@ -312,7 +319,7 @@ def invoice_lines_update(*, invoice: Invoice, user: User, lines: list[dict]) -> 
         released_sale_lines = [line.sale_line_id for line in removed if line.sale_line_id]
         if released_sale_lines:
             TimesheetLine.objects.filter(invoice=locked, sale_line_id__in=released_sale_lines).update(
-                invoice=None, updated_at=timezone.now()
+                invoice=None, invoice_line=None, updated_at=timezone.now()
             )
         InvoiceLine.objects.filter(pk__in=[line.pk for line in removed]).delete()
         next_sequence = max((line.sequence for line in existing.values()), default=0) + 10
@@ -381,7 +388,7 @@ def invoice_cancel(*, invoice: Invoice, user: User) -> Invoice:
         locked.state = Invoice.State.CANCEL
         locked.save(update_fields=["state", "updated_at"])
         released = TimesheetLine.objects.filter(invoice=locked).update(
-            invoice=None, updated_at=timezone.now()
+            invoice=None, invoice_line=None, updated_at=timezone.now()
         )
         order_lines_recompute(line_ids=_sale_line_ids(locked))
         AuditEvent.record(actor=user, action="invoice.cancel", obj=locked, timesheet_lines_released=released)
@@ -432,7 +439,7 @@ def invoice_credit_note(*, invoice: Invoice, user: User) -> Invoice:
             ]
         )
         released = TimesheetLine.objects.filter(invoice=locked).update(
-            invoice=None, updated_at=timezone.now()
+            invoice=None, invoice_line=None, updated_at=timezone.now()
         )
         _post(credit, user)
         order_lines_recompute(line_ids=_sale_line_ids(locked))

@@ -163,7 +163,9 @@ def invoice_detail(request, pk):
     invoice = _invoice(pk)
     user = request.user
     lines = invoice.lines.select_related("uom", "tax").order_by("sequence", "id")
-    timesheets = invoice.timesheets.select_related("employee", "ticket", "task").order_by("date", "id")
+    timesheets = invoice.timesheets.select_related("employee", "ticket", "task", "invoice_line").order_by(
+        "invoice_line__sequence", "date", "id"
+    )
     is_draft = invoice.state == Invoice.State.DRAFT
     is_posted = invoice.state == Invoice.State.POSTED
     accountant = user.has_role(*ACCOUNTING)

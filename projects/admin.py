@@ -4,17 +4,35 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 
-from .models import Project, StockMove, Task, TaskMaterial
+from .models import EmployeeRate, Project, StockMove, Task, TaskMaterial
+
+
+class EmployeeRateInline(admin.TabularInline):
+    """Hourly rates of employees on this project's post-paid time (an order line's own rate wins)."""
+
+    model = EmployeeRate
+    fk_name = "project"
+    fields = ("employee", "hourly_rate")
+    extra = 0
+
+
+@admin.register(EmployeeRate)
+class EmployeeRateAdmin(admin.ModelAdmin):
+    list_display = ("employee", "sale_line", "project", "hourly_rate")
+    search_fields = ("employee__username", "employee__last_name", "project__name", "sale_line__order__name")
+    list_select_related = ("employee", "project", "sale_line__order")
+    raw_id_fields = ("sale_line", "project")
 
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
-    list_display = ("name", "customer", "billable", "sale_line", "sale_order", "active")
-    list_filter = ("billable", "active")
+    list_display = ("name", "customer", "billable", "requires_approval", "sale_line", "sale_order", "active")
+    list_filter = ("billable", "requires_approval", "active")
     search_fields = ("name", "customer__name", "sale_order__name")
     list_select_related = ("customer", "sale_line__order", "sale_line__product", "sale_order")
     autocomplete_fields = ("customer",)
     raw_id_fields = ("sale_line", "sale_order")
+    inlines = [EmployeeRateInline]
 
 
 class TaskMaterialInline(ReadOnlyInline):

@@ -19,7 +19,7 @@ from core.models import User
 from sales.models import Customer, OrderLine, Product
 
 from . import services
-from .models import Project, Task, TaskMaterial
+from .models import EmployeeRate, Project, Task, TaskMaterial
 
 WORKERS = ("agent", "sales", "admin")
 PROJECT_WRITERS = ("sales", "admin")
@@ -31,7 +31,16 @@ PROJECT_WRITERS = ("sales", "admin")
 class ProjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
-        fields = ["id", "name", "customer", "billable", "sale_line", "sale_order", "active"]
+        fields = [
+            "id",
+            "name",
+            "customer",
+            "billable",
+            "requires_approval",
+            "sale_line",
+            "sale_order",
+            "active",
+        ]
         read_only_fields = fields
 
 
@@ -41,6 +50,9 @@ class ProjectInputSerializer(serializers.Serializer):
         queryset=Customer.objects.all(), required=False, allow_null=True
     )
     billable = serializers.BooleanField(required=False, default=True)
+    requires_approval = serializers.BooleanField(
+        required=False, help_text="Timesheets are submitted per week and approved before they are billed."
+    )
     sale_line = serializers.PrimaryKeyRelatedField(
         queryset=OrderLine.objects.all(), required=False, allow_null=True
     )
@@ -208,7 +220,46 @@ class TaskViewSet(
         return self._answer(task)
 
 
+class EmployeeRateSerializer(serializers.ModelSerializer):
+    """An hourly rate for one employee's time on a post-paid order line or a project."""
+
+    hourly_rate = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"))
+
+    class Meta:
+        model = EmployeeRate
+        fields = ["id", "employee", "sale_line", "project", "hourly_rate"]
+
+    def validate(self, attrs):
+        def value(name):
+            return attrs[name] if name in attrs else getattr(self.instance, name, None)
+
+        if (value("sale_line") is None) == (value("project") is None):
+            raise serializers.ValidationError(
+                {"sale_line": ["Give an order line or a project (one of them)."]}
+            )
+        line = value("sale_line")
+        if line is not None and line.invoice_policy != Product.InvoicePolicy.TIMESHEET:
+            raise serializers.ValidationError({"sale_line": ["Rates apply to post-paid (timesheet) lines."]})
+        duplicate = EmployeeRate.objects.filter(
+            employee=value("employee"), sale_line=line, project=value("project")
+        ).exclude(pk=getattr(self.instance, "pk", None))
+        if duplicate.exists():
+            raise serializers.ValidationError({"employee": ["This employee already has a rate there."]})
+        return attrs
+
+
+class EmployeeRateViewSet(RolePolicyMixin, viewsets.ModelViewSet):
+    """Employee rates: sales and admins set them; staff read them."""
+
+    serializer_class = EmployeeRateSerializer
+    queryset = EmployeeRate.objects.order_by("id")
+    action_roles = roles_for(
+        ("agent", "sales", "accountant", "admin"), ("sales", "admin"), delete=("sales", "admin")
+    )
+
+
 def register(router) -> None:
     """Add this app's viewsets to the v1 router."""
+    router.register("employee-rates", EmployeeRateViewSet, basename="employee-rate")
     router.register("projects", ProjectViewSet, basename="project")
     router.register("tasks", TaskViewSet, basename="task")

@@ -134,3 +134,31 @@ class StockMove(models.Model):
 
     def __str__(self):
         return f"{self.quantity} {self.product}"
+
+
+class EmployeeRate(models.Model):
+    """An hourly rate for one employee's time on a post-paid order line, or on every post-paid
+    line billed through a project's timesheets (SPEC Time policy). It overrides the line's unit
+    price for that employee's hours; the order line's own rate wins over the project's."""
+
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sale_line = models.ForeignKey(
+        "sales.OrderLine", null=True, blank=True, on_delete=models.CASCADE, related_name="employee_rates"
+    )
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="employee_rates"
+    )
+    hourly_rate = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sale_line__isnull=True) ^ Q(project__isnull=True), name="employee_rate_one_target"
+            ),
+            models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="employee_rate_not_negative"),
+            models.UniqueConstraint(fields=["employee", "sale_line"], name="employee_rate_unique_line"),
+            models.UniqueConstraint(fields=["employee", "project"], name="employee_rate_unique_project"),
+        ]
+
+    def __str__(self):
+        return f"{self.employee}: {self.hourly_rate}/h"

@@ -35,7 +35,13 @@ SIGNATURE_MAX_BYTES = 1_500_000
 
 @transaction.atomic
 def project_create(
-    *, name: str, user: User | None = None, customer=None, billable: bool = True, sale_line=None
+    *,
+    name: str,
+    user: User | None = None,
+    customer=None,
+    billable: bool = True,
+    sale_line=None,
+    requires_approval: bool = False,
 ) -> Project:
     """Create a project (e.g. the project of a helpdesk team with timesheets)."""
     name = (name or "").strip()
@@ -46,7 +52,13 @@ def project_create(
             customer = sale_line.order.customer
         elif sale_line.order.customer_id != customer.pk:
             raise DomainError("This order line belongs to another customer.", field="sale_line")
-    project = Project(name=name[:200], customer=customer, billable=billable, sale_line=sale_line)
+    project = Project(
+        name=name[:200],
+        customer=customer,
+        billable=billable,
+        sale_line=sale_line,
+        requires_approval=requires_approval,
+    )
     project.full_clean()
     project.save()
     AuditEvent.record(actor=user, action="project_create", obj=project, name=project.name)
@@ -55,7 +67,7 @@ def project_create(
 
 @transaction.atomic
 def project_update(*, project: Project, user: User | None = None, **fields) -> Project:
-    allowed = {"name", "customer", "billable", "sale_line", "active"}
+    allowed = {"name", "customer", "billable", "sale_line", "active", "requires_approval"}
     unknown = set(fields) - allowed
     if unknown:
         raise DomainError(f"Cannot change {', '.join(sorted(unknown))}.")

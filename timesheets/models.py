@@ -80,6 +80,10 @@ class TimesheetLine(TimeStampedModel):
     invoice = models.ForeignKey(
         "invoicing.Invoice", null=True, blank=True, on_delete=models.SET_NULL, related_name="timesheets"
     )
+    # The invoice line that bills this line (one per hourly rate when employee rates apply).
+    invoice_line = models.ForeignKey(
+        "invoicing.InvoiceLine", null=True, blank=True, on_delete=models.SET_NULL, related_name="timesheets"
+    )
     # Approval (SPEC Time policy), on projects that require it: draft → submitted → approved or
     # rejected (then submitted again). `none`: the project did not require approval when the line
     # was logged. Post-paid lines bill only `none` and `approved` lines.

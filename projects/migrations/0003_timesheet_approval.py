@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0002_initial'),
+        ("projects", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='project',
-            name='requires_approval',
-            field=models.BooleanField(db_default=False, default=False, help_text='Timesheets are submitted per week and approved before post-paid lines bill them.'),
+            model_name="project",
+            name="requires_approval",
+            field=models.BooleanField(
+                db_default=False,
+                default=False,
+                help_text="Timesheets are submitted per week and approved before post-paid lines bill them.",
+            ),
         ),
     ]
