@@ -18,6 +18,15 @@ def salespeople():
 
 
 class CustomerForm(forms.ModelForm):
+    def _clean_minutes(self, name):
+        return self.cleaned_data.get(name) or 0
+
+    def clean_billable_rounding_minutes(self):
+        return self._clean_minutes("billable_rounding_minutes")
+
+    def clean_billable_minimum_minutes(self):
+        return self._clean_minutes("billable_minimum_minutes")
+
     class Meta:
         model = Customer
         fields = [
@@ -50,6 +59,8 @@ class CustomerForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["delivery_channel"].required = False  # e-mail unless chosen otherwise
+        for name in ("billable_rounding_minutes", "billable_minimum_minutes"):
+            self.fields[name].required = False  # empty: no rounding
 
     def clean_delivery_channel(self):
         return self.cleaned_data.get("delivery_channel") or Customer.DeliveryChannel.EMAIL

@@ -157,11 +157,14 @@ def test_timer_stop_answers_the_timesheet_resource():
         "employee",
         "description",
         "hours",
+        "billed_hours",
         "project",
         "task",
         "ticket",
         "sale_line",
         "invoice",
+        "approval_state",
+        "approval_reason",
     }
 
 

@@ -134,11 +134,14 @@ def test_timer_start_pause_resume_stop_creates_a_timesheet_line(api_as, prepaid)
         "employee",
         "description",
         "hours",
+        "billed_hours",
         "project",
         "task",
         "ticket",
         "sale_line",
         "invoice",
+        "approval_state",
+        "approval_reason",
     }
     assert (
         line["hours"] == "0.25"

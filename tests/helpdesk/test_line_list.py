@@ -74,7 +74,7 @@ def test_csv_export_follows_the_filters(agent_client, prepaid, lines):
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = b"".join(response.streaming_content).decode().strip().splitlines()
-    assert rows[0] == "date,employee,description,hours,project,task,ticket,order,invoice"
+    assert rows[0] == "date,employee,description,hours,billed_hours,project,task,ticket,order,invoice"
     assert len(rows) == 3
     assert any(",Mine,1.00," in row and prepaid.order.name in row for row in rows)
     assert Decimal("1.00") == lines["mine"].hours
