@@ -57,7 +57,7 @@ def timesheet_lines_text(timesheet) -> list[str]:
         employees[0],
         descriptions[0],
         f"{timesheet.hours:.2f}",
-        f"{timesheet.billed:.2f}",
+        f"{getattr(timesheet, 'billed', timesheet.hours):.2f}",
     )
     return [first, *(_row("", employees[i], descriptions[i], "") for i in range(1, height))]
 

@@ -186,4 +186,4 @@ def test_listing_pages_repeat_the_header_and_never_split_a_line():
     # A wrapped description's continuation lines follow their first line on the same page.
     for page in pages:
         assert not page[2].startswith(" "), "a page never starts with a continuation line"
-    assert pages[-1][-1].split() == ["Total", "hours", "300.00"]
+    assert pages[-1][-1].split() == ["Total", "hours", "300.00", "300.00"]  # actual, billed
