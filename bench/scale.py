@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -241,7 +242,9 @@ def main() -> int:
     invoice_orders = args.invoice_orders or (1 if args.smoke else 3)
     scale = generate.Scale(timesheets=lines, invoice_orders=invoice_orders)
     work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    print(f"work directory (logs, PDFs): {work}", flush=True)
     gunicorn = worker = None
+    succeeded = False
     try:
         manifest = build(scale)
         if args.build_only:
@@ -277,6 +280,7 @@ def main() -> int:
         print(report.table(results, queries, manifest, lines=lines))
         if args.json:
             Path(args.json).write_text(json.dumps({"results": results, "queries": queries}, indent=1))
+        succeeded = True
         return report.exit_status(results)
     finally:
         for process in (gunicorn, worker):
@@ -288,6 +292,8 @@ def main() -> int:
         connections.close_all()
         if not args.keep:
             _drop_database(admin_url)
+            if succeeded:  # logs and PDFs stay when something failed (path printed above)
+                shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
