@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('helpdesk', '0004_conversation'),
         ('projects', '0002_initial'),
-        ('sales', '0005_list_order_index'),
+        ('sales', '0006_list_order_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sales", "0004_customer_peppol_tax_category"),
+        ("sales", "0005_billable_rounding"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
