@@ -6,12 +6,17 @@ Used by the browser login and the API token endpoint alike.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 
 
 def _keys(username: str, address: str) -> list[str]:
-    return [f"login-fail:user:{(username or '').strip().lower()}", f"login-fail:addr:{address or '-'}"]
+    # Hashed: a username may hold any character, a cache key may not.
+    user = hashlib.sha256((username or "").strip().lower().encode()).hexdigest()[:32]
+    addr = hashlib.sha256((address or "-").encode()).hexdigest()[:32]
+    return [f"login-fail:user:{user}", f"login-fail:addr:{addr}"]
 
 
 def client_address(request) -> str:
