@@ -83,9 +83,10 @@ BULK_MODELS = (
 )
 
 
-def _django_defaults_in_database(enable: bool) -> None:
-    """The generator names the columns it knows; a column added later with a Django default
-    (not a database default) gets that default during the load, so the generator keeps working."""
+def _django_defaults_in_database() -> None:
+    """The generator and the floors' INSERT name the columns they know; a column added later with
+    a Django default (not a database default) gets it from the database, so both keep working.
+    (Left in place: the bench database is thrown away and the portal always sends every value.)"""
     from django.apps import apps
     from django.db import connection
 
@@ -98,11 +99,8 @@ def _django_defaults_in_database(enable: bool) -> None:
                 if value is None:
                     continue
                 table, column = editor.quote_name(model._meta.db_table), editor.quote_name(field.column)
-                if enable:
-                    value = field.get_db_prep_save(value, connection)
-                    default = f"SET DEFAULT {editor.quote_value(value)}"
-                else:
-                    default = "DROP DEFAULT"
+                value = field.get_db_prep_save(value, connection)
+                default = f"SET DEFAULT {editor.quote_value(value)}"
                 editor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} {default}")
 
 
@@ -127,12 +125,11 @@ def build(scale: generate.Scale) -> dict:
             cur.execute("SELECT array_agg(id) FROM sales_order")
             cur.execute(_ORDERS_SQL.format(**_tables()), [cur.fetchone()[0]])
 
-    _django_defaults_in_database(True)
+    _django_defaults_in_database()
     with connection.cursor() as cur:
         manifest = generate.build(
             cur, scale, password_hash=make_password(generate.PASSWORD), recompute=recompute
         )
-    _django_defaults_in_database(False)
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE")
     timesheet = apps.get_model("timesheets", "TimesheetLine")
