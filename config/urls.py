@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,6 +16,9 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("portal/", include("portal.urls")),
     path("", include("core.urls")),
+    # Browsers ask for /favicon.ico where our <link rel=icon> is missing (the admin, raw files);
+    # resolved per request, as a hashed static name exists only once collectstatic has run.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"))),
 ]
 
 # The media root holds private files (invoice PDFs, signatures, ticket attachments): it is never

@@ -74,6 +74,7 @@ class Uom(models.Model):
 
     class Meta:
         verbose_name = "unit of measure"
+        verbose_name_plural = "units of measure"
         ordering = ["category__name", "ratio", "name"]
         constraints = [models.CheckConstraint(condition=Q(ratio__gt=0), name="uom_ratio_positive")]
 

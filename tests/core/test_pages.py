@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from core.navigation import NAV_ITEMS, nav_for
+from sales.models import Uom
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,17 @@ def test_user_without_role_is_told_to_ask_for_one(client):
     response = client.get("/")
     assert nav_labels(response) == []
     assert b"no role yet" in response.content
+
+
+def test_every_page_links_the_favicon_and_the_old_address_redirects_to_it(client):
+    page = client.get("/login/")
+    assert b'rel="icon" href="/static/img/favicon.svg"' in page.content
+    legacy = client.get("/favicon.ico")
+    assert legacy.status_code == 302
+    assert legacy["Location"] == "/static/img/favicon.svg"
+    assert client.get(legacy["Location"]).status_code == 200
+
+
+def test_admin_names_units_of_measure_in_the_plural(admin_client):
+    assert str(Uom._meta.verbose_name_plural) == "units of measure"
+    assert b"Units of measure" in admin_client.get(reverse("admin:index")).content
