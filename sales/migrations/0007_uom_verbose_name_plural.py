@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sales", "0004_customer_peppol_tax_category"),
+        ("sales", "0006_list_order_index"),
     ]
 
     operations = [
