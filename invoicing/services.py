@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ConflictError, DomainError
+from core.locks import lock_billing, lock_one
 from core.models import AuditEvent, Sequence, User
 from core.money import ZERO, line_subtotal, quantize_money, tax_amount, to_decimal
 from sales.models import Order, OrderLine
@@ -42,18 +43,66 @@ SEQUENCES = {
 }
 
 
-def _lock_order(order_id) -> Order | None:
-    if not order_id:
-        return None
-    return Order.objects.select_for_update(no_key=True).get(pk=order_id)
+# Which state may move to which; `_invoice_transition` refuses everything else. Credit notes and
+# payments do not change the state of a posted invoice: they change its payment state.
+INVOICE_TRANSITIONS = {
+    Invoice.State.DRAFT: {Invoice.State.POSTED, Invoice.State.CANCEL},
+    Invoice.State.POSTED: set(),
+    Invoice.State.CANCEL: set(),
+}
+_REFUSED_MOVE = {
+    Invoice.State.POSTED: "only drafts can be posted",
+    Invoice.State.CANCEL: "only drafts can be cancelled; issue a credit note for a posted invoice",
+}
+
+
+def _check_transition(invoice: Invoice, to: str) -> None:
+    if to not in INVOICE_TRANSITIONS[invoice.state]:
+        raise ConflictError(
+            f"Invoice {invoice} is {invoice.get_state_display().lower()}: {_REFUSED_MOVE[to]}.",
+            code="invoice_state",
+        )
+
+
+def _invoice_transition(*, invoice: Invoice, to: str, user: User | None, fields=(), **data) -> Invoice:
+    """The one place an invoice changes state; the caller holds its row lock. `fields` are the
+    other columns the move writes (posting: number, dates)."""
+    _check_transition(invoice, to)
+    old = invoice.state
+    invoice.state = to
+    invoice.save(update_fields=[*fields, "state", "updated_at"])
+    action = {Invoice.State.POSTED: "invoice.post", Invoice.State.CANCEL: "invoice.cancel"}[to]
+    AuditEvent.record(actor=user, action=action, obj=invoice, old_state=old, new_state=to, **data)
+    return invoice
+
+
+def _lock_invoice_action(
+    invoice: Invoice, *, order_lines: bool = False, timesheet_lines: bool = False, invoices=()
+) -> tuple[Order | None, Invoice]:
+    """Every lock an action on `invoice` needs, in the house order (core.locks): its order, the
+    order's lines (when the action changes what is billed), the invoice (and `invoices`, e.g. the
+    one a credit note settles), its timesheet lines. Returns the locked order and invoice."""
+    order_id = invoice.order_id  # never changes once the invoice exists
+    invoice_ids = {invoice.pk, *invoices}
+    locks = lock_billing(
+        orders=Order.objects.filter(pk=order_id) if order_id else None,
+        order_lines=OrderLine.objects.filter(order_id=order_id).only("pk")
+        if order_id and order_lines
+        else None,
+        invoices=Invoice.objects.select_related("customer").filter(pk__in=invoice_ids),
+        timesheet_lines=TimesheetLine.objects.filter(invoice_id=invoice.pk).only("pk")
+        if timesheet_lines
+        else None,
+    )
+    locked = next((row for row in locks.invoices if row.pk == invoice.pk), None)
+    if locked is None:
+        raise Invoice.DoesNotExist(f"Invoice {invoice.pk} does not exist.")
+    return (locks.orders[0] if locks.orders else None), locked
 
 
 def _lock_invoice(invoice: Invoice) -> Invoice:
-    return (
-        Invoice.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("customer")
-        .get(pk=invoice.pk)
-    )
+    """An action that touches the invoice row only (dates, payments, posting)."""
+    return lock_one(Invoice.objects.select_related("customer"), invoice.pk)
 
 
 def _refresh(instance: Invoice, fresh: Invoice) -> Invoice:
@@ -84,11 +133,10 @@ def invoice_create_from_order(
     so two concurrent calls create one invoice.
     """
     with transaction.atomic():
-        locked = (
-            Order.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("customer")
-            .get(pk=order.pk)
-        )
+        locked = lock_billing(
+            orders=Order.objects.select_related("customer").filter(pk=order.pk),
+            order_lines=OrderLine.objects.filter(order_id=order.pk).only("pk"),
+        ).orders[0]
         if locked.state in (Order.State.SALE, Order.State.DONE):
             # Fresh figures under the lock: a concurrent invoice committed meanwhile is counted.
             order_lines_recompute(line_ids=[], order_ids=[locked.pk])
@@ -150,6 +198,7 @@ def invoice_create_from_order(
                 rows = rows.filter(date__gte=period_start)
             if period_end:
                 rows = rows.filter(date__lte=period_end)
+            lock_billing(timesheet_lines=rows.only("pk"))  # house order, ids sorted
             now = timezone.now()
             for planned, created in zip(plan.lines, created_lines, strict=True):
                 if planned.timesheet_members:  # employee rates: each line bills its own timesheets
@@ -181,20 +230,14 @@ def _post(invoice: Invoice, user: User | None) -> Invoice:
     if invoice.due_date is None:
         invoice.due_date = invoice_date + datetime.timedelta(days=invoice.customer.payment_term_days)
     invoice.payment_reference = payment_reference_for(invoice)
-    invoice.state = Invoice.State.POSTED
     invoice.posted_at = timezone.now()
-    invoice.save(
-        update_fields=[
-            "number",
-            "invoice_date",
-            "due_date",
-            "payment_reference",
-            "state",
-            "posted_at",
-            "updated_at",
-        ]
+    _invoice_transition(
+        invoice=invoice,
+        to=Invoice.State.POSTED,
+        user=user,
+        fields=["number", "invoice_date", "due_date", "payment_reference", "posted_at"],
+        number=invoice.number,
     )
-    AuditEvent.record(actor=user, action="invoice.post", obj=invoice, number=invoice.number)
     signals.invoice_posted.send(sender=Invoice, invoice=invoice, user=user)
     return invoice
 
@@ -278,7 +321,9 @@ def invoice_lines_update(*, invoice: Invoice, user: User, lines: list[dict]) -> 
     the order releases its timesheet lines. Section lines stay. At least one line must remain.
     """
     with transaction.atomic():
-        locked = _lock_invoice(invoice)
+        # Order first, as cancel and credit do: an edit and a cancel of one draft queue, never
+        # deadlock.
+        _, locked = _lock_invoice_action(invoice, order_lines=True, timesheet_lines=True)
         if locked.state != Invoice.State.DRAFT:
             raise ConflictError(
                 f"Invoice {locked} is {locked.get_state_display().lower()}: only drafts can be changed.",
@@ -361,11 +406,7 @@ def invoice_post(*, invoice: Invoice, user: User) -> Invoice:
     """draft → posted: gapless yearly number, dates, frozen. Sends `invoicing.signals.invoice_posted`."""
     with transaction.atomic():
         locked = _lock_invoice(invoice)
-        if locked.state != Invoice.State.DRAFT:
-            raise ConflictError(
-                f"Invoice {locked} is {locked.get_state_display().lower()}: only drafts can be posted.",
-                code="invoice_state",
-            )
+        _check_transition(locked, Invoice.State.POSTED)
         if not locked.lines.filter(display_type=InvoiceLine.DisplayType.PRODUCT).exists():
             raise DomainError("An invoice without lines cannot be posted.", code="empty_invoice")
         if locked.due_date and locked.invoice_date and locked.due_date < locked.invoice_date:
@@ -377,29 +418,22 @@ def invoice_post(*, invoice: Invoice, user: User) -> Invoice:
 def invoice_cancel(*, invoice: Invoice, user: User) -> Invoice:
     """draft → cancel; releases its timesheet lines."""
     with transaction.atomic():
-        _lock_order(invoice.order_id)
-        locked = _lock_invoice(invoice)
-        if locked.state != Invoice.State.DRAFT:
-            raise ConflictError(
-                f"Invoice {locked} is {locked.get_state_display().lower()}: only drafts can be cancelled; "
-                "issue a credit note for a posted invoice.",
-                code="invoice_state",
-            )
-        locked.state = Invoice.State.CANCEL
-        locked.save(update_fields=["state", "updated_at"])
+        _, locked = _lock_invoice_action(invoice, order_lines=True, timesheet_lines=True)
+        _check_transition(locked, Invoice.State.CANCEL)
         released = TimesheetLine.objects.filter(invoice=locked).update(
             invoice=None, invoice_line=None, updated_at=timezone.now()
         )
+        _invoice_transition(
+            invoice=locked, to=Invoice.State.CANCEL, user=user, timesheet_lines_released=released
+        )
         order_lines_recompute(line_ids=_sale_line_ids(locked))
-        AuditEvent.record(actor=user, action="invoice.cancel", obj=locked, timesheet_lines_released=released)
     return _refresh(invoice, locked)
 
 
 def invoice_credit_note(*, invoice: Invoice, user: User) -> Invoice:
     """Full credit note of a posted invoice (a posted RINV document); releases its timesheet lines."""
     with transaction.atomic():
-        _lock_order(invoice.order_id)
-        locked = _lock_invoice(invoice)
+        _, locked = _lock_invoice_action(invoice, order_lines=True, timesheet_lines=True)
         if locked.kind == Invoice.Kind.CREDIT_NOTE:
             raise ConflictError("A credit note cannot be credited.", code="invoice_kind")
         if locked.state != Invoice.State.POSTED:

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ConflictError, DomainError
+from core.locks import lock_billing, lock_one, lock_rows
 from core.models import AuditEvent, User
 from core.money import to_decimal
 from sales.models import Order, OrderLine, UomCategory
@@ -161,7 +162,7 @@ def _lock_orders(order_ids) -> None:
     """Lock orders first (sorted): the house order is orders → order lines → invoices → timesheets."""
     ids = sorted({i for i in order_ids if i})
     if ids:
-        list(Order.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
+        lock_billing(orders=Order.objects.filter(pk__in=ids).only("pk"))
 
 
 def _check_author(*, user: User | None, employee: User, ticket) -> None:
@@ -236,9 +237,7 @@ def timesheet_update(*, line: TimesheetLine, user: User, **fields) -> TimesheetL
         )
         new_line = fields.get("sale_line")
         _lock_orders([old_order, getattr(new_line, "order_id", None)])
-        current = (
-            TimesheetLine.objects.select_for_update(of=("self",)).select_related("invoice").get(pk=line.pk)
-        )
+        current = lock_one(TimesheetLine.objects.select_related("invoice"), line.pk)
         _ensure_editable(current)
         ensure_unlocked_for(line=current, user=user)
         old_hours, old_sale_line_id = current.hours, current.sale_line_id
@@ -289,14 +288,10 @@ def timesheet_delete(*, line: TimesheetLine, user: User) -> None:
             TimesheetLine.objects.filter(pk=line.pk).values_list("sale_line__order_id", flat=True).first()
         )
         _lock_orders([order_id])
-        current = (
-            TimesheetLine.objects.select_for_update(of=("self",))
-            .select_related("invoice")
-            .filter(pk=line.pk)
-            .first()
-        )
-        if current is None:
+        found = lock_rows(TimesheetLine.objects.select_related("invoice").filter(pk=line.pk))
+        if not found:
             return
+        current = found[0]
         _ensure_editable(current)
         ensure_unlocked_for(line=current, user=user)
         current.delete()  # the post_delete receiver recomputes the order line
@@ -320,7 +315,7 @@ def timesheets_relink_sale_line(*, ticket=None, task=None, sale_line, user: User
             rows = rows.filter(sale_line__isnull=False)
         old = list(rows.values_list("sale_line_id", "sale_line__order_id").distinct())
         _lock_orders([o for _, o in old] + [getattr(sale_line, "order_id", None)])
-        ids = list(rows.select_for_update().order_by("pk").values_list("pk", flat=True))
+        ids = [row.pk for row in lock_billing(timesheet_lines=rows.only("pk")).timesheet_lines]
         if not ids:
             return 0
         moved = TimesheetLine.objects.filter(pk__in=ids, invoice__isnull=True).update(

@@ -11,6 +11,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from core.errors import ConflictError, DomainError
+from core.locks import lock_one
 from core.models import AuditEvent, Sequence, User
 from core.money import HUNDRED, ZERO, line_subtotal, quantize_money, quantize_qty, tax_amount, to_decimal
 
@@ -46,7 +47,7 @@ def _decimal(value, *, field: str) -> Decimal:
 
 def _lock_order(order: Order) -> Order:
     """Re-read the order under a row lock (FOR NO KEY UPDATE: inserts of child rows still pass)."""
-    return Order.objects.select_for_update(no_key=True).get(pk=order.pk)
+    return lock_one(Order.objects.all(), order.pk)
 
 
 def _refresh_instance(instance, fresh) -> None:
@@ -281,11 +282,7 @@ def order_line_update(*, line: OrderLine, user: User, **fields) -> OrderLine:
         raise DomainError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.", code="fields")
     with transaction.atomic():
         order = _lock_order(line.order)
-        current = (
-            OrderLine.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("product", "tax")
-            .get(pk=line.pk)
-        )
+        current = lock_one(OrderLine.objects.select_related("product", "tax"), line.pk)
         if current.is_downpayment:
             raise ConflictError("Down-payment lines are managed by invoicing.", code="downpayment")
         if order.state == Order.State.SALE:
@@ -368,7 +365,7 @@ def order_line_set_delivered(*, line: OrderLine, quantity: Decimal, user: User |
     quantity = _check_quantity(quantity)
     with transaction.atomic():
         order = _lock_order(line.order)
-        current = OrderLine.objects.select_for_update(no_key=True).get(pk=line.pk)
+        current = lock_one(OrderLine.objects.all(), line.pk)
         if current.is_downpayment or current.invoice_policy not in (
             Product.InvoicePolicy.MANUAL,
             Product.InvoicePolicy.DELIVERED,

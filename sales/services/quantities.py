@@ -18,6 +18,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Round
 
+from core.locks import lock_billing
 from core.money import EXACT_QTY_DIGITS, EXACT_QTY_PLACES, ZERO
 
 from ..models import Order, OrderLine, Product, Uom
@@ -138,29 +139,28 @@ def order_lines_recompute(*, line_ids: Iterable[int], order_ids: Iterable[int] =
     order_ids = sorted({int(i) for i in order_ids if i is not None})
     if not line_ids and not order_ids:
         return
-    if connection.vendor != "postgresql":
-        with transaction.atomic(savepoint=False):
-            _recompute_portable(line_ids=line_ids, order_ids=order_ids)
-        return
-    tables = _tables()
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT o.id FROM {tables['order']} o WHERE o.id = ANY(%s::bigint[]) "
-            f"OR o.id IN (SELECT l.order_id FROM {tables['line']} l WHERE l.id = ANY(%s::bigint[])) "
-            "ORDER BY o.id FOR NO KEY UPDATE",
-            [order_ids, line_ids],
-        )
-        locked_orders = [row[0] for row in cursor.fetchall()]
-        cursor.execute(
-            f"SELECT l.id FROM {tables['line']} l WHERE l.id = ANY(%s::bigint[]) "
-            "OR l.order_id = ANY(%s::bigint[]) ORDER BY l.id FOR NO KEY UPDATE",
-            [line_ids, order_ids],
-        )
-        locked_lines = [row[0] for row in cursor.fetchall()]
-        if locked_lines:
-            cursor.execute(_LINES_SQL.format(**tables), [locked_lines])
-        if locked_orders:
-            cursor.execute(_ORDERS_SQL.format(**tables), [locked_orders])
+    with transaction.atomic(savepoint=False):
+        locked_orders, locked_lines = _lock_orders_and_lines(line_ids=line_ids, order_ids=order_ids)
+        if connection.vendor != "postgresql":
+            _recompute_portable(line_ids=locked_lines, order_ids=locked_orders)
+            return
+        tables = _tables()
+        with connection.cursor() as cursor:
+            if locked_lines:
+                cursor.execute(_LINES_SQL.format(**tables), [locked_lines])
+            if locked_orders:
+                cursor.execute(_ORDERS_SQL.format(**tables), [locked_orders])
+
+
+def _lock_orders_and_lines(*, line_ids: list[int], order_ids: list[int]) -> tuple[list[int], list[int]]:
+    """Lock the orders (given, and those of the lines), then the lines (given, and every line of
+    the given orders), through the one lock module: the house order, sorted ids."""
+    of_lines = OrderLine.objects.filter(pk__in=line_ids).values("order_id")
+    locks = lock_billing(
+        orders=Order.objects.filter(Q(pk__in=order_ids) | Q(pk__in=of_lines)).only("pk"),
+        order_lines=OrderLine.objects.filter(Q(pk__in=line_ids) | Q(order_id__in=order_ids)).only("pk"),
+    )
+    return [order.pk for order in locks.orders], [line.pk for line in locks.order_lines]
 
 
 def _recompute_portable(*, line_ids: list[int], order_ids: list[int]) -> None:
@@ -168,8 +168,9 @@ def _recompute_portable(*, line_ids: list[int], order_ids: list[int]) -> None:
     writers are serialized by the database lock). Several statements instead of one."""
     timesheet = apps.get_model("timesheets", "TimesheetLine")
     invoice_line = apps.get_model("invoicing", "InvoiceLine")
+    # The caller holds the row locks (`_lock_orders_and_lines`).
     targets = OrderLine.objects.filter(Q(pk__in=line_ids) | Q(order_id__in=order_ids))
-    locked = list(targets.select_for_update(no_key=True).order_by("pk").values_list("pk", "order_id"))
+    locked = list(targets.order_by("pk").values_list("pk", "order_id"))
     ids = [pk for pk, _ in locked]
     order_ids = sorted(set(order_ids) | {order_id for _, order_id in locked})
     rows = OrderLine.objects.filter(pk__in=ids)
