@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from core.api import ExactQuantityField, RolePolicyMixin, is_staff_user, validated_filters
 from core.errors import ConflictError
-from core.money import MONEY_DIGITS, MONEY_PLACES
+from core.money import EXACT_QTY_DIGITS, EXACT_QTY_PLACES, MONEY_DIGITS, MONEY_PLACES
 from sales.models import Order, Tax, Uom
 from sales.selectors import orders_visible_to, portal_customers
 
@@ -73,6 +73,7 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
             "is_downpayment",
             "period_start",
             "period_end",
+            "reversed_line",
         ]
         read_only_fields = fields
 
@@ -109,7 +110,16 @@ class InvoiceSerializer(serializers.ModelSerializer):
     einvoice = serializers.SerializerMethodField(help_text="The Peppol e-invoice; null until posted.")
 
     amount_due = serializers.DecimalField(
-        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, read_only=True, help_text="Total − paid."
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        read_only=True,
+        help_text="Total − paid − settled by credit notes (on a credit note: the refund still owed).",
+    )
+    amount_total_signed = serializers.DecimalField(
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        read_only=True,
+        help_text="The total, negative for credit notes.",
     )
     lines = InvoiceLineSerializer(many=True, read_only=True)
     payments = PaymentSerializer(many=True, read_only=True)
@@ -138,7 +148,9 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "amount_untaxed",
             "amount_tax",
             "amount_total",
+            "amount_total_signed",
             "amount_paid",
+            "amount_settled",
             "amount_due",
             "lines",
             "payments",
@@ -197,6 +209,21 @@ class InvoiceFromOrderSerializer(serializers.Serializer):
         if start and end and start > end:
             raise ValidationError({"period_end": ["The period ends before it starts."]})
         return attrs
+
+
+class CreditNoteLineSerializer(serializers.Serializer):
+    invoice_line = serializers.IntegerField(help_text="A product line of the invoice credited.")
+    quantity = serializers.DecimalField(
+        max_digits=EXACT_QTY_DIGITS,
+        decimal_places=EXACT_QTY_PLACES,
+        help_text="At most what is not yet credited.",
+    )
+
+
+class CreditNoteSerializer(serializers.Serializer):
+    """No body (or no `lines`): a full credit note. With `lines`: a partial one."""
+
+    lines = CreditNoteLineSerializer(many=True, required=False)
 
 
 class InvoiceFilter(serializers.Serializer):
@@ -258,7 +285,7 @@ def invoice_answer(invoice: Invoice, status_code=status.HTTP_200_OK) -> Response
     partial_update=extend_schema(request=InvoiceDatesSerializer, responses=InvoiceSerializer),
     post_invoice=extend_schema(request=None, responses=InvoiceSerializer),
     cancel=extend_schema(request=None, responses=InvoiceSerializer),
-    credit_note=extend_schema(request=None, responses={201: InvoiceSerializer}),
+    credit_note=extend_schema(request=CreditNoteSerializer, responses={201: InvoiceSerializer}),
     pay=extend_schema(request=PaymentSerializer, responses=InvoiceSerializer),
     pdf=extend_schema(
         responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF.")}
@@ -325,7 +352,11 @@ class InvoiceViewSet(
 
     @action(detail=True, methods=["post"], url_path="credit_note")
     def credit_note(self, request, pk=None):
-        credit_note = invoice_credit_note(invoice=self.get_object(), user=request.user)
+        invoice = self.get_object()
+        serializer = CreditNoteSerializer(data=request.data or {})
+        serializer.is_valid(raise_exception=True)
+        lines = serializer.validated_data.get("lines")
+        credit_note = invoice_credit_note(invoice=invoice, user=request.user, lines=lines)
         return invoice_answer(credit_note, status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])

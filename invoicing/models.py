@@ -30,6 +30,7 @@ class Invoice(TimeStampedModel):
         NOT_PAID = "not_paid", "Not paid"
         PARTIAL = "partial", "Partially paid"
         PAID = "paid", "Paid"
+        REVERSED = "reversed", "Reversed"
 
     number = models.CharField(max_length=30, null=True, blank=True, unique=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INVOICE)
@@ -57,7 +58,11 @@ class Invoice(TimeStampedModel):
     amount_untaxed = money_field()
     amount_tax = money_field()
     amount_total = money_field()
-    amount_paid = money_field()
+    amount_paid = money_field(help_text="Payments received (on a credit note: refunds paid out).")
+    amount_settled = money_field(
+        help_text="Settled between an invoice and its credit notes (SPEC Credit notes): on the invoice "
+        "what its credit notes took off the amount due, on a credit note what it settled."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -79,11 +84,12 @@ class Invoice(TimeStampedModel):
                 name="invoice_posted_has_number",
             ),
             models.CheckConstraint(condition=Q(amount_paid__gte=0), name="invoice_paid_not_negative"),
+            models.CheckConstraint(condition=Q(amount_settled__gte=0), name="invoice_settled_not_negative"),
         ]
 
     # Fields that may still change once posted: payment follow-up and the stored document.
     MUTABLE_WHEN_POSTED = frozenset(
-        {"amount_paid", "payment_state", "pdf", "pdf_sha256", "sent_at", "updated_at"}
+        {"amount_paid", "amount_settled", "payment_state", "pdf", "pdf_sha256", "sent_at", "updated_at"}
     )
 
     def __str__(self):
@@ -91,7 +97,39 @@ class Invoice(TimeStampedModel):
 
     @property
     def amount_due(self) -> Decimal:
-        return self.amount_total - self.amount_paid
+        """What is still to be paid: by the customer on an invoice, to the customer (the refund)
+        on a credit note."""
+        return self.amount_total - self.amount_paid - self.amount_settled
+
+    @property
+    def sign(self) -> int:
+        """Credit notes count negative in lists, totals, exports and the API."""
+        return -1 if self.kind == self.Kind.CREDIT_NOTE else 1
+
+    def signed(self, value: Decimal) -> Decimal:
+        """`value` as lists, totals, exports and the API show it: negative on a credit note
+        (never "-0.00")."""
+        return -value if self.sign < 0 and value else value
+
+    @property
+    def amount_untaxed_signed(self) -> Decimal:
+        return self.signed(self.amount_untaxed)
+
+    @property
+    def amount_tax_signed(self) -> Decimal:
+        return self.signed(self.amount_tax)
+
+    @property
+    def amount_total_signed(self) -> Decimal:
+        return self.signed(self.amount_total)
+
+    @property
+    def amount_paid_signed(self) -> Decimal:
+        return self.signed(self.amount_paid)
+
+    @property
+    def amount_due_signed(self) -> Decimal:
+        return self.signed(self.amount_due)
 
     @property
     def pdf_ready(self) -> bool:
@@ -176,6 +214,14 @@ class InvoiceLine(models.Model):
     is_downpayment = models.BooleanField(default=False)
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
+    reversed_line = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_lines",
+        help_text="On a credit note: the invoice line it credits.",
+    )
 
     class Meta:
         ordering = ["invoice_id", "sequence", "id"]

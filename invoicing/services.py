@@ -1,10 +1,11 @@
 """Invoicing writes. CONTRACT: other apps code against these signatures.
 
-Locking order (shared with sales and timesheets): order → order lines → invoice → timesheet
-lines. Every service is one transaction and records an AuditEvent.
+Locking order (shared with sales and timesheets, taken through `core.locks`): order → order
+lines → invoice → timesheet lines. Every service is one transaction and records an AuditEvent.
+Invoice states move through `states.INVOICE_TRANSITIONS`; credit notes live in `credit_notes`
+(`invoice_credit_note` is re-exported here).
 """
 
-import datetime
 from datetime import date
 from decimal import Decimal
 
@@ -12,18 +13,27 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ConflictError, DomainError
-from core.locks import lock_billing, lock_one
-from core.models import AuditEvent, Sequence, User
+from core.locks import lock_billing
+from core.models import AuditEvent, User
 from core.money import ZERO, line_subtotal, quantize_money, tax_amount, to_decimal
 from sales.models import Order, OrderLine
 from sales.services import order_lines_recompute
 from timesheets.models import INVOICEABLE_APPROVAL_STATES, TimesheetLine
 
-from . import signals
+from .credit_notes import invoice_credit_note  # noqa: F401 - part of this module's contract
 from .models import Invoice, InvoiceLine, Payment
-from .peppol.references import payment_reference_for
 from .rates import members_filter
 from .selectors import invoice_plan
+from .states import (
+    check_transition,
+    invoice_transition,
+    lock_invoice,
+    lock_invoice_action,
+    payment_state,
+    post,
+    refresh,
+    sale_line_ids,
+)
 
 
 class Method:
@@ -35,86 +45,6 @@ class Method:
         (DOWN_PAYMENT_PERCENT, "Down payment (percentage)"),
         (DOWN_PAYMENT_FIXED, "Down payment (fixed amount)"),
     ]
-
-
-SEQUENCES = {
-    Invoice.Kind.INVOICE: ("invoice", "INV"),
-    Invoice.Kind.CREDIT_NOTE: ("credit_note", "RINV"),
-}
-
-
-# Which state may move to which; `_invoice_transition` refuses everything else. Credit notes and
-# payments do not change the state of a posted invoice: they change its payment state.
-INVOICE_TRANSITIONS = {
-    Invoice.State.DRAFT: {Invoice.State.POSTED, Invoice.State.CANCEL},
-    Invoice.State.POSTED: set(),
-    Invoice.State.CANCEL: set(),
-}
-_REFUSED_MOVE = {
-    Invoice.State.POSTED: "only drafts can be posted",
-    Invoice.State.CANCEL: "only drafts can be cancelled; issue a credit note for a posted invoice",
-}
-
-
-def _check_transition(invoice: Invoice, to: str) -> None:
-    if to not in INVOICE_TRANSITIONS[invoice.state]:
-        raise ConflictError(
-            f"Invoice {invoice} is {invoice.get_state_display().lower()}: {_REFUSED_MOVE[to]}.",
-            code="invoice_state",
-        )
-
-
-def _invoice_transition(*, invoice: Invoice, to: str, user: User | None, fields=(), **data) -> Invoice:
-    """The one place an invoice changes state; the caller holds its row lock. `fields` are the
-    other columns the move writes (posting: number, dates)."""
-    _check_transition(invoice, to)
-    old = invoice.state
-    invoice.state = to
-    invoice.save(update_fields=[*fields, "state", "updated_at"])
-    action = {Invoice.State.POSTED: "invoice.post", Invoice.State.CANCEL: "invoice.cancel"}[to]
-    AuditEvent.record(actor=user, action=action, obj=invoice, old_state=old, new_state=to, **data)
-    return invoice
-
-
-def _lock_invoice_action(
-    invoice: Invoice, *, order_lines: bool = False, timesheet_lines: bool = False, invoices=()
-) -> tuple[Order | None, Invoice]:
-    """Every lock an action on `invoice` needs, in the house order (core.locks): its order, the
-    order's lines (when the action changes what is billed), the invoice (and `invoices`, e.g. the
-    one a credit note settles), its timesheet lines. Returns the locked order and invoice."""
-    order_id = invoice.order_id  # never changes once the invoice exists
-    invoice_ids = {invoice.pk, *invoices}
-    locks = lock_billing(
-        orders=Order.objects.filter(pk=order_id) if order_id else None,
-        order_lines=OrderLine.objects.filter(order_id=order_id).only("pk")
-        if order_id and order_lines
-        else None,
-        invoices=Invoice.objects.select_related("customer").filter(pk__in=invoice_ids),
-        timesheet_lines=TimesheetLine.objects.filter(invoice_id=invoice.pk).only("pk")
-        if timesheet_lines
-        else None,
-    )
-    locked = next((row for row in locks.invoices if row.pk == invoice.pk), None)
-    if locked is None:
-        raise Invoice.DoesNotExist(f"Invoice {invoice.pk} does not exist.")
-    return (locks.orders[0] if locks.orders else None), locked
-
-
-def _lock_invoice(invoice: Invoice) -> Invoice:
-    """An action that touches the invoice row only (dates, payments, posting)."""
-    return lock_one(Invoice.objects.select_related("customer"), invoice.pk)
-
-
-def _refresh(instance: Invoice, fresh: Invoice) -> Invoice:
-    for f in Invoice._meta.concrete_fields:
-        setattr(instance, f.attname, getattr(fresh, f.attname))
-    return instance
-
-
-def _sale_line_ids(invoice: Invoice) -> list[int]:
-    return list(
-        invoice.lines.filter(sale_line__isnull=False).values_list("sale_line_id", flat=True).distinct()
-    )
 
 
 def invoice_create_from_order(
@@ -219,29 +149,6 @@ def invoice_create_from_order(
     return invoice
 
 
-def _post(invoice: Invoice, user: User | None) -> Invoice:
-    """Number, dates, state; the caller holds the invoice's row lock inside a transaction."""
-    invoice_date = invoice.invoice_date or timezone.localdate()
-    code, prefix = SEQUENCES[invoice.kind]
-    invoice.number = Sequence.next_value(
-        code=code, year=invoice_date.year, prefix=f"{prefix}/{invoice_date.year}/"
-    )
-    invoice.invoice_date = invoice_date
-    if invoice.due_date is None:
-        invoice.due_date = invoice_date + datetime.timedelta(days=invoice.customer.payment_term_days)
-    invoice.payment_reference = payment_reference_for(invoice)
-    invoice.posted_at = timezone.now()
-    _invoice_transition(
-        invoice=invoice,
-        to=Invoice.State.POSTED,
-        user=user,
-        fields=["number", "invoice_date", "due_date", "payment_reference", "posted_at"],
-        number=invoice.number,
-    )
-    signals.invoice_posted.send(sender=Invoice, invoice=invoice, user=user)
-    return invoice
-
-
 INVOICE_DRAFT_FIELDS = ("invoice_date", "due_date")
 
 
@@ -251,7 +158,7 @@ def invoice_update(*, invoice: Invoice, user: User, **fields) -> Invoice:
     if unknown:
         raise DomainError(f"Unknown invoice field(s): {', '.join(sorted(unknown))}.")
     with transaction.atomic():
-        locked = _lock_invoice(invoice)
+        locked = lock_invoice(invoice)
         changes = {name: value for name, value in fields.items() if getattr(locked, name) != value}
         if not changes:
             return invoice
@@ -266,7 +173,7 @@ def invoice_update(*, invoice: Invoice, user: User, **fields) -> Invoice:
             raise DomainError("The due date is before the invoice date.", field="due_date")
         locked.save(update_fields=[*changes, "updated_at"])
         AuditEvent.record(actor=user, action="invoice.update", obj=locked, fields=sorted(changes))
-    return _refresh(invoice, locked)
+    return refresh(invoice, locked)
 
 
 # What a line billed from the order may change: its quantity and unit come from the order (and
@@ -323,7 +230,7 @@ def invoice_lines_update(*, invoice: Invoice, user: User, lines: list[dict]) -> 
     with transaction.atomic():
         # Order first, as cancel and credit do: an edit and a cancel of one draft queue, never
         # deadlock.
-        _, locked = _lock_invoice_action(invoice, order_lines=True, timesheet_lines=True)
+        _, locked = lock_invoice_action(invoice, order_lines=True, timesheet_lines=True)
         if locked.state != Invoice.State.DRAFT:
             raise ConflictError(
                 f"Invoice {locked} is {locked.get_state_display().lower()}: only drafts can be changed.",
@@ -399,100 +306,35 @@ def invoice_lines_update(*, invoice: Invoice, user: User, lines: list[dict]) -> 
             removed=len(removed),
         )
         locked.refresh_from_db()
-    return _refresh(invoice, locked)
+    return refresh(invoice, locked)
 
 
 def invoice_post(*, invoice: Invoice, user: User) -> Invoice:
     """draft → posted: gapless yearly number, dates, frozen. Sends `invoicing.signals.invoice_posted`."""
     with transaction.atomic():
-        locked = _lock_invoice(invoice)
-        _check_transition(locked, Invoice.State.POSTED)
+        locked = lock_invoice(invoice)
+        check_transition(locked, Invoice.State.POSTED)
         if not locked.lines.filter(display_type=InvoiceLine.DisplayType.PRODUCT).exists():
             raise DomainError("An invoice without lines cannot be posted.", code="empty_invoice")
         if locked.due_date and locked.invoice_date and locked.due_date < locked.invoice_date:
             raise DomainError("The due date is before the invoice date.", field="due_date")
-        _post(locked, user)
-    return _refresh(invoice, locked)
+        post(locked, user)
+    return refresh(invoice, locked)
 
 
 def invoice_cancel(*, invoice: Invoice, user: User) -> Invoice:
     """draft → cancel; releases its timesheet lines."""
     with transaction.atomic():
-        _, locked = _lock_invoice_action(invoice, order_lines=True, timesheet_lines=True)
-        _check_transition(locked, Invoice.State.CANCEL)
+        _, locked = lock_invoice_action(invoice, order_lines=True, timesheet_lines=True)
+        check_transition(locked, Invoice.State.CANCEL)
         released = TimesheetLine.objects.filter(invoice=locked).update(
             invoice=None, invoice_line=None, updated_at=timezone.now()
         )
-        _invoice_transition(
+        invoice_transition(
             invoice=locked, to=Invoice.State.CANCEL, user=user, timesheet_lines_released=released
         )
-        order_lines_recompute(line_ids=_sale_line_ids(locked))
-    return _refresh(invoice, locked)
-
-
-def invoice_credit_note(*, invoice: Invoice, user: User) -> Invoice:
-    """Full credit note of a posted invoice (a posted RINV document); releases its timesheet lines."""
-    with transaction.atomic():
-        _, locked = _lock_invoice_action(invoice, order_lines=True, timesheet_lines=True)
-        if locked.kind == Invoice.Kind.CREDIT_NOTE:
-            raise ConflictError("A credit note cannot be credited.", code="invoice_kind")
-        if locked.state != Invoice.State.POSTED:
-            raise ConflictError(
-                f"Invoice {locked} is {locked.get_state_display().lower()}: only posted invoices can be "
-                "credited (cancel a draft instead).",
-                code="invoice_state",
-            )
-        existing = locked.credit_notes.exclude(state=Invoice.State.CANCEL).first()
-        if existing is not None:
-            raise ConflictError(
-                f"Invoice {locked} is already credited by {existing}.", code="already_credited"
-            )
-        credit = Invoice.objects.create(
-            kind=Invoice.Kind.CREDIT_NOTE,
-            customer=locked.customer,
-            order=locked.order,
-            reversed_invoice=locked,
-            created_by=user if getattr(user, "is_authenticated", False) else None,
-            period_start=locked.period_start,
-            period_end=locked.period_end,
-            amount_untaxed=locked.amount_untaxed,
-            amount_tax=locked.amount_tax,
-            amount_total=locked.amount_total,
-        )
-        InvoiceLine.objects.bulk_create(
-            [
-                InvoiceLine(
-                    invoice=credit,
-                    **{
-                        f.attname: getattr(line, f.attname)
-                        for f in InvoiceLine._meta.concrete_fields
-                        if f.attname not in ("id", "invoice_id")
-                    },
-                )
-                for line in locked.lines.all()
-            ]
-        )
-        released = TimesheetLine.objects.filter(invoice=locked).update(
-            invoice=None, invoice_line=None, updated_at=timezone.now()
-        )
-        _post(credit, user)
-        order_lines_recompute(line_ids=_sale_line_ids(locked))
-        AuditEvent.record(
-            actor=user,
-            action="invoice.credit",
-            obj=locked,
-            credit_note=credit.number,
-            timesheet_lines_released=released,
-        )
-    return credit
-
-
-def _payment_state(invoice: Invoice) -> str:
-    if invoice.amount_paid <= 0:
-        return Invoice.PaymentState.NOT_PAID
-    if invoice.amount_paid >= invoice.amount_total:
-        return Invoice.PaymentState.PAID
-    return Invoice.PaymentState.PARTIAL
+        order_lines_recompute(line_ids=sale_line_ids(locked))
+    return refresh(invoice, locked)
 
 
 def invoice_register_payment(
@@ -504,7 +346,8 @@ def invoice_register_payment(
     method: str = Payment.Method.BANK_TRANSFER,
     reference: str = "",
 ) -> Payment:
-    """Record a payment on a posted invoice; refuses more than the amount due."""
+    """Record a payment on a posted invoice, or a refund on a posted credit note (what it still
+    owes the customer); refuses more than the amount due."""
     try:
         value = to_decimal(amount)
     except (TypeError, ArithmeticError, ValueError):
@@ -518,7 +361,7 @@ def invoice_register_payment(
     if method not in Payment.Method.values:
         raise DomainError("Choose a payment method.", field="method")
     with transaction.atomic():
-        locked = _lock_invoice(invoice)
+        locked = lock_invoice(invoice)
         if locked.state != Invoice.State.POSTED:
             raise ConflictError(
                 f"Invoice {locked} is {locked.get_state_display().lower()}: payments are registered on "
@@ -539,7 +382,7 @@ def invoice_register_payment(
             created_by=user if getattr(user, "is_authenticated", False) else None,
         )
         locked.amount_paid = locked.amount_paid + value
-        locked.payment_state = _payment_state(locked)
+        locked.payment_state = payment_state(locked)
         locked.save(update_fields=["amount_paid", "payment_state", "updated_at"])
         AuditEvent.record(
             actor=user,
@@ -549,5 +392,5 @@ def invoice_register_payment(
             payment=payment.pk,
             method=method,
         )
-    _refresh(invoice, locked)
+    refresh(invoice, locked)
     return payment

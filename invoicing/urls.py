@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import credit_note_views, views
 
 app_name = "invoicing"
 
@@ -11,6 +11,11 @@ urlpatterns: list = [
     path("invoices/<int:pk>/post/", views.invoice_post, name="invoice_post"),
     path("invoices/<int:pk>/cancel/", views.invoice_cancel, name="invoice_cancel"),
     path("invoices/<int:pk>/credit-note/", views.invoice_credit_note, name="invoice_credit_note"),
+    path(
+        "invoices/<int:pk>/credit-note/partial/",
+        credit_note_views.invoice_credit_note_partial,
+        name="invoice_credit_note_partial",
+    ),
     path("invoices/<int:pk>/pay/", views.invoice_pay, name="invoice_pay"),
     path("invoices/<int:pk>/send/", views.invoice_send, name="invoice_send"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),

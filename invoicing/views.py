@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Sum, When
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core.csv_safe import SafeWriter
 from core.errors import DomainError
-from core.money import ZERO
+from core.money import MONEY_DIGITS, MONEY_PLACES, ZERO
 from core.permissions import role_required
 from core.views import apply_domain_error, is_htmx
 from sales.models import Customer, Order
@@ -46,12 +46,24 @@ def _invoice(pk) -> Invoice:
     return get_object_or_404(Invoice.objects.select_related("customer", "order", "reversed_invoice"), pk=pk)
 
 
+SETTLED = (Invoice.PaymentState.PAID, Invoice.PaymentState.REVERSED)
+
+
+def _signed(name: str):
+    """An amount column as the lists show it: negative for credit notes (SPEC Credit notes)."""
+    return Case(
+        When(kind=Invoice.Kind.CREDIT_NOTE, then=-F(name)),
+        default=F(name),
+        output_field=DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES),
+    )
+
+
 def _overdue_q(today):
     return Q(
         kind=Invoice.Kind.INVOICE,
         state=Invoice.State.POSTED,
         due_date__lt=today,
-    ) & ~Q(payment_state=Invoice.PaymentState.PAID)
+    ) & ~Q(payment_state__in=SETTLED)
 
 
 def filtered_invoices(params):
@@ -79,10 +91,14 @@ def filtered_invoices(params):
 @role_required(*READERS)
 def invoice_list(request):
     form, qs = filtered_invoices(request.GET)
-    due = ExpressionWrapper(F("amount_total") - F("amount_paid"), output_field=DecimalField())
+    due = ExpressionWrapper(
+        _signed("amount_total") - _signed("amount_paid") - _signed("amount_settled"),
+        output_field=DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES),
+    )
+    live = ~Q(state=Invoice.State.CANCEL)
     totals = qs.order_by().aggregate(
-        untaxed=Coalesce(Sum("amount_untaxed"), ZERO),
-        total=Coalesce(Sum("amount_total"), ZERO),
+        untaxed=Coalesce(Sum(_signed("amount_untaxed"), filter=live), ZERO),
+        total=Coalesce(Sum(_signed("amount_total"), filter=live), ZERO),
         due=Coalesce(Sum(due, filter=Q(state=Invoice.State.POSTED)), ZERO),
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -108,7 +124,7 @@ def _is_overdue(invoice: Invoice, today) -> bool:
     return (
         invoice.kind == Invoice.Kind.INVOICE
         and invoice.state == Invoice.State.POSTED
-        and invoice.payment_state != Invoice.PaymentState.PAID
+        and invoice.payment_state not in SETTLED
         and invoice.due_date is not None
         and invoice.due_date < today
     )
@@ -134,6 +150,7 @@ def invoice_export(request):
             "tax",
             "total",
             "paid",
+            "settled",
             "due",
         ]
     )
@@ -148,11 +165,12 @@ def invoice_export(request):
                 inv.order.name if inv.order_id else "",
                 inv.invoice_date or "",
                 inv.due_date or "",
-                inv.amount_untaxed,
-                inv.amount_tax,
-                inv.amount_total,
-                inv.amount_paid,
-                inv.amount_due,
+                inv.amount_untaxed_signed,
+                inv.amount_tax_signed,
+                inv.amount_total_signed,
+                inv.amount_paid_signed,
+                inv.signed(inv.amount_settled),
+                inv.amount_due_signed,
             ]
         )
     return response
@@ -169,6 +187,8 @@ def invoice_detail(request, pk):
     is_draft = invoice.state == Invoice.State.DRAFT
     is_posted = invoice.state == Invoice.State.POSTED
     accountant = user.has_role(*ACCOUNTING)
+    credit_notes = list(invoice.credit_notes.exclude(state=Invoice.State.CANCEL).order_by("id"))
+    creditable = is_posted and invoice.kind == Invoice.Kind.INVOICE
     context = {
         "invoice": invoice,
         "lines": lines,
@@ -176,15 +196,17 @@ def invoice_detail(request, pk):
         "timesheet_total": sum((t.billed for t in timesheets), ZERO),
         "timesheet_actual_total": sum((t.hours for t in timesheets), ZERO),
         "payments": invoice.payments.select_related("created_by"),
-        "credit_notes": invoice.credit_notes.all(),
+        "credit_notes": credit_notes,
         "is_overdue": _is_overdue(invoice, timezone.localdate()),
         "can_post": accountant and is_draft,
         "can_cancel": user.has_role("sales", "accountant") and is_draft,
-        "can_credit": accountant and is_posted and invoice.kind == Invoice.Kind.INVOICE,
-        "can_pay": accountant
-        and is_posted
-        and invoice.payment_state != Invoice.PaymentState.PAID
-        and invoice.kind == Invoice.Kind.INVOICE,
+        # A credited invoice offers no second full credit; what remains is credited line by line.
+        "can_credit": accountant and creditable and not credit_notes,
+        "can_credit_partial": accountant
+        and creditable
+        and any(row.remaining > 0 for row in selectors.invoice_creditable_lines(invoice=invoice)),
+        # On a credit note the payment is the refund of what it still owes the customer.
+        "can_pay": accountant and is_posted and invoice.amount_due > 0,
         "can_send": accountant and is_posted,
         "can_download": accountant or (is_draft and user.has_role("sales")),
         "einvoice": PeppolDocument.objects.filter(invoice=invoice).first(),

@@ -18,7 +18,7 @@ from core.errors import ConflictError
 from core.locks import lock_billing
 from invoicing import services as inv
 from invoicing.models import Invoice
-from invoicing.services import INVOICE_TRANSITIONS
+from invoicing.states import INVOICE_TRANSITIONS
 from sales import services as sales
 from sales.models import Order, OrderLine
 from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, UserFactory

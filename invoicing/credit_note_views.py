@@ -1,0 +1,65 @@
+"""Browser dialog of a partial credit note: the invoice's lines, what each may still be credited,
+and the quantity to credit. Thin: `invoicing.credit_notes.invoice_credit_note` decides."""
+
+import re
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+
+from core.errors import DomainError
+from core.permissions import role_required
+from core.views import is_htmx
+
+from .credit_notes import invoice_credit_note
+from .models import Invoice
+from .selectors import invoice_creditable_lines
+from .views import ACCOUNTING, _htmx_redirect, _invoice, invoice_detail_url
+
+_ENTRY = re.compile(r"lines\[(\d+)\]")
+
+
+@role_required(*ACCOUNTING)
+def invoice_credit_note_partial(request, pk):
+    """GET: the dialog. POST: credit the quantities entered (`qty_<invoice line id>`)."""
+    invoice = _invoice(pk)
+    rows = (
+        invoice_creditable_lines(invoice=invoice)
+        if invoice.state == Invoice.State.POSTED and invoice.kind == Invoice.Kind.INVOICE
+        else []
+    )
+    values, error, error_line = {}, None, None
+    if request.method == "POST":
+        chosen = []
+        for row in rows:
+            raw = (request.POST.get(f"qty_{row.line.pk}") or "").strip().replace(",", ".")
+            values[row.line.pk] = raw
+            if raw and raw.strip("0.") != "":
+                chosen.append({"invoice_line": row.line.pk, "quantity": raw})
+        try:
+            with transaction.atomic():
+                credit = invoice_credit_note(invoice=invoice, user=request.user, lines=chosen)
+        except DomainError as exc:
+            error = exc.message
+            match = _ENTRY.match(exc.field or "")
+            if match and int(match.group(1)) < len(chosen):
+                error_line = chosen[int(match.group(1))]["invoice_line"]
+        else:
+            messages.success(request, f"Credit note {credit.number} issued for {invoice}.")
+            url = invoice_detail_url(credit)
+            return _htmx_redirect(url) if is_htmx(request) else redirect(url)
+    context = {
+        "invoice": invoice,
+        "rows": [
+            {"row": row, "value": values.get(row.line.pk, ""), "error": row.line.pk == error_line}
+            for row in rows
+        ],
+        "error": error,
+    }
+    template = (
+        "invoicing/partials/credit_note_dialog.html"
+        if is_htmx(request)
+        else "invoicing/credit_note_page.html"
+    )
+    status = 400 if error and not is_htmx(request) else 200
+    return render(request, template, context, status=status)
