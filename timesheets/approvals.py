@@ -14,6 +14,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from core.errors import ConflictError, DomainError
+from core.locks import lock_billing
 from core.models import AuditEvent, User
 from sales.models import Order
 from sales.services import order_lines_recompute
@@ -57,11 +58,11 @@ def _lock_and_move(*, lines, to: str, user, reason: str = "") -> int:
     """Lock the lines' orders (house order: orders first), move the lines, recompute their
     order lines. Returns how many lines moved."""
     order_ids = sorted({i for i in lines.values_list("sale_line__order_id", flat=True) if i})
-    if order_ids:
-        list(
-            Order.objects.select_for_update(no_key=True).filter(pk__in=order_ids).order_by("pk").values("pk")
-        )
-    ids = list(lines.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+    locks = lock_billing(
+        orders=Order.objects.filter(pk__in=order_ids).only("pk") if order_ids else None,
+        timesheet_lines=lines.only("pk"),
+    )
+    ids = [line.pk for line in locks.timesheet_lines]
     if not ids:
         return 0
     changes = {"approval_state": to, "updated_at": timezone.now()}
