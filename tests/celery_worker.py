@@ -1,6 +1,7 @@
 """A REAL Celery worker for tests marked `celery` (pytest fixtures; import them in a conftest).
 
-- `celery_worker` (session): starts `celery -A config worker --pool=solo` as a subprocess against
+- `celery_worker` (session): starts `celery -A config worker --pool=solo` as a subprocess (through
+  `python -m tests.clock`, so it runs on TEST_CLOCK's day like the tests) against
   TEST_REDIS_URL (exported by scripts/with-services.sh) and pytest's TEST database, waits until it
   answers a ping, stops it at teardown. Skips, with the reason shown, when TEST_REDIS_URL is unset.
 - `celery_broker` (function): the worker above, plus this process's `config.celery.app` sending
@@ -16,6 +17,7 @@ also to be imported by the conftest).
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 import shutil
 import signal
@@ -65,7 +67,12 @@ class Worker:
         self.process: subprocess.Popen | None = None
 
     def env(self) -> dict:
+        from tests import clock
+
         env = {**os.environ}
+        if clock.is_travelling():
+            # The worker starts at the moment this process is at (it has ticked since 09:00).
+            env["TEST_CLOCK"] = datetime.datetime.now(datetime.UTC).isoformat()
         env.update(
             DJANGO_SETTINGS_MODULE="config.settings",
             DATABASE_URL=self.database_url,
@@ -81,9 +88,11 @@ class Worker:
         return env
 
     def start(self) -> None:
+        # Through tests.clock: the worker runs on TEST_CLOCK's day too, when it is set.
         cmd = [
             sys.executable,
             "-m",
+            "tests.clock",
             "celery",
             "-A",
             "config",

@@ -1,9 +1,11 @@
 """The beat job on a REAL Celery worker (subprocess) through a REAL Redis broker."""
 
+import datetime
 import time
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from sales.models import Activity, Order
 from sales.tasks import upsell_sweep_task
@@ -41,6 +43,9 @@ def test_sweep_task_flags_orders_through_the_broker_and_a_real_worker(celery_bro
     assert (order.is_upsell, order.upsell_reason) == (True, "consumed")
     assert Order.objects.get(pk=below.order_id).is_upsell is False
     assert Activity.objects.filter(order=order, kind="upsell").count() == 1
+    # The worker reads the tests' clock (TEST_CLOCK moves both processes): due in two days.
+    activity = Activity.objects.get(order=order, kind="upsell")
+    assert activity.due_date == timezone.localdate() + datetime.timedelta(days=2)
 
 
 def test_sweep_task_enqueued_twice_creates_one_activity(celery_broker):
