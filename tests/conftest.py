@@ -98,8 +98,10 @@ def accountant(db):
 
 
 @pytest.fixture
-def admin_user(db):
-    return UserFactory(username="admin", roles=["admin"])
+def admin_staff(db):
+    """A user in the "admin" role (not a superuser: pytest-django's `admin_user` is the real
+    superuser, named "admin", and tests use both)."""
+    return UserFactory(username="admin-staff", roles=["admin"])
 
 
 @pytest.fixture

@@ -32,11 +32,14 @@ def other_customer(db):
 
 
 @pytest.fixture
-def users(agent, sales_user, accountant, admin_user, portal_customer):
+def users(agent, sales_user, accountant, admin_staff, admin_user, portal_customer):
+    """One user per role, plus "superuser": pytest-django's `admin_user` (createsuperuser's
+    account, in no group), who may do whatever any staff role may."""
     return {
         "agent": agent,
         "sales": sales_user,
         "accountant": accountant,
-        "admin": admin_user,
+        "admin": admin_staff,
         "customer": portal_customer.contact,
+        "superuser": admin_user,
     }

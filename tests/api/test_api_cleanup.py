@@ -115,17 +115,17 @@ def test_due_date_before_invoice_date_changes_nothing(client_for, accountant, dr
 # --- Shared role policy and filters ---------------------------------------------------------
 
 
-def test_only_admins_configure_teams_and_are_told_so(client_for, agent, sales_user, admin_user):
+def test_only_admins_configure_teams_and_are_told_so(client_for, agent, sales_user, admin_staff):
     for user in (agent, sales_user):
         response = client_for(user).post("/api/v1/teams/", {"name": "Support"}, format="json")
         assert response.status_code == 403
         assert response.json() == {"detail": "Only admins configure helpdesk teams."}
     assert not Team.objects.filter(name="Support").exists()
-    response = client_for(admin_user).post("/api/v1/teams/", {"name": "Support"}, format="json")
+    response = client_for(admin_staff).post("/api/v1/teams/", {"name": "Support"}, format="json")
     assert response.status_code == 201, response.json()
     team_id = response.json()["id"]
     assert client_for(sales_user).delete(f"/api/v1/teams/{team_id}/").status_code == 403
-    assert client_for(admin_user).delete(f"/api/v1/teams/{team_id}/").status_code == 204
+    assert client_for(admin_staff).delete(f"/api/v1/teams/{team_id}/").status_code == 204
 
 
 def test_portal_customers_cannot_read_teams(client_for, customer_user):
@@ -168,13 +168,13 @@ def test_timer_stop_answers_the_timesheet_resource():
     }
 
 
-def test_deleting_a_team_with_tickets_is_a_conflict_and_keeps_the_team(client_for, admin_user):
+def test_deleting_a_team_with_tickets_is_a_conflict_and_keeps_the_team(client_for, admin_staff):
     from helpdesk.models import Team
     from tests.factories import TicketFactory
 
     team = TicketFactory().team
 
-    response = client_for(admin_user).delete(f"/api/v1/teams/{team.pk}/")
+    response = client_for(admin_staff).delete(f"/api/v1/teams/{team.pk}/")
 
     assert response.status_code == 409
     assert "has tickets" in response.json()["detail"]

@@ -9,7 +9,9 @@ from invoicing.models import Invoice
 from tests.factories import (
     CustomerFactory,
     InvoiceFactory,
+    InvoiceLineFactory,
     OrderFactory,
+    OrderLineFactory,
     ProductFactory,
     TaxFactory,
     TicketFactory,
@@ -19,10 +21,14 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("agent", "sales", "accountant", "admin", "customer")
+# "superuser" is a real createsuperuser account (no group): it may do what any staff role may.
+ROLES = ("agent", "sales", "accountant", "admin", "customer", "superuser")
+STAFF = {"agent", "sales", "accountant", "admin"}
 
 
 def _expect(allowed: set[str], role: str, ok: int = 200) -> int:
+    if role == "superuser":
+        return ok if allowed & STAFF else 403
     return ok if role in allowed else 403
 
 
@@ -63,6 +69,17 @@ def test_only_admin_creates_products(client_for, users, role):
     payload = {"name": "P", "uom": uom("Hours").pk, "price": "1.00"}
     response = client_for(users[role]).post("/api/v1/products/", payload, format="json")
     assert response.status_code == _expect({"admin"}, role, ok=201)
+
+
+def test_superuser_runs_sales_and_accounting_actions(client_for, users):
+    line = OrderLineFactory(order=OrderFactory(salesperson=users["sales"]))
+    client = client_for(users["superuser"])
+    assert client.post(f"/api/v1/orders/{line.order_id}/confirm/").status_code == 200
+    invoice = InvoiceFactory(customer=line.order.customer)
+    InvoiceLineFactory(invoice=invoice)
+    response = client.post(f"/api/v1/invoices/{invoice.pk}/post/")
+    assert response.status_code == 200, response.json()
+    assert response.json()["state"] == "posted"
 
 
 def test_unauthenticated_requests_get_401(api_client, db):

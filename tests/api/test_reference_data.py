@@ -27,8 +27,8 @@ def test_uoms_filter_by_name_is_case_insensitive(client_for, agent):
     assert [row["name"] for row in response.json()["results"]] == ["Days"]
 
 
-def test_admin_creates_a_week_unit_in_the_time_category(client_for, admin_user):
-    response = client_for(admin_user).post(
+def test_admin_creates_a_week_unit_in_the_time_category(client_for, admin_staff):
+    response = client_for(admin_staff).post(
         "/api/v1/uoms/", {"name": "Week (40 h)", "category": "time", "ratio": "40"}, format="json"
     )
     assert response.status_code == 201, response.json()
@@ -36,17 +36,17 @@ def test_admin_creates_a_week_unit_in_the_time_category(client_for, admin_user):
     assert Uom.objects.get(name="Week (40 h)").category.kind == "time"
 
 
-def test_uom_with_unknown_category_or_zero_ratio_is_a_field_error(client_for, admin_user):
-    response = client_for(admin_user).post(
+def test_uom_with_unknown_category_or_zero_ratio_is_a_field_error(client_for, admin_staff):
+    response = client_for(admin_staff).post(
         "/api/v1/uoms/", {"name": "Bad", "category": "volume", "ratio": "0"}, format="json"
     )
     assert response.status_code == 400
     assert set(response.json()) == {"category", "ratio"}
 
 
-def test_deleting_a_unit_in_use_is_a_conflict_not_a_500(client_for, admin_user):
+def test_deleting_a_unit_in_use_is_a_conflict_not_a_500(client_for, admin_staff):
     ProductFactory(uom=uom("Days"))
-    response = client_for(admin_user).delete(f"/api/v1/uoms/{uom('Days').pk}/")
+    response = client_for(admin_staff).delete(f"/api/v1/uoms/{uom('Days').pk}/")
     assert response.status_code == 409
     assert "detail" in response.json()
 
@@ -59,8 +59,8 @@ def test_agent_cannot_create_units(client_for, agent):
 # --- Taxes --------------------------------------------------------------------------------
 
 
-def test_admin_creates_and_updates_a_tax(client_for, admin_user):
-    client = client_for(admin_user)
+def test_admin_creates_and_updates_a_tax(client_for, admin_staff):
+    client = client_for(admin_staff)
     response = client.post("/api/v1/taxes/", {"name": "VAT 6%", "rate": "6"}, format="json")
     assert response.status_code == 201
     tax_id = response.json()["id"]
@@ -70,8 +70,8 @@ def test_admin_creates_and_updates_a_tax(client_for, admin_user):
     assert client.get(f"/api/v1/taxes/{tax_id}/").json()["rate"] == "12.000"
 
 
-def test_tax_rate_above_100_percent_is_a_field_error(client_for, admin_user):
-    response = client_for(admin_user).post("/api/v1/taxes/", {"name": "Silly", "rate": "150"}, format="json")
+def test_tax_rate_above_100_percent_is_a_field_error(client_for, admin_staff):
+    response = client_for(admin_staff).post("/api/v1/taxes/", {"name": "Silly", "rate": "150"}, format="json")
     assert response.status_code == 400
     assert "rate" in response.json()
 
@@ -133,18 +133,18 @@ def test_agent_reads_customers_but_cannot_create_them(client_for, agent):
     assert client.post("/api/v1/customers/", {"name": "X"}, format="json").status_code == 403
 
 
-def test_deleting_a_customer_with_orders_is_a_conflict(client_for, admin_user):
+def test_deleting_a_customer_with_orders_is_a_conflict(client_for, admin_staff):
     order = OrderFactory()
-    response = client_for(admin_user).delete(f"/api/v1/customers/{order.customer_id}/")
+    response = client_for(admin_staff).delete(f"/api/v1/customers/{order.customer_id}/")
     assert response.status_code == 409
 
 
 # --- Products -----------------------------------------------------------------------------
 
 
-def test_admin_creates_a_postpaid_service_product(client_for, admin_user):
+def test_admin_creates_a_postpaid_service_product(client_for, admin_staff):
     tax = TaxFactory()
-    response = client_for(admin_user).post(
+    response = client_for(admin_staff).post(
         "/api/v1/products/",
         {
             "name": "Support on timesheets",
@@ -166,9 +166,9 @@ def test_admin_creates_a_postpaid_service_product(client_for, admin_user):
     assert Product.objects.get(pk=body["id"]).invoice_policy == "timesheet"
 
 
-def test_product_update_changes_price_and_threshold(client_for, admin_user):
+def test_product_update_changes_price_and_threshold(client_for, admin_staff):
     product = ProductFactory()
-    response = client_for(admin_user).patch(
+    response = client_for(admin_staff).patch(
         f"/api/v1/products/{product.pk}/", {"price": "450.00", "upsell_threshold": "80"}, format="json"
     )
     assert response.status_code == 200
@@ -177,8 +177,8 @@ def test_product_update_changes_price_and_threshold(client_for, admin_user):
     assert product.upsell_threshold == Decimal("80.00")
 
 
-def test_goods_with_prepaid_policy_is_refused_on_the_policy_field(client_for, admin_user):
-    response = client_for(admin_user).post(
+def test_goods_with_prepaid_policy_is_refused_on_the_policy_field(client_for, admin_staff):
+    response = client_for(admin_staff).post(
         "/api/v1/products/",
         {"name": "Cable", "type": "goods", "invoice_policy": "prepaid", "uom": uom("Units").pk, "price": "3"},
         format="json",
@@ -187,8 +187,10 @@ def test_goods_with_prepaid_policy_is_refused_on_the_policy_field(client_for, ad
     assert "invoice_policy" in response.json()
 
 
-def test_product_with_negative_price_unknown_unit_and_bad_threshold_gets_field_errors(client_for, admin_user):
-    response = client_for(admin_user).post(
+def test_product_with_negative_price_unknown_unit_and_bad_threshold_gets_field_errors(
+    client_for, admin_staff
+):
+    response = client_for(admin_staff).post(
         "/api/v1/products/",
         {"name": "X", "uom": 999999, "price": "-1", "upsell_threshold": "150", "type": "service"},
         format="json",

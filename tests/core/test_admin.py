@@ -64,27 +64,29 @@ def one_of_everything(db):
 
 
 @pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
+def admin_staff_client(client, admin_staff):
+    client.force_login(admin_staff)
     return client
 
 
-def test_admin_role_is_staff(admin_user):
-    assert admin_user.is_staff and not admin_user.is_superuser
+def test_admin_role_is_staff(admin_staff):
+    assert admin_staff.is_staff and not admin_staff.is_superuser
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=MODEL_IDS)
-def test_admin_role_opens_the_list_search_and_a_record_of_every_model(model, admin_client, one_of_everything):
-    response = admin_client.get(changelist_url(model))
+def test_admin_role_opens_the_list_search_and_a_record_of_every_model(
+    model, admin_staff_client, one_of_everything
+):
+    response = admin_staff_client.get(changelist_url(model))
     assert response.status_code == 200, model._meta.label
     if admin.site._registry[model].search_fields:
-        assert admin_client.get(changelist_url(model), {"q": "a"}).status_code == 200
+        assert admin_staff_client.get(changelist_url(model), {"q": "a"}).status_code == 200
     obj = admin.site._registry[model].get_queryset(response.wsgi_request).first()
     if obj is not None:
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk])
         if model._meta.label == "authtoken.TokenProxy":  # DRF maps its admin URLs to the user id
             url = reverse("admin:authtoken_tokenproxy_change", args=[obj.user_id])
-        assert admin_client.get(url).status_code == 200, model._meta.label
+        assert admin_staff_client.get(url).status_code == 200, model._meta.label
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=MODEL_IDS)
@@ -101,19 +103,21 @@ def test_anonymous_is_sent_to_the_admin_login(client):
     assert response["Location"].startswith(reverse("admin:login"))
 
 
-def test_user_list_shows_roles_and_filters_by_role(admin_client, agent, sales_user):
-    response = admin_client.get(reverse("admin:core_user_changelist"))
+def test_user_list_shows_roles_and_filters_by_role(admin_staff_client, agent, sales_user):
+    response = admin_staff_client.get(reverse("admin:core_user_changelist"))
     content = response.content.decode()
     assert "roles" in content.lower()
     assert '<td class="field-role_list">agent</td>' in content
     sales_group_id = sales_user.groups.get().pk
-    filtered = admin_client.get(reverse("admin:core_user_changelist"), {"groups__id__exact": sales_group_id})
+    filtered = admin_staff_client.get(
+        reverse("admin:core_user_changelist"), {"groups__id__exact": sales_group_id}
+    )
     assert list(filtered.context["cl"].result_list) == [sales_user]
 
 
-def test_product_list_shows_policy_unit_price_tax_and_threshold(admin_client):
+def test_product_list_shows_policy_unit_price_tax_and_threshold(admin_staff_client):
     ProductFactory(name="Support 50 h", price=Decimal("500.00"), tax=TaxFactory(), upsell_threshold=80)
-    content = admin_client.get(reverse("admin:sales_product_changelist")).content.decode()
+    content = admin_staff_client.get(reverse("admin:sales_product_changelist")).content.decode()
     for column in ("field-type", "field-invoice_policy", "field-uom", "field-price", "field-tax"):
         assert column in content
     assert "Prepaid / fixed price" in content
@@ -121,23 +125,23 @@ def test_product_list_shows_policy_unit_price_tax_and_threshold(admin_client):
     assert "80.00" in content
 
 
-def test_posted_invoice_is_read_only_in_admin(admin_client, admin_user, one_of_everything):
+def test_posted_invoice_is_read_only_in_admin(admin_staff_client, admin_staff, one_of_everything):
     invoice = Invoice.objects.get(number="INV/2026/00001")
     url = reverse("admin:invoicing_invoice_change", args=[invoice.pk])
-    page = admin_client.get(url)
+    page = admin_staff_client.get(url)
     assert page.status_code == 200
     assert b'name="_save"' not in page.content
-    response = admin_client.post(url, {"payment_reference": "changed"})
+    response = admin_staff_client.post(url, {"payment_reference": "changed"})
     assert response.status_code == 403
     invoice.refresh_from_db()
     assert invoice.payment_reference == ""
 
 
-def test_audit_events_cannot_be_added_or_deleted_in_admin(admin_client, one_of_everything):
+def test_audit_events_cannot_be_added_or_deleted_in_admin(admin_staff_client, one_of_everything):
     event = AuditEvent.objects.first()
-    assert admin_client.get(reverse("admin:core_auditevent_add")).status_code == 403
+    assert admin_staff_client.get(reverse("admin:core_auditevent_add")).status_code == 403
     assert (
-        admin_client.post(
+        admin_staff_client.post(
             reverse("admin:core_auditevent_delete", args=[event.pk]), {"post": "yes"}
         ).status_code
         == 403
@@ -145,7 +149,7 @@ def test_audit_events_cannot_be_added_or_deleted_in_admin(admin_client, one_of_e
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
-def test_admin_changes_a_product_price(admin_client):
+def test_admin_changes_a_product_price(admin_staff_client):
     product = ProductFactory(name="Support block", price=Decimal("500.00"))
     url = reverse("admin:sales_product_change", args=[product.pk])
     data = {
@@ -163,15 +167,15 @@ def test_admin_changes_a_product_price(admin_client):
         "project": "",
         "qty_on_hand": "0",
     }
-    response = admin_client.post(url, data)
+    response = admin_staff_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     product.refresh_from_db()
     assert product.price == Decimal("550.00")
 
 
-def test_admin_role_gives_roles_but_cannot_make_anyone_superuser(admin_client, admin_user, agent):
+def test_admin_role_gives_roles_but_cannot_make_anyone_superuser(admin_staff_client, admin_staff, agent):
     url = reverse("admin:core_user_change", args=[agent.pk])
-    form = admin_client.get(url).context["adminform"].form
+    form = admin_staff_client.get(url).context["adminform"].form
     assert "is_superuser" not in form.fields
     assert "user_permissions" not in form.fields
     sales_group = Group.objects.get(name="sales")
@@ -188,7 +192,7 @@ def test_admin_role_gives_roles_but_cannot_make_anyone_superuser(admin_client, a
         "date_joined_0": "2026-01-01",
         "date_joined_1": "09:00:00",
     }
-    response = admin_client.post(url, data)
+    response = admin_staff_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     agent.refresh_from_db()
     assert not agent.is_superuser
@@ -205,7 +209,7 @@ def changelist_queries(client, url) -> int:
     "model_label",
     ["core.User", "sales.Product", "sales.Order", "timesheets.TimesheetLine", "invoicing.Invoice"],
 )
-def test_admin_lists_do_not_query_per_row(admin_client, model_label):
+def test_admin_lists_do_not_query_per_row(admin_staff_client, model_label):
     def add_rows():
         customer = CustomerFactory()
         customer.portal_users.add(UserFactory(roles=["customer"]))
@@ -216,7 +220,7 @@ def test_admin_lists_do_not_query_per_row(admin_client, model_label):
     app_label, model_name = model_label.lower().split(".")
     url = reverse(f"admin:{app_label}_{model_name}_changelist")
     add_rows()
-    few = changelist_queries(admin_client, url)
+    few = changelist_queries(admin_staff_client, url)
     for _ in range(4):
         add_rows()
-    assert changelist_queries(admin_client, url) == few
+    assert changelist_queries(admin_staff_client, url) == few

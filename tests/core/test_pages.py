@@ -71,6 +71,16 @@ def test_navigation_shows_exactly_the_installed_entries_of_the_role(client, role
     assert all(f">{label}</a>" in response.content.decode() for label in labels)
 
 
+def test_superuser_sees_and_opens_every_staff_screen(client, admin_user):
+    """createsuperuser's account, in no group, may do whatever any staff role may."""
+    client.force_login(admin_user)
+    labels = nav_labels(client.get("/"))
+    staff_items = [(label, name) for label, name, roles in NAV_ITEMS if set(roles) - {"customer"}]
+    assert labels == [label for label, _name in staff_items]
+    for label, name in staff_items:
+        assert client.get(reverse(name)).status_code == 200, label
+
+
 def test_navigation_differs_per_role(client):
     seen = {}
     for role in ("agent", "admin"):

@@ -57,3 +57,5 @@ def test_superuser_has_every_staff_role_but_is_not_a_customer():
     boss.is_superuser = True
     assert boss.has_role("admin", "accountant")
     assert not boss.has_role("customer")
+    # Whenever a staff role is allowed, customers being allowed too changes nothing.
+    assert boss.has_role("agent", "sales", "accountant", "admin", "customer")

@@ -30,9 +30,9 @@ def test_teams_list_the_callers_teams_with_the_contract_fields(api_as, prepaid):
     assert team["project"] == prepaid.team.project_id and team["use_billing"] is True
 
 
-def test_only_admins_create_teams_and_billing_needs_timesheets(api_as, agent, admin_user):
+def test_only_admins_create_teams_and_billing_needs_timesheets(api_as, agent, admin_staff):
     assert api_as(agent).post("/api/v1/teams/", {"name": "X"}).status_code == 403
-    client = api_as(admin_user)
+    client = api_as(admin_staff)
     response = client.post("/api/v1/teams/", {"name": "Y", "use_billing": True}, format="json")
     assert response.status_code == 400 and "use_billing" in response.json()
     response = client.post("/api/v1/teams/", {"name": "Z", "use_timesheets": True}, format="json")

@@ -27,7 +27,7 @@ def test_upsells_need_authentication(api_client):
     assert api_client.get(URL).status_code == 401
 
 
-@pytest.mark.parametrize("user_fixture", ["sales_user", "admin_user"])
+@pytest.mark.parametrize("user_fixture", ["sales_user", "admin_staff", "admin_user"])
 def test_upsells_list_flagged_orders_with_prepaid_lines(api_as, request, user_fixture):
     today = timezone.localdate()
     order = SaleOrderFactory(customer__name="Acme")
