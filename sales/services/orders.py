@@ -390,7 +390,8 @@ def order_line_set_delivered(*, line: OrderLine, quantity: Decimal, user: User |
 
 
 def order_confirm(*, order: Order, user: User) -> Order:
-    """draft → sale. Sends `sales.signals.order_confirmed`. ConflictError if not a draft."""
+    """draft → sale. Sends `sales.signals.order_confirmed`. ConflictError if not a draft,
+    DomainError on `lines` if the quotation has none."""
     with transaction.atomic():
         locked = _lock_order(order)
         if locked.state != Order.State.DRAFT:
@@ -398,6 +399,12 @@ def order_confirm(*, order: Order, user: User) -> Order:
                 f"Order {locked.name} is {locked.get_state_display().lower()}, not a quotation: "
                 "it cannot be confirmed.",
                 code="order_state",
+            )
+        if not locked.lines.exists():
+            raise DomainError(
+                f"Quotation {locked.name} has no lines: add at least one line before confirming it.",
+                field="lines",
+                code="no_lines",
             )
         _order_transition(order=locked, to=Order.State.SALE, user=user)
         order_lines_recompute(line_ids=[], order_ids=[locked.pk])

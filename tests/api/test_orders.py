@@ -183,6 +183,17 @@ def test_a_line_of_another_order_cannot_be_edited_through_this_one(client_for, s
     assert "lines" in response.json()
 
 
+def test_confirming_a_quotation_without_lines_is_a_field_error_on_lines(client_for, sales_user, customer):
+    client = client_for(sales_user)
+    response = client.post("/api/v1/orders/", {"customer": customer.pk}, format="json")
+    assert response.status_code == 201, response.json()
+    order_id = response.json()["id"]
+    response = client.post(f"/api/v1/orders/{order_id}/confirm/")
+    assert response.status_code == 400
+    assert "no lines" in response.json()["lines"][0]
+    assert client.get(f"/api/v1/orders/{order_id}/").json()["state"] == "draft"
+
+
 def test_confirm_lock_and_the_state_conflicts(client_for, sales_user, customer, prepaid):
     client = client_for(sales_user)
     order_id = create_order(client, customer, {"product": prepaid.pk, "quantity": "50"}).json()["id"]

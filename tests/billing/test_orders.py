@@ -110,6 +110,16 @@ def test_confirming_twice_is_a_conflict(make_order, prepaid_product, seller):
         sales.order_confirm(order=order, user=seller)
 
 
+def test_a_quotation_without_lines_cannot_be_confirmed(seller, customer):
+    order = sales.order_create(customer=customer, user=seller, order_date=TODAY, lines=[])
+    with pytest.raises(DomainError) as refused:
+        sales.order_confirm(order=order, user=seller)
+    assert refused.value.field == "lines" and "no lines" in refused.value.message
+    order.refresh_from_db()
+    assert (order.state, order.confirmed_at) == (Order.State.DRAFT, None)
+    assert not AuditEvent.objects.filter(object_id=order.pk, action="order.sale").exists()
+
+
 def test_prepaid_line_is_to_invoice_once_confirmed(make_order, prepaid_product):
     order, line = make_order(prepaid_product, "50")
     assert line.price_subtotal == Decimal("25000.00")

@@ -139,6 +139,17 @@ def test_confirming_twice_shows_the_engine_message(client, sales_user, quotation
     assert response.status_code == 200 and 'class="msg msg-error"' in response.content.decode()
 
 
+def test_confirming_a_quotation_without_lines_says_why_and_keeps_it(client, sales_user):
+    empty = services.order_create(customer=CustomerFactory(name="Empty Inc"), user=sales_user, lines=[])
+    client.force_login(sales_user)
+    response = client.post(reverse("sales:order_confirm", args=[empty.pk]), follow=True)
+    html = response.content.decode()
+    assert 'class="msg msg-error"' in html
+    assert f"Quotation {empty.name} has no lines: add at least one line before confirming it." in html
+    empty.refresh_from_db()
+    assert empty.state == Order.State.DRAFT
+
+
 def test_lock_and_cancel(client, sales_user, quotation, tax):
     client.force_login(sales_user)
     client.post(reverse("sales:order_confirm", args=[quotation.pk]))
