@@ -395,9 +395,11 @@ def upsell_sweep(
             f"UPDATE {order_t} SET is_upsell = %(true)s, upsell_reason = r.reason, "
             f"upsell_flagged_at = COALESCE({order_t}.upsell_flagged_at, %(now)s) "
             f"FROM (SELECT order_id, MIN(reason) AS reason FROM {_TMP} GROUP BY order_id) r "
-            f"WHERE {order_t}.id = r.order_id AND (NOT {order_t}.is_upsell "
+            f"WHERE {order_t}.id = r.order_id AND {order_t}.state = %(sale)s AND (NOT {order_t}.is_upsell "
             f"OR {order_t}.upsell_reason <> r.reason OR {order_t}.upsell_flagged_at IS NULL)",
-            {"true": True, "now": now},
+            # The state is checked again on the row itself: an order locked after the groups were
+            # computed (PostgreSQL re-reads a row it waited for) is not flagged again.
+            {"true": True, "now": now, "sale": Order.State.SALE.value},
         )
         # Lines: flagged exactly when their group is.
         in_group = f"(order_id, product_id) IN (SELECT order_id, product_id FROM {_TMP})"
@@ -436,6 +438,14 @@ def upsell_sweep(
         ]
         if new:
             Activity.objects.bulk_create(new, ignore_conflicts=True)
+        # Locked or cancelled orders are off the list: their open follow-ups go too (also one made
+        # just now for an order locked while this sweep ran; this statement sees that commit).
+        cursor.execute(
+            f"DELETE FROM {q(Activity._meta.db_table)} WHERE kind = %(kind)s AND NOT done "
+            f"AND order_id IN (SELECT id FROM {order_t} WHERE state <> %(sale)s {scope_o})",
+            {"kind": Activity.Kind.UPSELL.value, "sale": Order.State.SALE.value, **scope_params},
+        )
+        if new:
             created = list(
                 Activity.objects.filter(
                     dedupe_key__in=[a.dedupe_key for a in new], created_at__gte=now
@@ -555,6 +565,16 @@ def upsell_add_hours(*, order: Order, product: Product, quantity: Decimal, user)
         line = services.order_line_add(order=order, product=product, user=user, quantity=quantity)
         upsell_sweep(order_ids=[order.pk])
     return line
+
+
+def upsell_clear_order(*, order_id: int) -> None:
+    """An order leaving `sale` (locked) is no opportunity any more: its flags are cleared and its
+    open upsell follow-ups removed. Called by `order_lock` inside its transaction (order row
+    locked); writes the order, then its lines, then its activities (the fixed lock order)."""
+    Order.objects.filter(pk=order_id).update(is_upsell=False, upsell_reason="", upsell_flagged_at=None)
+    flagged_lines = OrderLine.objects.filter(order_id=order_id, upsell_flagged_at__isnull=False)
+    flagged_lines.update(upsell_flagged_at=None)
+    Activity.objects.filter(order_id=order_id, kind=Activity.Kind.UPSELL, done=False).delete()
 
 
 def upsell_lock_order(*, order: Order, user) -> Order:

@@ -17,6 +17,7 @@ from core.money import HUNDRED, ZERO, line_subtotal, quantize_money, quantize_qt
 
 from .. import signals
 from ..models import Customer, Order, OrderLine, Product, Tax, Uom
+from ..upsell import upsell_clear_order
 from .quantities import CONFIRMED_STATES, order_lines_recompute
 
 ORDER_SEQUENCE_CODE = "sale.order"
@@ -415,12 +416,11 @@ def order_confirm(*, order: Order, user: User) -> Order:
 
 
 def order_lock(*, order: Order, user: User) -> Order:
-    """sale → done (locked): no more edits, no upsell flagging."""
+    """sale → done (locked): no more edits, off the upsell list (flags and open follow-ups)."""
     with transaction.atomic():
         locked = _lock_order(order)
         _order_transition(order=locked, to=Order.State.DONE, user=user)
-        if locked.is_upsell:
-            Order.objects.filter(pk=locked.pk).update(is_upsell=False, upsell_reason="")
+        upsell_clear_order(order_id=locked.pk)  # SPEC Upsell: locking takes it off the list
         locked.refresh_from_db()
     _refresh_instance(order, locked)
     return order

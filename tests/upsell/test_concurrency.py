@@ -59,3 +59,63 @@ def test_the_database_refuses_a_second_activity_for_the_same_opportunity():
     )
     Activity.objects.bulk_create([duplicate], ignore_conflicts=True)
     assert Activity.objects.filter(order_line=line).count() == 1
+
+
+def _blocked_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def test_an_order_locked_while_a_sweep_runs_is_not_flagged_again():
+    """The sweep computes its opportunities first; an order locked (and committed) before the
+    sweep writes it must stay off the list: the flag statement re-checks the state on the row."""
+    import time
+
+    from sales import services
+
+    line = PrepaidLineFactory(qty_delivered=Decimal("50"))
+    seller = line.order.salesperson
+    locked, release = threading.Event(), threading.Event()
+    errors = []
+
+    def lock_and_hold():
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                services.order_lock(order=Order.objects.get(pk=line.order_id), user=seller)
+                locked.set()
+                release.wait(timeout=20)  # commit only once the sweep waits for the order row
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def sweep():
+        try:
+            upsell_sweep()
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=lock_and_hold)
+    holder.start()
+    assert locked.wait(timeout=20)
+    sweeper = threading.Thread(target=sweep)
+    sweeper.start()
+    deadline = time.monotonic() + 20
+    while not _blocked_on_a_lock() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    release.set()
+    holder.join(timeout=30)
+    sweeper.join(timeout=30)
+
+    assert errors == []
+    order = Order.objects.get(pk=line.order_id)
+    assert (order.state, order.is_upsell, order.upsell_flagged_at) == ("done", False, None)
+    assert not Activity.objects.filter(order=order, done=False).exists()

@@ -85,3 +85,48 @@ def test_locking_through_the_service_takes_the_order_off_for_good(setup):
 
     order.refresh_from_db()
     assert (order.state, order.is_upsell, order.upsell_flagged_at) == ("done", False, None)
+
+
+def test_locking_the_order_clears_every_flag_and_its_open_follow_up(setup, api_as):
+    """SPEC Upsell: locking takes the order off the list; the order page and the API lock through
+    `order_lock` (not the upsell screen's action), which must clear it all too."""
+    seller, agent, order, line, project = setup
+    _log(agent, project, line, "20", days_ago=40)
+    _log(agent, project, line, "20", days_ago=41)
+    upsell_sweep()
+    follow_up = Activity.objects.get(order=order, kind="upsell")
+    done_before = Activity.objects.create(
+        kind="upsell",
+        summary="Earlier call",
+        user=seller,
+        order=order,
+        due_date=timezone.localdate(),
+        done=True,
+    )
+
+    response = api_as(seller).post(f"/api/v1/orders/{order.pk}/lock/")
+    assert response.status_code == 200 and response.json()["is_upsell"] is False
+
+    order.refresh_from_db()
+    line.refresh_from_db()
+    assert (order.is_upsell, order.upsell_reason, order.upsell_flagged_at) == (False, "", None)
+    assert line.upsell_flagged_at is None
+    assert not Activity.objects.filter(pk=follow_up.pk).exists()
+    assert Activity.objects.filter(pk=done_before.pk).exists()  # history stays
+    assert api_as(seller).get("/api/v1/upsells/").json()["count"] == 0
+    assert upsell_sweep().total == 0
+
+
+def test_the_sweep_removes_open_follow_ups_of_orders_locked_since(setup):
+    seller, agent, order, line, project = setup
+    _log(agent, project, line, "20", days_ago=40)
+    _log(agent, project, line, "20", days_ago=41)
+    upsell_sweep()
+    assert Activity.objects.filter(order=order, done=False).count() == 1
+    type(order).objects.filter(pk=order.pk).update(state="done")  # locked behind the services' back
+
+    result = upsell_sweep()
+
+    order.refresh_from_db()
+    assert result.cleared == 1 and order.is_upsell is False
+    assert not Activity.objects.filter(order=order, kind="upsell", done=False).exists()
