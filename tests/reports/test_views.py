@@ -26,7 +26,7 @@ def superuser(db, django_user_model):
 
 
 @pytest.mark.parametrize("slug", REPORTS)
-@pytest.mark.parametrize("role", ["sales_user", "accountant", "admin_user", "superuser"])
+@pytest.mark.parametrize("role", ["sales_user", "accountant", "admin_staff", "superuser"])
 def test_sales_accountants_admins_and_superusers_open_every_report(client, request, story, role, slug):
     client.force_login(request.getfixturevalue(role))
     response = client.get(reverse(f"reports:{slug}"), RANGE)
@@ -60,10 +60,10 @@ def test_customers_and_anonymous_visitors_see_no_report(client, customer_user, s
 
 
 def test_navigation_offers_reports_to_staff_roles_only(
-    story, sales_user, accountant, admin_user, customer_user
+    story, sales_user, accountant, admin_staff, customer_user
 ):
     url = reverse("reports:index")
-    for user in (sales_user, accountant, admin_user, story.ana):
+    for user in (sales_user, accountant, admin_staff, story.ana):
         assert url in [item["url"] for item in nav_for(user)]
     assert url not in [item["url"] for item in nav_for(customer_user)]
 
