@@ -52,6 +52,9 @@ FORECAST_WINDOW_DAYS = 30
 ACTIVITY_DUE_DAYS = 2
 ZERO = Decimal("0")
 _QTY = DecimalField(max_digits=28, decimal_places=8)
+# The sweep's follow-ups (dedupe keys "upsell:<line>:<sold>"); other upsell activities (a
+# contract's overage, a person's own) are not the sweep's to remove.
+SWEEP_KEY_PREFIX = "upsell:"
 # Serialises sweeps on PostgreSQL (the unique dedupe_key is the rule; this keeps e-mails exact).
 _SWEEP_LOCK_KEY = 0x5E11_5EE9
 
@@ -317,7 +320,7 @@ def _activity_summary(group: dict) -> str:
 
 
 def _dedupe_key(group: dict) -> str:
-    return f"upsell:{group['first_line']}:{_fmt(group['sold'])}"
+    return f"{SWEEP_KEY_PREFIX}{group['first_line']}:{_fmt(group['sold'])}"
 
 
 _TMP = "upsell_sweep_groups"
@@ -442,8 +445,14 @@ def upsell_sweep(
         # just now for an order locked while this sweep ran; this statement sees that commit).
         cursor.execute(
             f"DELETE FROM {q(Activity._meta.db_table)} WHERE kind = %(kind)s AND NOT done "
+            f"AND dedupe_key LIKE %(sweep_keys)s "
             f"AND order_id IN (SELECT id FROM {order_t} WHERE state <> %(sale)s {scope_o})",
-            {"kind": Activity.Kind.UPSELL.value, "sale": Order.State.SALE.value, **scope_params},
+            {
+                "kind": Activity.Kind.UPSELL.value,
+                "sweep_keys": SWEEP_KEY_PREFIX + "%",
+                "sale": Order.State.SALE.value,
+                **scope_params,
+            },
         )
         if new:
             created = list(
@@ -568,13 +577,16 @@ def upsell_add_hours(*, order: Order, product: Product, quantity: Decimal, user)
 
 
 def upsell_clear_order(*, order_id: int) -> None:
-    """An order leaving `sale` (locked) is no opportunity any more: its flags are cleared and its
-    open upsell follow-ups removed. Called by `order_lock` inside its transaction (order row
-    locked); writes the order, then its lines, then its activities (the fixed lock order)."""
+    """An order leaving `sale` (locked) is no opportunity any more: its flags are cleared and the
+    sweep's open follow-ups on it removed (other upsell activities, e.g. a contract's, stay).
+    Called by `order_lock` inside its transaction (order row locked); writes the order, then its
+    lines, then its activities (the fixed lock order)."""
     Order.objects.filter(pk=order_id).update(is_upsell=False, upsell_reason="", upsell_flagged_at=None)
     flagged_lines = OrderLine.objects.filter(order_id=order_id, upsell_flagged_at__isnull=False)
     flagged_lines.update(upsell_flagged_at=None)
-    Activity.objects.filter(order_id=order_id, kind=Activity.Kind.UPSELL, done=False).delete()
+    Activity.objects.filter(
+        order_id=order_id, kind=Activity.Kind.UPSELL, done=False, dedupe_key__startswith=SWEEP_KEY_PREFIX
+    ).delete()
 
 
 def upsell_lock_order(*, order: Order, user) -> Order:

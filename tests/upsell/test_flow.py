@@ -104,6 +104,15 @@ def test_locking_the_order_clears_every_flag_and_its_open_follow_up(setup, api_a
         done=True,
     )
 
+    not_the_sweeps = Activity.objects.create(  # e.g. a contract's overage follow-up: it stays
+        kind="upsell",
+        summary="Offer a bigger block",
+        user=seller,
+        order=order,
+        due_date=timezone.localdate(),
+        dedupe_key="contract-overage:1",
+    )
+
     response = api_as(seller).post(f"/api/v1/orders/{order.pk}/lock/")
     assert response.status_code == 200 and response.json()["is_upsell"] is False
 
@@ -112,7 +121,7 @@ def test_locking_the_order_clears_every_flag_and_its_open_follow_up(setup, api_a
     assert (order.is_upsell, order.upsell_reason, order.upsell_flagged_at) == (False, "", None)
     assert line.upsell_flagged_at is None
     assert not Activity.objects.filter(pk=follow_up.pk).exists()
-    assert Activity.objects.filter(pk=done_before.pk).exists()  # history stays
+    assert Activity.objects.filter(pk__in=[done_before.pk, not_the_sweeps.pk]).count() == 2
     assert api_as(seller).get("/api/v1/upsells/").json()["count"] == 0
     assert upsell_sweep().total == 0
 
