@@ -291,6 +291,8 @@ def _timesheet_context(
         "lines_truncated": len(lines) >= PAGE_SIZE,
         "total_hours": total,
         "remaining_hours": remaining,
+        # SPEC Helpdesk: past the prepaid hours the ticket keeps its item; the agent is warned.
+        "prepaid_used_up": remaining is not None and remaining <= 0,
         "add_form": add_form,
         "edit_form": edit_form,
         "edit_line": edit_line,
@@ -303,7 +305,8 @@ def _timesheet_context(
 def _item_options(request, ticket):
     """The ticket form's Sales order item <select>, swapped out of band so that the "h left" in
     its labels follows the timesheet just changed. The section's requests send the form's
-    current customer and item (possibly unsaved): the choices and the selection stay theirs."""
+    current customer and item (possibly unsaved): the choices and the selection stay theirs,
+    also when the item's prepaid hours have run out."""
     params = request.POST if request.method == "POST" else request.GET
     customer = int_or_none(params["customer"]) if "customer" in params else ticket.customer_id
     selected = params.get("sale_line", ticket.sale_line_id)
@@ -312,7 +315,9 @@ def _item_options(request, ticket):
         ticket=ticket,
         initial={"team": ticket.team_id, "customer": customer, "sale_line": selected},
     )
-    form.fields["sale_line"].widget.attrs["hx-swap-oob"] = "innerHTML"
+    # The whole <select> is replaced (not its options inside the old one): the browser then takes
+    # the `selected` option as it is, never another option (SPEC Helpdesk: the item stays).
+    form.fields["sale_line"].widget.attrs["hx-swap-oob"] = "outerHTML"
     return form["sale_line"]
 
 

@@ -1,6 +1,7 @@
 """Timesheet writes. CONTRACT: other apps code against these signatures.
 
-Rules (SPEC Timesheets): hours in (0, 24], two decimals; project required (derived from the
+Rules (SPEC Timesheets): hours in (0, 24], two decimals, one employee's lines of one date total
+at most 24 h (checked under an advisory lock per employee and day); project required (derived from the
 ticket's team or the task when not given); default order line = ticket's item, else task's,
 else project's; a line linked to a live invoice (draft/posted) cannot be changed or deleted.
 
@@ -14,7 +15,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from core.errors import ConflictError, DomainError
@@ -31,6 +33,9 @@ from .selectors import user_may_log_for, user_may_log_on_ticket
 DEFAULT = object()  # "use the default order line" (distinct from None = not billable)
 
 MAX_HOURS = Decimal("24")
+MAX_HOURS_PER_DAY = Decimal("24")
+# Namespace of the advisory locks on (employee, day), in the key's top 16 bits.
+_DAY_LOCK_NAMESPACE = 0x7153
 UPDATABLE_FIELDS = {"date", "hours", "description", "employee", "task", "ticket", "sale_line", "project"}
 
 
@@ -176,6 +181,33 @@ def _check_author(*, user: User | None, employee: User, ticket) -> None:
         raise DomainError("You can only log time on tickets of your helpdesk teams.", field="ticket")
 
 
+def timesheet_day_lock(employee_id: int, day: date) -> None:
+    """Serialise the writers of one employee's day, so the 24 h cap holds under concurrency.
+
+    A PostgreSQL advisory lock, transaction-scoped, taken FIRST (before any row lock), so the
+    house order orders → order lines → invoices → timesheets is kept after it. SQLite (`make
+    run`) has one writer at a time anyway: nothing to take there.
+    """
+    if connection.vendor != "postgresql" or not isinstance(day, date) or not employee_id:
+        return  # (a bad date or no employee: the caller's checks answer with a field error)
+    key = (_DAY_LOCK_NAMESPACE << 48) | (employee_id << 20) | day.toordinal()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _check_day_total(*, employee, day: date, hours: Decimal, exclude_pk=None) -> None:
+    """One employee's lines of one date total at most 24 h (under `_lock_employee_day`)."""
+    others = TimesheetLine.objects.filter(employee=employee, date=day).exclude(pk=exclude_pk)
+    logged = others.aggregate(total=Sum("hours"))["total"] or Decimal("0")
+    if logged + hours > MAX_HOURS_PER_DAY:
+        left = max(MAX_HOURS_PER_DAY - logged, Decimal("0"))
+        raise DomainError(
+            f"At most 24 hours a day: {employee} already has {logged:.2f} h on {day.isoformat()}, "
+            f"so at most {left:.2f} h can be added.",
+            field="hours",
+        )
+
+
 def _ensure_editable(line: TimesheetLine) -> None:
     if line.invoice_id and line.invoice.state != "cancel":
         invoice = line.invoice
@@ -208,6 +240,8 @@ def timesheet_log(
     if employee is None:
         raise DomainError("Choose the employee.", field="employee")
     with transaction.atomic():
+        timesheet_day_lock(employee.pk, day)
+        _check_day_total(employee=employee, day=day, hours=hours)
         project, line = _resolve(project=project, task=task, ticket=ticket, sale_line=sale_line)
         _check_author(user=user, employee=employee, ticket=ticket)
         timesheet = TimesheetLine(
@@ -231,14 +265,24 @@ def timesheet_update(*, line: TimesheetLine, user: User, **fields) -> TimesheetL
     unknown = set(fields) - UPDATABLE_FIELDS
     if unknown:
         raise DomainError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    day_changes = bool({"hours", "date", "employee"} & set(fields))
     with transaction.atomic():
-        old_order = (
-            TimesheetLine.objects.filter(pk=line.pk).values_list("sale_line__order_id", flat=True).first()
-        )
+        old_order, old_employee_id, old_day = TimesheetLine.objects.filter(pk=line.pk).values_list(
+            "sale_line__order_id", "employee_id", "date"
+        ).first() or (None, None, None)
+        if day_changes and old_day is not None:
+            day = _check_date(fields["date"]) if "date" in fields else old_day
+            employee_id = getattr(fields.get("employee"), "pk", None) or old_employee_id
+            timesheet_day_lock(employee_id, day)  # before any row lock
         new_line = fields.get("sale_line")
         _lock_orders([old_order, getattr(new_line, "order_id", None)])
         current = lock_one(TimesheetLine.objects.select_related("invoice"), line.pk)
         _ensure_editable(current)
+        if (current.employee_id, current.date) != (old_employee_id, old_day):
+            raise ConflictError(
+                "This timesheet line was changed meanwhile: reload it and try again.",
+                code="timesheet_changed",
+            )
         ensure_unlocked_for(line=current, user=user)
         old_hours, old_sale_line_id = current.hours, current.sale_line_id
         if "hours" in fields:
@@ -251,6 +295,10 @@ def timesheet_update(*, line: TimesheetLine, user: User, **fields) -> TimesheetL
             if fields["employee"] is None:
                 raise DomainError("Choose the employee.", field="employee")
             current.employee = fields["employee"]
+        if day_changes:
+            _check_day_total(
+                employee=current.employee, day=current.date, hours=current.hours, exclude_pk=current.pk
+            )
         relinked = bool({"ticket", "task"} & set(fields)) and (
             getattr(fields.get("ticket", current.ticket), "pk", None) != current.ticket_id
             or getattr(fields.get("task", current.task), "pk", None) != current.task_id

@@ -23,7 +23,7 @@ from core.models import User
 from core.money import quantize_qty
 
 from .models import Timer, TimesheetLine
-from .services import timesheet_log
+from .services import timesheet_day_lock, timesheet_log
 
 
 # --- Reads ----------------------------------------------------------------------------------
@@ -154,13 +154,16 @@ def timer_stop(
 ) -> TimesheetLine:
     """Stop the timer and log its time (`hours` confirmed by the agent, else the rounded elapsed
     time). Atomic: when the line is refused (DomainError), the timer is left as it was."""
+    day = date or timezone.localdate()
     with transaction.atomic():
+        # The employee's day first (the 24 h cap), before the timer's row: the fixed lock order.
+        timesheet_day_lock(timer.user_id, day)
         timer = _locked(timer)
         if hours is None:
             hours = timer_round_hours(timer_elapsed_seconds(timer))
         line = timesheet_log(
             employee=timer.user,
-            date=date or timezone.localdate(),
+            date=day,
             hours=hours,
             user=user,
             description=description,

@@ -87,6 +87,16 @@ def test_bad_hours_are_a_field_error(client_for, agent, ticket, hours):
     assert not TimesheetLine.objects.exists()
 
 
+def test_more_than_24_hours_on_one_day_is_a_field_error_on_hours(client_for, agent, ticket):
+    client = client_for(agent)
+    payload = {"date": TODAY.isoformat(), "hours": "20", "ticket": ticket.pk}
+    assert client.post("/api/v1/timesheets/", payload, format="json").status_code == 201
+    response = client.post("/api/v1/timesheets/", payload, format="json")
+    assert response.status_code == 400
+    assert "At most 24 hours a day" in response.json()["hours"][0]
+    assert TimesheetLine.objects.filter(employee=agent).count() == 1
+
+
 def test_unknown_ids_wrong_types_and_missing_date_are_field_errors(client_for, agent):
     response = client_for(agent).post(
         "/api/v1/timesheets/", {"hours": "1", "ticket": 999999, "task": "x", "sale_line": [1]}, format="json"

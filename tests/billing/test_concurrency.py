@@ -70,7 +70,7 @@ def test_sixteen_writers_lose_no_delivered_hours(settings):
             ts.timesheet_log(
                 employee=workers[i],
                 user=workers[i],
-                date=DAY,
+                date=DAY - datetime.timedelta(days=k // 10),  # at most 24 h a day: 10 lines ≤ 20 h
                 hours=hours(i, k),
                 project=project,
                 sale_line=line,
@@ -93,15 +93,40 @@ def test_sixteen_writers_lose_no_delivered_hours(settings):
     assert line.qty_to_invoice == expected
 
 
+def test_two_writers_of_20_hours_on_one_day_one_is_refused(settings):
+    """The 24 h cap under concurrency: the advisory lock per employee and day serialises them."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    employee = UserFactory(username="busy", roles=["agent"])
+    project = ProjectFactory(customer=CustomerFactory())
+
+    results = run_in_threads(
+        2,
+        lambda i: ts.timesheet_log(
+            employee=employee, user=employee, date=DAY, hours=Decimal("20"), project=project
+        ),
+    )
+
+    saved = [r for r in results if isinstance(r, TimesheetLine)]
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(saved) == 1 and len(refused) == 1, results
+    assert refused[0].field == "hours" and "24 hours a day" in refused[0].message
+    assert TimesheetLine.objects.filter(employee=employee, date=DAY).count() == 1
+
+
 def test_concurrent_invoice_creation_creates_one_invoice(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     seller = UserFactory(username="seller", roles=["sales"])
     customer = CustomerFactory()
     project = ProjectFactory(customer=customer)
     order, line = confirmed_line(ProductFactory(timesheet=True), "10", seller, customer)
-    for _ in range(20):
+    for k in range(20):
         ts.timesheet_log(
-            employee=seller, user=seller, date=DAY, hours=Decimal("1.5"), project=project, sale_line=line
+            employee=seller,
+            user=seller,
+            date=DAY - datetime.timedelta(days=k % 2),  # 15 h a day: under the 24 h cap
+            hours=Decimal("1.5"),
+            project=project,
+            sale_line=line,
         )
 
     results = run_in_threads(4, lambda i: inv.invoice_create_from_order(order=order, user=seller))
@@ -147,20 +172,27 @@ def test_logging_editing_and_invoicing_at_once_keep_billing_consistent(settings)
     customer = CustomerFactory()
     project = ProjectFactory(customer=customer)
     order, line = confirmed_line(ProductFactory(timesheet=True), "10", seller, customer)
+    # One line a day per writer (at most 24 h a day): the loggers and the editor meet on the same
+    # days, so they also contend for the same (employee, day) advisory locks.
     seeded = [
         ts.timesheet_log(
-            employee=seller, user=seller, date=DAY, hours=Decimal("1"), project=project, sale_line=line
+            employee=seller,
+            user=seller,
+            date=DAY - datetime.timedelta(days=k),
+            hours=Decimal("1"),
+            project=project,
+            sale_line=line,
         )
-        for _ in range(30)
+        for k in range(30)
     ]
 
     def work(i):
         if i < 4:  # loggers
-            for _ in range(40):
+            for k in range(40):
                 ts.timesheet_log(
                     employee=seller,
                     user=seller,
-                    date=DAY,
+                    date=DAY - datetime.timedelta(days=k),
                     hours=Decimal("0.5"),
                     project=project,
                     sale_line=line,

@@ -1,5 +1,6 @@
 """Sales orders: numbering, lines, totals, states, derived quantities."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -293,9 +294,14 @@ def test_portable_recompute_matches_the_postgresql_statement(
     order, first = make_order(prepaid, "2", uom=days)
     second = sales.order_line_add(order=order, product=postpaid, user=seller, quantity=Decimal("10"))
     third = sales.order_line_add(order=order, product=manual, user=seller, quantity=Decimal("3"))
-    for line, hours in ((first, "20"), (second, "3.5"), (second, "1.25")):
+    for days_ago, (line, hours) in enumerate(((first, "20"), (second, "3.5"), (second, "1.25"))):
         timesheet_log(
-            employee=worker, user=worker, date=TODAY, hours=Decimal(hours), project=project, sale_line=line
+            employee=worker,
+            user=worker,
+            date=TODAY - datetime.timedelta(days=days_ago),  # at most 24 h a day
+            hours=Decimal(hours),
+            project=project,
+            sale_line=line,
         )
     sales.order_line_set_delivered(line=third, quantity=Decimal("1"), user=seller)
     inv.invoice_create_from_order(

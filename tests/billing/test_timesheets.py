@@ -54,6 +54,35 @@ def test_a_full_day_of_24_hours_is_accepted(worker, project):
     assert log(worker, "24", project=project).hours == Decimal("24.00")
 
 
+def test_one_employees_lines_of_one_date_total_at_most_24_hours(worker, project):
+    log(worker, "20", project=project)
+    with pytest.raises(DomainError) as refused:
+        log(worker, "20", project=project)
+    assert refused.value.field == "hours"
+    assert "At most 24 hours a day" in refused.value.message and "20.00 h" in refused.value.message
+    assert log(worker, "4", project=project).hours == Decimal("4.00")  # exactly 24 h: accepted
+    assert TimesheetLine.objects.filter(employee=worker, date=TODAY).count() == 2
+    # Another day, another employee: their own 24 h.
+    log(worker, "20", project=project, date=TODAY - datetime.timedelta(days=1))
+    log(UserFactory(username="colleague", roles=["agent"]), "20", project=project)
+
+
+def test_updates_keep_the_24_hours_a_day_too(worker, project):
+    first = log(worker, "20", project=project)
+    other_day = log(worker, "10", project=project, date=TODAY - datetime.timedelta(days=1))
+    ts.timesheet_update(line=first, user=worker, hours=Decimal("24"))  # its own hours do not count twice
+    with pytest.raises(DomainError) as refused:
+        ts.timesheet_update(line=other_day, user=worker, date=TODAY)
+    assert refused.value.field == "hours"
+    colleague = UserFactory(username="colleague", roles=["agent"])
+    moved = log(colleague, "5", project=project)
+    with pytest.raises(DomainError):
+        ts.timesheet_update(line=moved, user=worker, employee=worker)
+    other_day.refresh_from_db()
+    moved.refresh_from_db()
+    assert (other_day.date, moved.employee) == (TODAY - datetime.timedelta(days=1), colleague)
+
+
 def test_date_too_far_ahead_is_refused(worker, project, settings):
     settings.TIMESHEET_MAX_DAYS_AHEAD = 7
     from django.utils import timezone
@@ -133,8 +162,8 @@ def test_order_line_of_a_quotation_is_refused(worker, project, make_order, prepa
 
 def test_line_sold_in_days_counts_delivered_days(worker, project, make_order, prepaid_product, days):
     _, line = make_order(prepaid_product, "10", uom=days)
-    for hours in ("8", "8", "8", "6"):
-        log(worker, hours, project=project, sale_line=line)
+    for days_ago, hours in enumerate(("8", "8", "8", "6")):
+        log(worker, hours, project=project, sale_line=line, date=TODAY - datetime.timedelta(days=days_ago))
     line.refresh_from_db()
     assert line.qty_delivered == Decimal("3.75")
     assert line.remaining_hours == Decimal("50.00")
@@ -142,8 +171,8 @@ def test_line_sold_in_days_counts_delivered_days(worker, project, make_order, pr
 
 def test_prepaid_consumption_and_upselling(worker, project, make_order, prepaid_product):
     order, line = make_order(prepaid_product, "50")
-    for _ in range(3):
-        log(worker, "10", project=project, sale_line=line)
+    for days_ago in range(3):
+        log(worker, "10", project=project, sale_line=line, date=TODAY - datetime.timedelta(days=days_ago))
     line.refresh_from_db()
     assert (line.qty_delivered, line.remaining_hours) == (Decimal("30.00"), Decimal("20.00"))
     assert line.qty_to_invoice == Decimal("50.00")  # prepaid: the ordered quantity is billed
@@ -220,17 +249,24 @@ def test_lines_saved_by_the_model_also_update_delivered(worker, project, make_or
 
 
 @pytest.mark.parametrize("existing", [1, 40])
-def test_logging_a_line_takes_at_most_11_queries(
+def test_logging_a_line_takes_at_most_13_queries(
     worker, ticket, make_order, prepaid_product, django_assert_max_num_queries, existing
 ):
     _, line = make_order(prepaid_product, "500")
     ticket.sale_line = line
     ticket.save()
-    for _ in range(existing):
-        TimesheetLineFactory(project=ticket.team.project, ticket=ticket, sale_line=line, employee=worker)
+    for days_ago in range(1, existing + 1):  # earlier days: today's total stays under 24 h
+        TimesheetLineFactory(
+            project=ticket.team.project,
+            ticket=ticket,
+            sale_line=line,
+            employee=worker,
+            date=TODAY - datetime.timedelta(days=days_ago),
+        )
     ticket = type(ticket).objects.get(pk=ticket.pk)
-    # 11: the 10 of logging, plus the check that the agent belongs to the ticket's team.
-    with django_assert_max_num_queries(11):
+    # 13: the 10 of logging, the check that the agent belongs to the ticket's team, the day's
+    # advisory lock and the day's total (the 24 h cap).
+    with django_assert_max_num_queries(13):
         log(worker, "1", ticket=ticket)
     assert delivered(line) == Decimal(existing + 1)
 

@@ -1,12 +1,24 @@
 """Browser journeys of the helpdesk: pipeline, ticket form, inline timesheets, the timer."""
 
+import datetime
 import re
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from helpdesk.models import Stage
-from tests.factories import CustomerFactory, TicketFactory, TimesheetLineFactory, UserFactory
+from helpdesk.models import Stage, Ticket
+from sales.models import Order
+from tests.factories import (
+    CustomerFactory,
+    OrderFactory,
+    OrderLineFactory,
+    ProductFactory,
+    TicketFactory,
+    TimesheetLineFactory,
+    UserFactory,
+)
 from tests.helpdesk.data import prepaid_setup
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -116,8 +128,9 @@ def test_agent_logs_time_on_a_prepaid_ticket_inline_and_with_the_timer(page, log
     expect(page.get_by_test_id("header-timer")).to_have_count(0)
     expect(page.get_by_role("button", name="Start timer")).to_be_visible()
 
-    # Over-consume the item: the remaining hours turn red.
-    for _ in range(2):
+    # Over-consume the item: the remaining hours turn red (two earlier days: 24 h a day at most).
+    for days_ago in (1, 2):
+        page.fill("#id_new-date", (timezone.localdate() - datetime.timedelta(days=days_ago)).isoformat())
         page.fill("#id_new-description", "Data recovery")
         page.fill("#id_new-hours", "24")
         page.get_by_role("button", name="Add line").click()
@@ -226,3 +239,47 @@ def test_a_long_timesheet_list_is_paged_without_a_full_count(page, login, shot, 
     page.get_by_role("link", name="Next →").click()
     expect(page.locator(".line-table tbody tr")).to_have_count(2)
     expect(page.get_by_role("link", name="Next →")).to_have_count(0)
+
+
+def test_a_prepaid_ticket_keeps_its_item_when_the_hours_run_out_and_warns(page, login, shot):
+    """SPEC Helpdesk: logging past the prepaid hours keeps the item (no re-rendered select picks
+    another line, so the next Save changes nothing) and warns the agent."""
+    agent = UserFactory(username="e2e-helpdesk-6", first_name="Carol", last_name="Agent", roles=["agent"])
+    data = prepaid_setup(agent=agent, hours="10.00", customer_name="Umbrella Corp")
+    # A newer order of the customer with a post-paid line: the other choice in the item select.
+    newer = OrderFactory(customer=data.customer, state=Order.State.SALE)
+    OrderLineFactory(
+        order=newer, product=ProductFactory(name="Service on Timesheets", timesheet=True), description=""
+    )
+    login(page, agent)
+    page.goto(f"/helpdesk/tickets/{data.ticket.pk}/")
+    item = page.locator("#id_sale_line")
+    expect(item).to_have_value(str(data.line.pk))
+    expect(page.get_by_test_id("prepaid-used-up")).to_have_count(0)
+
+    page.evaluate("window.noReload = true")
+    for hours, left in (("8", "2.00 h"), ("4", "-2.00 h")):
+        page.fill("#id_new-description", "Restored the mail server")
+        page.fill("#id_new-hours", hours)
+        page.get_by_role("button", name="Add line").click()
+        expect(page.get_by_test_id("remaining-hours")).to_have_text(left)
+        expect(item).to_have_value(str(data.line.pk))
+    warning = page.get_by_test_id("prepaid-used-up")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("prepaid hours")
+    expect(warning).to_contain_text("used up")
+    expect(page.locator("#id_sale_line option:checked")).to_contain_text("-2.00 h left")
+    assert page.evaluate("window.noReload") is True
+    shot(page, "helpdesk-prepaid-used-up")
+    page.set_viewport_size({"width": 390, "height": 844})
+    warning.scroll_into_view_if_needed()
+    shot(page, "helpdesk-prepaid-used-up-390")
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state("networkidle")
+    ticket = Ticket.objects.get(pk=data.ticket.pk)
+    assert ticket.sale_line_id == data.line.pk
+    assert set(ticket.timesheets.values_list("sale_line_id", flat=True)) == {data.line.pk}
+    expect(page.get_by_test_id("remaining-hours")).to_have_text("-2.00 h")
+    assert Decimal("12") == sum(ticket.timesheets.values_list("hours", flat=True))

@@ -43,16 +43,16 @@ def build_customer_world():
     vpn = TicketFactory(title="VPN drops every hour", team=team, customer=globex, sale_line=line)
     TicketFactory(title="New office printers", team=team, customer=globex, sale_line=line)
     today = datetime.date.today()
-    for days_ago, hours in ((3, "6.50"), (2, "4.25"), (1, "30.00")):
-        for chunk in (Decimal(hours) / 2, Decimal(hours) / 2) if Decimal(hours) > 24 else (Decimal(hours),):
-            timesheet_services.timesheet_log(
-                employee=agent,
-                user=agent,
-                date=today - datetime.timedelta(days=days_ago),
-                hours=chunk,
-                ticket=vpn,
-                description="Work",
-            )
+    # 40.75 h in all, at most 24 h a day.
+    for days_ago, hours in ((4, "6.50"), (3, "4.25"), (2, "15.00"), (1, "15.00")):
+        timesheet_services.timesheet_log(
+            employee=agent,
+            user=agent,
+            date=today - datetime.timedelta(days=days_ago),
+            hours=Decimal(hours),
+            ticket=vpn,
+            description="Work",
+        )
     invoice = invoicing_services.invoice_create_from_order(order=order, user=seller)
     invoicing_services.invoice_post(invoice=invoice, user=accountant)
 

@@ -58,6 +58,15 @@ def test_bad_hours_show_an_error_next_to_the_hours_and_save_nothing(agent_client
     assert not TimesheetLine.objects.exists()
 
 
+def test_more_than_24_hours_a_day_is_refused_next_to_the_hours(agent_client, prepaid):
+    agent_client.post(add_url(prepaid.ticket), line_data(prepaid.agent, hours="20"), **HX)
+    response = agent_client.post(add_url(prepaid.ticket), line_data(prepaid.agent, hours="20"), **HX)
+    errors = response.context["add_form"].errors
+    assert list(errors) == ["hours"] and "At most 24 hours a day" in errors["hours"][0]
+    assert "At most 24 hours a day" in response.content.decode()
+    assert TimesheetLine.objects.count() == 1
+
+
 def test_a_date_far_in_the_future_is_refused_next_to_the_date(agent_client, prepaid):
     far = (datetime.date.today() + datetime.timedelta(days=60)).isoformat()
     response = agent_client.post(add_url(prepaid.ticket), line_data(prepaid.agent, date=far), **HX)
@@ -167,8 +176,9 @@ def test_a_billed_line_cannot_be_deleted_and_the_section_says_why(agent_client, 
 
 
 def test_over_consumed_item_shows_negative_remaining_hours_in_red(agent_client, prepaid):
-    for _ in range(3):
-        agent_client.post(add_url(prepaid.ticket), line_data(prepaid.agent, hours="20"), **HX)
+    for days_ago in range(3):  # at most 24 h a day
+        day = (datetime.date.today() - datetime.timedelta(days=days_ago)).isoformat()
+        agent_client.post(add_url(prepaid.ticket), line_data(prepaid.agent, hours="20", date=day), **HX)
     html = agent_client.get(reverse("helpdesk:ticket_detail", args=[prepaid.ticket.pk])).content.decode()
     assert 'id="so-remaining" class="smart-button negative"' in html
     assert "-10.00 h" in html
@@ -194,7 +204,7 @@ def test_adding_a_line_refreshes_the_hours_left_in_the_sales_order_item_options(
     response = agent_client.post(add_url(prepaid.ticket), line_data(prepaid.agent), **HX)
 
     select = _item_select(response.content.decode())
-    assert 'hx-swap-oob="innerHTML"' in select and 'id="id_sale_line"' in select
+    assert 'hx-swap-oob="outerHTML"' in select and 'id="id_sale_line"' in select
     label = f"{prepaid.order.name} – Prepaid support 50 h (47.50 h left)"
     assert f'<option value="{prepaid.line.pk}" selected>{label}</option>' in select
 
@@ -233,3 +243,47 @@ def test_editing_and_deleting_a_line_refresh_the_item_options_too(agent_client, 
     delete_url = reverse("helpdesk:ticket_timesheet_delete", args=[prepaid.ticket.pk, line.pk])
     html = agent_client.post(delete_url, **HX).content.decode()
     assert "(50.00 h left)" in _item_select(html)
+
+
+def test_a_prepaid_item_that_runs_out_stays_selected_and_the_agent_is_warned(agent_client, prepaid):
+    """SPEC Helpdesk: past the prepaid hours the ticket keeps its item; only a person changes it."""
+    from sales.models import Order
+    from tests.factories import OrderFactory, OrderLineFactory, ProductFactory
+
+    newer = OrderFactory(customer=prepaid.customer, state=Order.State.SALE)
+    service = OrderLineFactory(
+        order=newer, product=ProductFactory(name="Service on Timesheets", timesheet=True)
+    )
+    ticket_form = {"customer": prepaid.customer.pk, "sale_line": prepaid.line.pk}  # the section's hx-include
+    agent_client.post(add_url(prepaid.ticket), {**line_data(prepaid.agent, hours="24"), **ticket_form}, **HX)
+    yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+    html = agent_client.post(
+        add_url(prepaid.ticket), {**line_data(prepaid.agent, hours="24", date=yesterday), **ticket_form}, **HX
+    ).content.decode()
+
+    select = _item_select(html)
+    label = f"{prepaid.order.name} – Prepaid support 50 h (2.00 h left)"
+    assert f'<option value="{prepaid.line.pk}" selected>{label}</option>' in select
+    two_days_ago = (datetime.date.today() - datetime.timedelta(days=2)).isoformat()
+    html = agent_client.post(
+        add_url(prepaid.ticket),
+        {**line_data(prepaid.agent, hours="4", date=two_days_ago), **ticket_form},
+        **HX,
+    ).content.decode()
+    select = _item_select(html)
+    assert f'<option value="{prepaid.line.pk}" selected>' in select and "(-2.00 h left)" in select
+    assert f'<option value="{service.pk}">' in select  # offered, not chosen
+    assert 'data-testid="prepaid-used-up"' in html
+    assert f"The prepaid hours of {prepaid.order.name} are used up (-2.00 h left)" in html
+    prepaid.ticket.refresh_from_db()
+    assert prepaid.ticket.sale_line_id == prepaid.line.pk
+    assert set(TimesheetLine.objects.values_list("sale_line_id", flat=True)) == {prepaid.line.pk}
+    # The page itself, reloaded, keeps the item and the warning.
+    page = agent_client.get(reverse("helpdesk:ticket_detail", args=[prepaid.ticket.pk])).content.decode()
+    assert f'<option value="{prepaid.line.pk}" selected>' in _item_select(page)
+    assert 'data-testid="prepaid-used-up"' in page
+
+
+def test_no_used_up_warning_while_prepaid_hours_are_left(agent_client, prepaid):
+    html = agent_client.post(add_url(prepaid.ticket), line_data(prepaid.agent), **HX).content.decode()
+    assert 'data-testid="prepaid-used-up"' not in html

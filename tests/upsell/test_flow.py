@@ -46,8 +46,8 @@ def _log(agent, project, line, hours, days_ago=0):
 def test_hours_logged_through_timesheets_flag_at_the_threshold_and_selling_more_unflags(setup):
     seller, agent, order, line, project = setup
     # 39.75 h over the last months (beyond the forecast window): below 80 % of 50 h.
-    for _ in range(4):
-        _log(agent, project, line, "9.75", days_ago=40)
+    for days_ago in range(40, 44):  # at most 24 h a day
+        _log(agent, project, line, "9.75", days_ago=days_ago)
     last = _log(agent, project, line, "0.75", days_ago=40)
     assert upsell_sweep().total == 0
 
@@ -75,7 +75,7 @@ def test_hours_logged_through_timesheets_flag_at_the_threshold_and_selling_more_
 def test_locking_through_the_service_takes_the_order_off_for_good(setup):
     seller, agent, order, line, project = setup
     _log(agent, project, line, "24", days_ago=40)
-    _log(agent, project, line, "24", days_ago=40)
+    _log(agent, project, line, "24", days_ago=41)  # at most 24 h a day
     upsell_sweep()
     order.refresh_from_db()
     assert order.is_upsell is True
