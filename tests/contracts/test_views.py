@@ -101,9 +101,9 @@ def test_the_portal_shows_a_customer_their_contracts_only(client, customer_user,
     assert client.get(f"/contracts/{mine.pk}/").status_code == 403  # the staff page is not theirs
 
 
-def test_admins_create_a_contract_in_the_django_admin_and_see_its_periods(client, admin_user, support_block):
+def test_admins_create_a_contract_in_the_django_admin_and_see_its_periods(client, admin_staff, support_block):
     customer = CustomerFactory()
-    client.force_login(admin_user)
+    client.force_login(admin_staff)
     assert client.get("/admin/contracts/contract/add/").status_code == 200
     response = client.post(
         "/admin/contracts/contract/add/",
@@ -126,8 +126,8 @@ def test_admins_create_a_contract_in_the_django_admin_and_see_its_periods(client
     assert "2026-03-31" in page or "March 31, 2026" in page
 
 
-def test_the_admin_refuses_a_capped_rollover_without_a_cap(client, admin_user, support_block):
-    client.force_login(admin_user)
+def test_the_admin_refuses_a_capped_rollover_without_a_cap(client, admin_staff, support_block):
+    client.force_login(admin_staff)
     response = client.post(
         "/admin/contracts/contract/add/",
         {

@@ -102,8 +102,8 @@ def test_anonymous_gets_401(api_client, world):
     assert api_client.get(url(world.a.ticket)).status_code == 401
 
 
-def test_team_api_carries_the_portal_flag(api_as, world, admin_user):
-    data = api_as(admin_user).get(f"/api/v1/teams/{world.team.pk}/").json()
+def test_team_api_carries_the_portal_flag(api_as, world, admin_staff):
+    data = api_as(admin_staff).get(f"/api/v1/teams/{world.team.pk}/").json()
     assert data["portal"] is True
-    response = api_as(admin_user).patch(f"/api/v1/teams/{world.team.pk}/", {"portal": False}, format="json")
+    response = api_as(admin_staff).patch(f"/api/v1/teams/{world.team.pk}/", {"portal": False}, format="json")
     assert response.status_code == 200 and response.json()["portal"] is False
