@@ -57,14 +57,11 @@ def test_prepaid_block_is_invoiced_upfront_then_consumed_into_upselling(
         "invoiced",
     )
 
-    logged = (
-        log(worker, "10", line, project),
-        log(worker, "10", line, project),
-        log(worker, "10", line, project),
-    )
+    # One line a day: at most 24 h a day per employee.
+    logged = tuple(log(worker, "10", line, project, TODAY - datetime.timedelta(days=n)) for n in range(3))
     assert fresh(line).remaining_hours == D("20.00")
-    for _ in range(2):
-        log(worker, "12.5", line, project)
+    for n in range(3, 5):
+        log(worker, "12.5", line, project, TODAY - datetime.timedelta(days=n))
     assert (fresh(line).qty_delivered, line.remaining_hours) == (D("55.00"), D("-5.00"))
     assert line.invoice_status == "upselling"
     assert fresh(order).invoice_status == "upselling"

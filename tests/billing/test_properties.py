@@ -42,6 +42,14 @@ actions = st.lists(
 )
 
 
+MAX_A_DAY = Decimal("24")
+
+
+def day_total(worker, day, exclude=None) -> Decimal:
+    rows = TimesheetLine.objects.filter(employee=worker, date=day).exclude(pk=exclude)
+    return rows.aggregate(s=Sum("hours"))["s"] or Decimal("0")
+
+
 def pick(queryset, index):
     rows = list(queryset.order_by("pk"))
     return rows[index % len(rows)] if rows else None
@@ -51,24 +59,28 @@ def apply(action, *, lines, order, worker, seller, project):
     kind = action[0]
     if kind == "log":
         _, which, h, days_ago = action
-        ts.timesheet_log(
-            employee=worker,
-            user=worker,
-            date=TODAY - datetime.timedelta(days=days_ago),
-            hours=h,
-            project=project,
-            sale_line=lines[which],
-        )
+        day = TODAY - datetime.timedelta(days=days_ago)
+        over = day_total(worker, day) + h > MAX_A_DAY
+        try:
+            ts.timesheet_log(
+                employee=worker, user=worker, date=day, hours=h, project=project, sale_line=lines[which]
+            )
+        except DomainError as exc:
+            assert over and exc.field == "hours", exc.message  # only the 24 h a day refuses it
+        else:
+            assert not over, "more than 24 h logged on one day"
     elif kind == "edit":
         line = pick(TimesheetLine.objects.all(), action[1])
         if line is not None:
             billed = line.invoice_id is not None
+            over = day_total(worker, line.date, exclude=line.pk) + action[2] > MAX_A_DAY
             try:
                 ts.timesheet_update(line=line, user=worker, hours=action[2])
             except DomainError:
-                assert billed, "an unbilled line must stay editable"
+                assert billed or over, "an unbilled line must stay editable within 24 h a day"
             else:
                 assert not billed, "a billed line was edited"
+                assert not over, "more than 24 h on one day"
     elif kind == "delete":
         line = pick(TimesheetLine.objects.all(), action[1])
         if line is not None:
