@@ -139,7 +139,7 @@ def test_api_timesheet_post_query_count_does_not_grow_with_the_lines_of_its_orde
 
 
 # Roles, SAVEPOINT/RELEASE (request), ticket with its team and project, SAVEPOINT/RELEASE
-# (service), default order line, the agent's membership of the ticket's team, INSERT, then the
-# recompute: lock order, lock line, update lines, update order. (Over HTTP the token lookup
-# adds one.)
-API_TIMESHEET_POST_QUERIES = 13
+# (service), the employee's day (advisory lock, the day's total: at most 24 h), default order
+# line, the agent's membership of the ticket's team, INSERT, then the recompute: lock order,
+# lock line, update lines, update order. (Over HTTP the token lookup adds one.)
+API_TIMESHEET_POST_QUERIES = 15

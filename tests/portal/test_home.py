@@ -35,10 +35,10 @@ def confirmed_order(customer, seller, product, quantity, unit=None):
     return sales_services.order_confirm(order=order, user=seller)
 
 
-def log(ticket, agent, hours, line=None):
+def log(ticket, agent, hours, line=None, day=TODAY):
     extra = {"sale_line": line} if line is not None else {}
     return timesheet_services.timesheet_log(
-        employee=agent, user=agent, date=TODAY, hours=Decimal(hours), ticket=ticket, **extra
+        employee=agent, user=agent, date=day, hours=Decimal(hours), ticket=ticket, **extra
     )
 
 
@@ -168,8 +168,8 @@ def test_contact_without_customer_is_told_so(client):
 
 def test_over_consumed_block_shows_negative_hours_in_red(portal_client, world, agent):
     ticket = world["globex"].tickets.first()
-    for _ in range(3):
-        log(ticket, agent, "13.00")
+    for days_ago in range(1, 4):  # earlier days: at most 24 h a day
+        log(ticket, agent, "13.00", day=TODAY - datetime.timedelta(days=days_ago))
     html = portal_client.get(reverse("portal:home")).content.decode()
     assert "-1.75 h" in html
     assert 'class="num hours-left negative"' in html
