@@ -65,17 +65,17 @@ def test_an_agent_cannot_log_for_another_employee(agent, two_teams):
     assert refused.value.field == "employee"
 
 
-def test_an_admin_may_log_for_someone_on_any_team(admin_user, two_teams):
+def test_an_admin_may_log_for_someone_on_any_team(admin_staff, two_teams):
     _mine, theirs = two_teams
     worker = UserFactory(username="worker-x", roles=["agent"])
     line = timesheet_log(
-        employee=worker, user=admin_user, date=DAY, hours=Decimal("1"), ticket=TicketFactory(team=theirs)
+        employee=worker, user=admin_staff, date=DAY, hours=Decimal("1"), ticket=TicketFactory(team=theirs)
     )
     assert line.employee == worker
 
 
-def test_a_customer_cannot_be_made_a_team_member(api_as, admin_user, customer_user):
-    response = api_as(admin_user).post(
+def test_a_customer_cannot_be_made_a_team_member(api_as, admin_staff, customer_user):
+    response = api_as(admin_staff).post(
         "/api/v1/teams/", {"name": "Mixed", "members": [customer_user.pk]}, format="json"
     )
     assert response.status_code == 400 and "members" in response.json()

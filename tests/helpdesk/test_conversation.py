@@ -249,8 +249,8 @@ def test_waiting_for_us_tickets_come_first(world):
     assert ordered == [urgent, quiet]
 
 
-def test_admin_shows_the_conversation_read_only(client, admin_user, world):
-    client.force_login(admin_user)
+def test_admin_shows_the_conversation_read_only(client, admin_staff, world):
+    client.force_login(admin_staff)
     response = client.get(f"/admin/helpdesk/ticket/{world.a.ticket.pk}/change/")
     assert response.status_code == 200
     html = response.content.decode()

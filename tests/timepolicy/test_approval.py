@@ -50,7 +50,7 @@ def world(agent):
     return line, log
 
 
-def test_lines_wait_for_approval_before_a_post_paid_line_bills_them(world, agent, admin_user):
+def test_lines_wait_for_approval_before_a_post_paid_line_bills_them(world, agent, admin_staff):
     line, log = world
     ts = log(MONDAY, "2")
     log(MONDAY + datetime.timedelta(days=2), "1.5")
@@ -63,7 +63,7 @@ def test_lines_wait_for_approval_before_a_post_paid_line_bills_them(world, agent
     assert approvals.timesheet_week_submit(employee=agent, week=MONDAY, user=agent) == 2
     assert (
         approvals.timesheet_week_approve(
-            employee=agent, week=MONDAY + datetime.timedelta(days=4), user=admin_user
+            employee=agent, week=MONDAY + datetime.timedelta(days=4), user=admin_staff
         )
         == 2
     )
@@ -74,28 +74,32 @@ def test_lines_wait_for_approval_before_a_post_paid_line_bills_them(world, agent
     assert invoice.timesheets.count() == 2
 
 
-def test_submitted_and_approved_lines_are_locked_for_their_author(world, agent, admin_user):
+def test_submitted_and_approved_lines_are_locked_for_their_author(world, agent, admin_staff):
     _, log = world
     ts = log(MONDAY, "2")
     approvals.timesheet_week_submit(employee=agent, week=MONDAY, user=agent)
     with pytest.raises(ConflictError, match="locked"):
         timesheets.timesheet_update(line=ts, user=agent, hours=D("3"))
-    approvals.timesheet_week_approve(employee=agent, week=MONDAY, user=admin_user)
+    approvals.timesheet_week_approve(employee=agent, week=MONDAY, user=admin_staff)
     with pytest.raises(ConflictError, match="locked"):
         timesheets.timesheet_delete(line=ts, user=agent)
 
 
 def test_a_rejected_week_unlocks_its_lines_with_the_reason_and_can_be_submitted_again(
-    world, agent, admin_user
+    world, agent, admin_staff
 ):
     _, log = world
     ts = log(MONDAY, "2")
     approvals.timesheet_week_submit(employee=agent, week=MONDAY, user=agent)
     with pytest.raises(DomainError, match="reason"):
-        approvals.timesheet_week_reject(employee=agent, week=MONDAY, user=admin_user, reason="  ")
-    approvals.timesheet_week_reject(employee=agent, week=MONDAY, user=admin_user, reason="Wrong ticket")
+        approvals.timesheet_week_reject(employee=agent, week=MONDAY, user=admin_staff, reason="  ")
+    approvals.timesheet_week_reject(employee=agent, week=MONDAY, user=admin_staff, reason="Wrong ticket")
     ts.refresh_from_db()
-    assert (ts.approval_state, ts.approval_reason, ts.reviewed_by) == ("rejected", "Wrong ticket", admin_user)
+    assert (ts.approval_state, ts.approval_reason, ts.reviewed_by) == (
+        "rejected",
+        "Wrong ticket",
+        admin_staff,
+    )
     timesheets.timesheet_update(line=ts, user=agent, hours=D("1.5"))
     assert approvals.timesheet_week_submit(employee=agent, week=MONDAY, user=agent) == 1
 
@@ -134,7 +138,7 @@ def test_only_admins_or_holders_of_the_approving_permission_approve(world, agent
     assert response.json() == {"lines": 1}
 
 
-def test_the_weeks_waiting_list_and_the_header_count(world, agent, admin_user, client, api_as):
+def test_the_weeks_waiting_list_and_the_header_count(world, agent, admin_staff, client, api_as):
     _, log = world
     log(MONDAY, "2")
     log(MONDAY + datetime.timedelta(days=1), "1")
@@ -143,12 +147,12 @@ def test_the_weeks_waiting_list_and_the_header_count(world, agent, admin_user, c
         "/api/v1/timesheet-weeks/submit/", {"week": "2026-03-10"}, format="json"
     ).json() == {"lines": 2}
     approvals.timesheet_week_submit(employee=agent, week=MONDAY - datetime.timedelta(days=7), user=agent)
-    weeks = api_as(admin_user).get("/api/v1/timesheet-weeks/").json()
+    weeks = api_as(admin_staff).get("/api/v1/timesheet-weeks/").json()
     assert [(w["week"], w["lines"], w["hours"]) for w in weeks] == [
         ("2026-03-02", 1, "4.00"),
         ("2026-03-09", 2, "3.00"),
     ]
-    client.force_login(admin_user)
+    client.force_login(admin_staff)
     assert 'data-count="2"' in client.get("/timesheets/approvals/count/").content.decode()
     page = client.get("/timesheets/approvals/").content.decode()
     assert "2026-03-09" in page
