@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('helpdesk', '0004_conversation'),
-        ('projects', '0002_initial'),
-        ('sales', '0006_list_order_index'),
+        ("helpdesk", "0004_conversation"),
+        ("projects", "0002_initial"),
+        ("sales", "0006_list_order_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['-priority', '-id'], name='ticket_priority_id_idx'),
+            model_name="ticket",
+            index=models.Index(fields=["-priority", "-id"], name="ticket_priority_id_idx"),
         ),
     ]

@@ -15,24 +15,30 @@ from ..selectors import uom_reference
 SERVICE_ON_TIMESHEETS = "Service on Timesheets"
 
 
-def product_ensure_service_on_timesheets() -> Product:
-    """SPEC: enabling time billing on a helpdesk team ensures this product exists."""
+def _product_ensure(*, name: str, invoice_policy: str) -> Product:
+    """The one service product of this name and policy, created (priced 0.00, in the reference
+    time unit) if missing; the row lock makes two concurrent callers create it once."""
     with transaction.atomic():
         product = (
             Product.objects.select_for_update()
-            .filter(name=SERVICE_ON_TIMESHEETS, invoice_policy=Product.InvoicePolicy.TIMESHEET)
+            .filter(name=name, invoice_policy=invoice_policy)
             .order_by("id")
             .first()
         )
         if product is None:
             product = Product.objects.create(
-                name=SERVICE_ON_TIMESHEETS,
+                name=name,
                 type=Product.Type.SERVICE,
-                invoice_policy=Product.InvoicePolicy.TIMESHEET,
+                invoice_policy=invoice_policy,
                 uom=uom_reference(kind=UomCategory.Kind.TIME),
                 price=Decimal("0.00"),
             )
         return product
+
+
+def product_ensure_service_on_timesheets() -> Product:
+    """SPEC: enabling time billing on a helpdesk team ensures this product exists."""
+    return _product_ensure(name=SERVICE_ON_TIMESHEETS, invoice_policy=Product.InvoicePolicy.TIMESHEET)
 
 
 def product_stock_move(*, product: Product, quantity: Decimal, allow_negative: bool = False) -> Product:
@@ -61,19 +67,4 @@ def product_ensure_contract_overage() -> Product:
     """The product of contract overage lines: hours past a contract's balance, billed on the
     quantity set by the contract's period close (policy `manual`, so it never shows as prepaid
     hours left)."""
-    with transaction.atomic():
-        product = (
-            Product.objects.select_for_update()
-            .filter(name=CONTRACT_OVERAGE, invoice_policy=Product.InvoicePolicy.MANUAL)
-            .order_by("id")
-            .first()
-        )
-        if product is None:
-            product = Product.objects.create(
-                name=CONTRACT_OVERAGE,
-                type=Product.Type.SERVICE,
-                invoice_policy=Product.InvoicePolicy.MANUAL,
-                uom=uom_reference(kind=UomCategory.Kind.TIME),
-                price=Decimal("0.00"),
-            )
-        return product
+    return _product_ensure(name=CONTRACT_OVERAGE, invoice_policy=Product.InvoicePolicy.MANUAL)
