@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): each has its own database, Celery worker and Redis database.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test lint format venv dev-venv migrate seed clean check-deploy bench bench-smoke
 
@@ -30,7 +32,7 @@ run: venv
 ## Run the whole test suite on a throwaway PostgreSQL (+ Redis and a Celery worker if present).
 test: dev-venv
 	$(PY) -m ruff check .
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/with-services.sh $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/with-services.sh $(PY) -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## Scale benchmark (bench/README.md): 1 M timesheet lines, gunicorn on a throwaway PostgreSQL.
 BENCH_ARGS ?=
