@@ -3,6 +3,7 @@ sweep) and the printed table. Runs inside bench/scale.py after `django.setup()`.
 
 from __future__ import annotations
 
+import datetime
 import statistics
 import time
 
@@ -69,7 +70,15 @@ def _path(path: str, m: dict) -> str:
 
 
 def timesheet_body(m: dict) -> dict:
-    return {"date": m["today"], "hours": "0.25", "ticket": m["hot_ticket"], "description": "Bench call"}
+    # Tomorrow, 0.01 h: the generated history fills the hot agent's days up to today, and one
+    # employee's day holds at most 24 h (a 400 past that) while the load repeats this write.
+    tomorrow = datetime.date.fromisoformat(m["today"]) + datetime.timedelta(days=1)
+    return {
+        "date": tomorrow.isoformat(),
+        "hours": "0.01",
+        "ticket": m["hot_ticket"],
+        "description": "Bench call",
+    }
 
 
 def figures(m: dict, *, smoke: bool) -> list[dict]:
