@@ -60,3 +60,9 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1:])
+
+
+def on_day(day: datetime.date):
+    """A ticking travel to 09:00 UTC of `day`: tests that speak of one calendar day run on it,
+    whatever day the suite runs (`with on_day(TODAY): ...` in an autouse fixture)."""
+    return time_machine.travel(datetime.datetime(day.year, day.month, day.day, 9, 0, tzinfo=datetime.UTC))

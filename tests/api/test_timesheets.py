@@ -8,6 +8,7 @@ import pytest
 from invoicing.models import Invoice
 from sales.models import OrderLine
 from sales.services import order_confirm, order_create
+from tests.clock import on_day
 from tests.factories import (
     CustomerFactory,
     InvoiceFactory,
@@ -22,7 +23,14 @@ from timesheets.models import TimesheetLine
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
+TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def _on_today():
+    # The tests log "today" and a few days back: run them on one fixed day.
+    with on_day(TODAY):
+        yield
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from sales import services as sales
+from tests.clock import on_day
 from tests.factories import (
     CustomerFactory,
     ProductFactory,
@@ -25,7 +25,7 @@ TODAY = datetime.date(2026, 11, 23)
 
 @pytest.fixture(autouse=True)
 def _billing_day():
-    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True):
+    with on_day(TODAY):
         yield
 
 

@@ -4,11 +4,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from invoicing import services as invoicing
 from sales import services as sales
 from sales.models import Customer, Tax
+from tests.clock import on_day
 from tests.factories import CustomerFactory, ProductFactory, TaxFactory, UserFactory, uom
 from tests.peppol.schematron import RuleSet
 
@@ -29,7 +29,7 @@ def peppol_rules():
 
 @pytest.fixture(autouse=True)
 def _invoice_day():
-    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True):
+    with on_day(TODAY):
         yield
 
 

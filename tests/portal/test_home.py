@@ -10,6 +10,7 @@ from django.urls import reverse
 from invoicing import services as invoicing_services
 from invoicing.models import Invoice
 from sales import services as sales_services
+from tests.clock import on_day
 from tests.factories import (
     CustomerFactory,
     ProductFactory,
@@ -23,7 +24,14 @@ from timesheets import services as timesheet_services
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
+TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def _on_today():
+    # The tests log "today" and a few days back: run them on one fixed day.
+    with on_day(TODAY):
+        yield
 
 
 def confirmed_order(customer, seller, product, quantity, unit=None):

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from invoicing import services as invoicing
 from sales import services as sales
+from tests.clock import on_day
 from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, TaxFactory, UserFactory
 from timesheets.services import timesheet_log
 
@@ -37,7 +37,7 @@ D = Decimal
 
 @pytest.fixture(autouse=True)
 def _report_day():
-    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True):
+    with on_day(TODAY):
         yield
 
 
