@@ -15,6 +15,8 @@ from django.urls import reverse
 
 from core.models import User
 from helpdesk.models import Team, Ticket
+from invoicing import documents
+from invoicing import services as invoicing_services
 from invoicing.models import Invoice
 from sales.models import Customer, Order, Product
 from sales.selectors import customer_default_sale_line, order_line_remaining_hours
@@ -84,7 +86,7 @@ def test_seed_creates_a_user_per_role_whose_demo_login_works_and_prints_them(see
 def test_seed_catalogue_and_team(seeded):
     support = Product.objects.get(name="Support 50 h")
     assert (support.type, support.invoice_policy, support.uom.name) == ("service", "prepaid", "Hours")
-    assert support.price == Decimal("500.00")
+    assert support.price == Decimal("90.00")  # an hourly price: the block is 50 × Hours
     assert support.tax.rate == Decimal("21.000")
     assert support.upsell_threshold == Decimal("80.00")
     service = Product.objects.get(name="Service on Timesheets")
@@ -124,6 +126,37 @@ def test_seed_orders_tickets_and_timesheets_fit_together(seeded):
     assert TimesheetLine.objects.filter(ticket__in=tickets).count() >= 3
     assert customer_default_sale_line(customer=globex) == line
     assert Invoice.objects.filter(customer=globex, order=prepaid, state="posted").exists()
+
+
+def test_demo_invoices_read_right_block_by_the_hour_and_no_estimate_printed(seeded, tmp_path):
+    """The prepaid block reads "50.00 Hours × 90.00 = 4,500.00"; the post-paid line's estimate
+    (its ordered 20 h) is nowhere on the customer's invoice, neither in the PDF nor the page."""
+    block = Invoice.objects.get(order__client_reference="DEMO-PREPAID-50H", state="posted")
+    line = block.lines.get()
+    assert (line.quantity, line.price_unit, line.subtotal) == (
+        Decimal("50.00"),
+        Decimal("90.00"),
+        Decimal("4500.00"),
+    )
+    path = tmp_path / "block.pdf"
+    path.write_bytes(documents.invoice_pdf_bytes(invoice=block))
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    )
+    assert "Support 50 h" in text.stdout and "4,500.00" in text.stdout and "5,445.00" in text.stdout
+    assert "25,000" not in text.stdout
+
+    postpaid = Order.objects.get(client_reference="DEMO-POSTPAID")
+    draft = invoicing_services.invoice_create_from_order(
+        order=postpaid, user=User.objects.get(username="sales")
+    )
+    path.write_bytes(documents.invoice_pdf_bytes(invoice=draft))
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    )
+    assert "Support on timesheets" in text.stdout
+    assert "estimate" not in text.stdout.lower()
+    assert "estimate" not in documents.render_invoice_html(invoice=draft).lower()
 
 
 def test_second_run_changes_nothing_and_is_fast(seeded, django_assert_max_num_queries):

@@ -73,6 +73,10 @@ VAT = ("VAT 21%", Decimal("21.000"))
 SUPPORT_50 = "Support 50 h"
 CONSULTING_DAY = "Consulting day"
 SWITCH = "Network switch (8 ports)"
+# The prepaid block is sold as 50 × Hours at an hourly price (the line reads "50.00 Hours ×
+# 90.00"), not as 50 hours at the price of the whole block.
+SUPPORT_HOURLY_PRICE = Decimal("90.00")
+SUPPORT_BLOCK_HOURS = Decimal("50")
 SERVICE_ON_TIMESHEETS_PRICE = Decimal("100.00")
 TEAM = "Customer Care"
 
@@ -191,10 +195,10 @@ class Command(BaseCommand):
                 "type": Product.Type.SERVICE,
                 "invoice_policy": Product.InvoicePolicy.PREPAID,
                 "uom": hours,
-                "price": Decimal("500.00"),
+                "price": SUPPORT_HOURLY_PRICE,
                 "tax": tax,
                 "upsell_threshold": Decimal("80"),
-                "description": "Prepaid support: a block of hours used by tickets and tasks.",
+                "description": "Prepaid support by the hour (blocks of 50 h), used by tickets and tasks.",
             },
             {
                 "name": CONSULTING_DAY,
@@ -253,7 +257,7 @@ class Command(BaseCommand):
                 PREPAID_REF,
                 "Globex Corporation",
                 21,
-                [{"product": products[SUPPORT_50], "quantity": Decimal("50")}],
+                [{"product": products[SUPPORT_50], "quantity": SUPPORT_BLOCK_HOURS}],
             ),
             (
                 POSTPAID_REF,
@@ -262,8 +266,10 @@ class Command(BaseCommand):
                 [
                     {
                         "product": products[sales_services.SERVICE_ON_TIMESHEETS],
+                        # The ordered 20 h are the estimate (the warning threshold when logging);
+                        # the description is printed on the customer's invoice, so it says none.
                         "quantity": Decimal("20"),
-                        "description": "Support on timesheets (estimate: 20 h)",
+                        "description": "Support on timesheets",
                     }
                 ],
             ),
