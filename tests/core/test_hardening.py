@@ -38,6 +38,33 @@ def test_unknown_api_path_answers_json_404(api_as, agent):
     assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/v1/orders/?format=xyz", "/api/v1/orders.xyz", "/api/v1/schema/?format=xyz"]
+)
+def test_an_unknown_format_is_401_for_anonymous_callers(api_client, path):
+    response = api_client.get(path)
+    assert response.status_code == 401
+    assert b"Authentication credentials were not provided." in response.content
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/orders/?format=xyz", "/api/v1/orders.xyz", "/api/v1/users/me/?format=xyz"]
+)
+def test_an_unknown_format_is_a_json_404_once_signed_in(api_as, sales_user, path):
+    response = api_as(sales_user).get(path)
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
+    assert "Unknown format 'xyz'" in response.json()["detail"]
+
+
+def test_an_unknown_format_does_not_skip_the_role_check(api_as, customer_user):
+    response = api_as(customer_user).get("/api/v1/timesheets/?format=xyz")
+    assert response.status_code == 403 and response["Content-Type"].startswith("application/json")
+
+
+def test_a_known_format_still_answers(api_as, sales_user):
+    assert api_as(sales_user).get("/api/v1/orders/?format=json").status_code == 200
+
+
 def test_api_schema_and_docs_need_a_signed_in_user(api_client, agent):
     assert api_client.get("/api/v1/schema/").status_code == 401
     assert api_client.get("/api/v1/docs/").status_code in (401, 403)
