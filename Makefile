@@ -32,6 +32,7 @@ run: venv
 ## Run the whole test suite on a throwaway PostgreSQL (+ Redis and a Celery worker if present).
 test: dev-venv
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/with-services.sh $(PY) -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## Scale benchmark (bench/README.md): 1 M timesheet lines, gunicorn on a throwaway PostgreSQL.
@@ -43,9 +44,11 @@ bench: dev-venv
 bench-smoke: dev-venv
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/with-services.sh $(PY) bench/scale.py --smoke
 
+## ruff, and the dependency graph between the apps (import-linter contracts in pyproject.toml).
 lint: dev-venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: dev-venv
 	$(PY) -m ruff check --fix .

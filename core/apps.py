@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "Portal core"
+
+    def ready(self):
+        from .navigation import register_nav_item
+
+        register_nav_item("Admin", "admin:index", ("admin",), position=120)
+        register_nav_item("API", "api-docs", ("admin",), position=130)

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from .navigation import HEADER_WIDGETS, nav_for
+from .navigation import header_widgets, nav_for
 
 
 def portal(request):
@@ -12,5 +12,5 @@ def portal(request):
         "currency": settings.CURRENCY,
         "user_roles": user.roles if authenticated else [],
         "nav_items": nav_for(user) if authenticated else [],
-        "header_widgets": HEADER_WIDGETS if authenticated else [],
+        "header_widgets": header_widgets() if authenticated else [],
     }

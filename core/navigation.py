@@ -1,34 +1,48 @@
-"""The navigation of the base layout: which entries each role sees.
+"""The navigation of the base layout: which entries each role sees, and the header widgets.
 
-Entries whose URL is not (yet) installed are skipped, so an app can add its screens by
-naming its URL here without touching the template.
+Core names no app: each app registers its own entries and widgets in its AppConfig.ready()
+(`register_nav_item`, `register_header_widget`). `position` orders them across apps; entries
+whose URL is not installed are skipped.
 """
+
+from typing import NamedTuple
 
 from django.urls import NoReverseMatch, reverse
 
-# (label, url name, roles that see it)
-NAV_ITEMS = [
-    ("Tickets", "helpdesk:ticket_list", ("agent", "sales", "accountant")),
-    ("Tasks", "projects:task_list", ("agent", "sales")),
-    ("Timesheets", "timesheets:line_list", ("agent", "sales", "accountant")),
-    ("Customers", "sales:customer_list", ("sales", "accountant")),
-    ("Orders", "sales:order_list", ("sales", "accountant")),
-    ("Contracts", "contracts:contract_list", ("sales", "accountant")),
-    ("Upsell", "sales:upsell_list", ("sales",)),
-    ("To invoice", "projects:to_invoice", ("sales",)),
-    ("Invoices", "invoicing:invoice_list", ("sales", "accountant")),
-    ("My portal", "portal:home", ("customer",)),
-    ("My contracts", "contracts:portal_contracts", ("customer",)),
-    ("Admin", "admin:index", ("admin",)),
-    ("API", "api-docs", ("admin",)),
-]
+
+class NavItem(NamedTuple):
+    label: str
+    name: str  # URL name
+    roles: tuple[str, ...]  # roles that see it
+
+
+_NAV: dict[str, tuple[int, NavItem]] = {}  # by URL name: (position, item)
+_WIDGETS: dict[str, int] = {}  # template -> position
+
+
+def register_nav_item(label: str, name: str, roles, *, position: int) -> None:
+    """Add (or replace, on a second ready()) the entry for URL `name`."""
+    _NAV[name] = (position, NavItem(label, name, tuple(roles)))
+
+
+def register_header_widget(template: str, *, position: int) -> None:
+    """A template included in the header on every page for signed-in users."""
+    _WIDGETS[template] = position
+
+
+def nav_entries() -> list[NavItem]:
+    return [item for _position, item in sorted(_NAV.values(), key=lambda entry: entry[0])]
+
+
+def header_widgets() -> list[str]:
+    return sorted(_WIDGETS, key=_WIDGETS.__getitem__)
 
 
 def nav_for(user) -> list[dict]:
     if not user.is_authenticated:
         return []
     items = []
-    for label, name, roles in NAV_ITEMS:
+    for label, name, roles in nav_entries():
         if not user.has_role(*roles):
             continue
         try:
@@ -37,11 +51,3 @@ def nav_for(user) -> list[dict]:
             continue
         items.append({"label": label, "url": url, "name": name})
     return items
-
-
-# Templates included in the header on every page (each app adds its own widget here).
-HEADER_WIDGETS: list[str] = [
-    "sales/partials/header_activities.html",
-    "timesheets/partials/header_timer.html",  # helpdesk: the running timer
-    "timesheets/partials/header_approvals.html",  # timesheet weeks waiting for approval
-]

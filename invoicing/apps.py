@@ -6,7 +6,11 @@ class InvoicingConfig(AppConfig):
     verbose_name = "Invoicing"
 
     def ready(self):
+        from core.navigation import register_nav_item
+
         from . import receivers, signals
+
+        register_nav_item("Invoices", "invoicing:invoice_list", ("sales", "accountant"), position=90)
 
         # Refuse bad Peppol data inside the posting transaction; the PDF and the UBL embedding it
         # are made after the commit (receivers.render_documents_after_post).

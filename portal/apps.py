@@ -6,3 +6,8 @@ class PortalConfig(AppConfig):
 
     name = "portal"
     verbose_name = "Customer portal"
+
+    def ready(self):
+        from core.navigation import register_nav_item
+
+        register_nav_item("My portal", "portal:home", ("customer",), position=100)

@@ -6,9 +6,13 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Projects and field service"
 
     def ready(self):
+        from core.navigation import register_nav_item
         from sales.signals import order_confirmed
 
         from . import receivers
+
+        register_nav_item("Tasks", "projects:task_list", ("agent", "sales"), position=20)
+        register_nav_item("To invoice", "projects:to_invoice", ("sales",), position=80)
 
         order_confirmed.connect(
             receivers.order_confirmed_create_tasks, dispatch_uid="projects.order_confirmed_create_tasks"

@@ -7,12 +7,8 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self):
-        # A feature room above the domain apps: it adds its own navigation entry to core's
-        # registry (core imports no app).
-        from core.navigation import NAV_ITEMS
+        from core.navigation import register_nav_item
 
         from .access import REPORT_ROLES
 
-        entry = ("Reports", "reports:index", REPORT_ROLES)
-        if entry not in NAV_ITEMS:
-            NAV_ITEMS.append(entry)
+        register_nav_item("Reports", "reports:index", REPORT_ROLES, position=140)
