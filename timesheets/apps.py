@@ -16,6 +16,7 @@ class TimesheetsConfig(AppConfig):
         # The order page (sales, below us) shows each prepaid line's burn-down.
         register_panel("sales:order_detail", order_burndown_panel)
         register_nav_item("Timesheets", "timesheets:line_list", ("agent", "sales", "accountant"), position=30)
+        register_nav_item("My week", "timesheets:week", ("agent",), position=31)
         register_header_widget("timesheets/partials/header_timer.html", position=20)  # the running timer
         register_header_widget("timesheets/partials/header_approvals.html", position=30)  # weeks to approve
         from .models import TimesheetLine

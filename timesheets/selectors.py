@@ -12,6 +12,8 @@ from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from core.models import User
+from sales.models import OrderLine, Product, UomCategory
+from sales.selectors import order_lines_with_remaining_hours
 
 from .models import BILLED_HOURS, TimesheetLine
 
@@ -43,6 +45,14 @@ def employees_with_timesheets() -> QuerySet[User]:
 
 def timesheet_lines_total_hours(lines: QuerySet[TimesheetLine]) -> Decimal:
     return lines.order_by().aggregate(total=Sum("hours"))["total"] or Decimal("0")
+
+
+def timesheet_lines_day_totals(lines: QuerySet[TimesheetLine], *, days) -> dict:
+    """{date: hours} of the (filtered) lines on each of `days` (the days of one page), one query."""
+    if not days:
+        return {}
+    rows = lines.filter(date__in=set(days)).order_by().values("date").annotate(total=Sum("hours"))
+    return {row["date"]: row["total"] for row in rows}
 
 
 def timesheet_lines_totals(lines: QuerySet[TimesheetLine]) -> tuple[Decimal, Decimal]:
@@ -85,3 +95,41 @@ def user_may_log_on_ticket(*, user, ticket) -> bool:
     """A ticket bills its customer: only members of its team (or admins) log time on it."""
     # Membership first: the common case (an agent on their team's ticket) costs one query.
     return ticket.team.members.filter(pk=user.pk).exists() or user.is_superuser or user.has_role("admin")
+
+
+def order_lines_past_sold_hours(*, line_ids) -> list[str]:
+    """Warnings (not refusals) for order lines whose logged hours went past what was sold: a
+    prepaid line's hours (the remaining hours of `sales.selectors`, the one formula) or a
+    post-paid line's estimate (its ordered quantity in hours). Two queries."""
+    ids = {i for i in line_ids if i}
+    if not ids:
+        return []
+    lines = order_lines_with_remaining_hours(
+        OrderLine.objects.filter(pk__in=ids, uom__category__kind=UomCategory.Kind.TIME)
+    ).select_related("order", "product", "uom")
+    lines = list(lines.order_by("order_id", "sequence", "id"))
+    postpaid = [line.pk for line in lines if line.invoice_policy == Product.InvoicePolicy.TIMESHEET]
+    logged = dict(
+        TimesheetLine.objects.filter(sale_line_id__in=postpaid)
+        .order_by()
+        .values("sale_line")
+        .annotate(total=Sum(BILLED_HOURS))
+        .values_list("sale_line", "total")
+        if postpaid
+        else []
+    )
+    warnings = []
+    for line in lines:
+        sold = line.quantity * line.uom.ratio
+        name = f"{line.order.name} – {line.description or line.product}"
+        if line.remaining_hours is not None and line.remaining_hours < 0:
+            warnings.append(
+                f"{name}: {-line.remaining_hours:.2f} h logged past the {sold:.2f} h prepaid "
+                "(the time is kept; the customer needs a new block)."
+            )
+        elif line.pk in postpaid and sold > 0 and (logged.get(line.pk) or 0) > sold:
+            warnings.append(
+                f"{name}: {logged[line.pk]:.2f} h logged, past the estimate of {sold:.2f} h "
+                "(the time is kept and billed)."
+            )
+    return warnings

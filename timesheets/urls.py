@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import approval_views, views
+from . import approval_views, views, week_views
 
 app_name = "timesheets"
 
 urlpatterns = [
     path("", views.line_list, name="line_list"),
+    path("week/", week_views.week, name="week"),
     path("submit-week/", approval_views.week_submit, name="week_submit"),
     path("approvals/", approval_views.approvals, name="approvals"),
     path("approvals/count/", approval_views.approvals_count, name="approvals_count"),

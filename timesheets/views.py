@@ -219,13 +219,20 @@ def line_list(request):
     params.pop("page", None)
     params.pop("format", None)
     totals = None if paginator.capped else selectors.timesheet_lines_totals(lines)
+    page_lines = list(page.object_list)
+    # Daily totals (every page's lines of that day), shown under the last line of each day.
+    day_totals = selectors.timesheet_lines_day_totals(lines, days=[line.date for line in page_lines])
+    for index, line in enumerate(page_lines):
+        following = page_lines[index + 1] if index + 1 < len(page_lines) else None
+        last_of_day = following is None or following.date != line.date
+        line.day_total = day_totals.get(line.date) if last_of_day else None
     return render(
         request,
         "timesheets/line_list.html",
         {
             "form": form,
             "page_obj": page,
-            "lines": page.object_list,
+            "lines": page_lines,
             "total_hours": totals[0] if totals else None,
             "total_billed": totals[1] if totals else None,
             "count_cap": paginator.cap,

@@ -103,7 +103,7 @@ TICKET_PAGE_QUERIES = 20  # + the conversation (its attachments only when there 
 TIMESHEETS_SECTION_QUERIES = 13
 PIPELINE_QUERIES = 12
 LIST_QUERIES = 12
-LINE_LIST_QUERIES = 9
+LINE_LIST_QUERIES = 10  # + the daily totals of the page's days
 
 
 @pytest.mark.parametrize(("n_lines", "n_tickets"), [(10, 5), (500, 60)])
