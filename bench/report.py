@@ -125,7 +125,7 @@ def sweep_figures() -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from sales.upsell import upsell_sweep
+    from upsell.sweep import upsell_sweep
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     results = {}

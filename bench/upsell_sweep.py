@@ -33,9 +33,10 @@ from django.utils import timezone  # noqa: E402
 
 from core.models import User  # noqa: E402
 from projects.models import Project  # noqa: E402
-from sales.models import Activity, Customer, Order, OrderLine, Product, Uom  # noqa: E402
-from sales.upsell import upsell_sweep  # noqa: E402
+from sales.models import Customer, Order, OrderLine, Product, Uom  # noqa: E402
 from timesheets.models import TimesheetLine  # noqa: E402
+from upsell.models import Activity  # noqa: E402
+from upsell.sweep import upsell_sweep  # noqa: E402
 
 LINES_PER_ORDER = 2
 
@@ -149,7 +150,7 @@ def main() -> int:
             f"{TimesheetLine.objects.count()} timesheet lines ({time.perf_counter() - start:.1f} s to build)"
         )
         if os.environ.get("BENCH_EXPLAIN"):
-            from sales.upsell import _groups_sql
+            from upsell.groups import _groups_sql
 
             sql, params = _groups_sql(order_ids=None, today=timezone.localdate())
             with connection.cursor() as cursor:

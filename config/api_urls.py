@@ -10,15 +10,15 @@ import invoicing.api
 import portal.api
 import projects.api
 import sales.api
-import sales.upsell_api
 import timesheets.api
 import timesheets.timer_api
+import upsell.api
 from core import api_views
 
 router = DefaultRouter()
 for app_api in (
     sales.api,
-    sales.upsell_api,
+    upsell.api,
     projects.api,
     timesheets.api,
     timesheets.timer_api,

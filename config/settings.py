@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "contracts",
     "reports",
     "portal",
+    "upsell",
     "demo",
 ]
 

@@ -4,11 +4,17 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
+import sales.urls
+import upsell.urls
+
+# The upsell room's screens keep the URL names and paths they had inside sales.
+sales_urls = ([*sales.urls.urlpatterns, *upsell.urls.urlpatterns], sales.urls.app_name)
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("helpdesk/", include("helpdesk.urls")),
-    path("sales/", include("sales.urls")),
+    path("sales/", include(sales_urls)),
     path("timesheets/", include("timesheets.urls")),
     path("projects/", include("projects.urls")),
     path("invoicing/", include("invoicing.urls")),

@@ -18,10 +18,9 @@ from core.errors import ConflictError, DomainError
 from core.models import AuditEvent, User
 from core.money import quantize_money, quantize_qty, to_decimal
 from invoicing.services import invoice_create_from_order
-from sales.models import Activity, Customer, Order, Product, Uom, UomCategory
+from sales.models import Customer, Order, Product, Uom, UomCategory
 from sales.selectors import uom_reference
 from sales.services import (
-    activity_create,
     order_confirm,
     order_create,
     order_line_add,
@@ -29,6 +28,8 @@ from sales.services import (
     order_lock,
     product_ensure_contract_overage,
 )
+from upsell.models import Activity
+from upsell.services import activity_create
 
 from .ledger import PeriodFigures, compute_ledger
 from .models import Contract, ContractPeriod

@@ -10,7 +10,7 @@ from django.contrib import admin
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from core.models import User
 
-from .models import Activity, Customer, Order, OrderLine, Product, Tax, Uom, UomCategory
+from .models import Customer, Order, OrderLine, Product, Tax, Uom, UomCategory
 from .selectors import uom_change_errors
 
 
@@ -167,13 +167,3 @@ class OrderAdmin(ReadOnlyAdmin):
         ("Upsell", {"fields": (("is_upsell", "upsell_reason", "upsell_flagged_at"),)}),
         ("History", {"fields": (("confirmed_at", "locked_at"), "note")}),
     )
-
-
-@admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
-    list_display = ("summary", "kind", "user", "order", "due_date", "done")
-    list_filter = ("kind", "done", "due_date")
-    search_fields = ("summary", "note", "order__name", "user__username")
-    list_select_related = ("user", "order")
-    raw_id_fields = ("order", "order_line")
-    readonly_fields = ("dedupe_key",)

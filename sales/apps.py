@@ -6,9 +6,7 @@ class SalesConfig(AppConfig):
     verbose_name = "Sales"
 
     def ready(self):
-        from core.navigation import register_header_widget, register_nav_item
+        from core.navigation import register_nav_item
 
         register_nav_item("Customers", "sales:customer_list", ("sales", "accountant"), position=40)
         register_nav_item("Orders", "sales:order_list", ("sales", "accountant"), position=50)
-        register_nav_item("Upsell", "sales:upsell_list", ("sales",), position=70)
-        register_header_widget("sales/partials/header_activities.html", position=10)

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from . import views
-from .upsell_urls import urlpatterns as upsell_urlpatterns
 
 app_name = "sales"
 
@@ -22,5 +21,4 @@ urlpatterns: list = [
     path("orders/<int:pk>/lines/compute/", views.order_line_compute, name="order_line_compute"),
     path("orders/<int:pk>/lines/save/", views.order_line_save, name="order_line_save"),
     path("orders/<int:pk>/lines/<int:line_id>/delete/", views.order_line_delete, name="order_line_delete"),
-    *upsell_urlpatterns,
 ]

@@ -11,8 +11,9 @@ from core.models import AuditEvent, Sequence, User
 from helpdesk.models import Stage, Team, Ticket
 from invoicing.models import Invoice, InvoiceLine, Payment
 from projects.models import Project, StockMove, Task, TaskMaterial
-from sales.models import Activity, Customer, Order, OrderLine, Product, Tax, Uom, UomCategory
+from sales.models import Customer, Order, OrderLine, Product, Tax, Uom, UomCategory
 from timesheets.models import Timer, TimesheetLine
+from upsell.models import Activity
 
 
 def uom(name: str) -> Uom:

@@ -17,7 +17,7 @@ from sales.models import OrderLine, Product, UomCategory
 from .models import TimesheetLine
 
 WINDOW_DAYS = 90
-PACE_DAYS = 30  # as sales.upsell's forecast: the burn rate of the last 30 days, today included
+PACE_DAYS = 30  # as the upsell forecast: the burn rate of the last 30 days, today included
 ZERO = Decimal("0")
 
 

@@ -9,7 +9,6 @@ takes the row locks first and then runs one aggregate UPDATE (a fresh snapshot p
 rows committed by a concurrent writer we waited for are counted).
 """
 
-from .activities import activity_create
 from .orders import (
     LINE_EDITABLE_FIELDS,
     LINE_FIELDS_AFTER_CONFIRMATION,
@@ -47,7 +46,6 @@ __all__ = [
     "ORDER_TRANSITIONS",
     "SERVICE_ON_TIMESHEETS",
     "TIMESHEET_POLICIES",
-    "activity_create",
     "order_cancel",
     "order_confirm",
     "order_create",

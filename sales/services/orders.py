@@ -17,7 +17,6 @@ from core.money import HUNDRED, ZERO, line_subtotal, quantize_money, quantize_qt
 
 from .. import signals
 from ..models import Customer, Order, OrderLine, Product, Tax, Uom
-from ..upsell import upsell_clear_order
 from .quantities import CONFIRMED_STATES, order_lines_recompute
 
 ORDER_SEQUENCE_CODE = "sale.order"
@@ -420,10 +419,20 @@ def order_lock(*, order: Order, user: User) -> Order:
     with transaction.atomic():
         locked = _lock_order(order)
         _order_transition(order=locked, to=Order.State.DONE, user=user)
-        upsell_clear_order(order_id=locked.pk)  # SPEC Upsell: locking takes it off the list
+        _upsell_flags_clear(order_id=locked.pk)  # SPEC Upsell: locking takes it off the list
+        signals.order_locked.send(sender=Order, order=locked, user=user)
         locked.refresh_from_db()
     _refresh_instance(order, locked)
     return order
+
+
+def _upsell_flags_clear(*, order_id: int) -> None:
+    """An order leaving `sale` is no opportunity any more: the order, then its lines (the fixed
+    lock order), lose their upsell flags."""
+    Order.objects.filter(pk=order_id).update(is_upsell=False, upsell_reason="", upsell_flagged_at=None)
+    OrderLine.objects.filter(order_id=order_id, upsell_flagged_at__isnull=False).update(
+        upsell_flagged_at=None
+    )
 
 
 def order_cancel(*, order: Order, user: User) -> Order:

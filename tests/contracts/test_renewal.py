@@ -12,7 +12,8 @@ from contracts.selectors import contract_balance, contract_ledger
 from contracts.services import contract_cancel, contract_renew, contracts_renew
 from contracts.tasks import renew_contracts_task
 from invoicing.models import Invoice
-from sales.models import Activity, Order
+from sales.models import Order
+from upsell.models import Activity
 
 pytestmark = pytest.mark.django_db
 

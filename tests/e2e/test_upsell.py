@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from sales.models import Order
-from sales.upsell import upsell_sweep
 from tests.factories import (
     PrepaidLineFactory,
     ProductFactory,
@@ -16,6 +15,7 @@ from tests.factories import (
     TimesheetLineFactory,
     UserFactory,
 )
+from upsell.sweep import upsell_sweep
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

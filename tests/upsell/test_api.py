@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from sales.upsell import upsell_sweep
 from tests.factories import (
     PrepaidLineFactory,
     ProductFactory,
@@ -13,6 +12,7 @@ from tests.factories import (
     TimesheetLineFactory,
     UserFactory,
 )
+from upsell.sweep import upsell_sweep
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/upsells/"

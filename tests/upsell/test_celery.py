@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from sales.models import Activity, Order
-from sales.tasks import upsell_sweep_task
+from sales.models import Order
 from tests.factories import PrepaidLineFactory, ProductFactory
+from upsell.models import Activity
+from upsell.tasks import upsell_sweep_task
 
 # transaction=True: the worker only sees committed rows.
 pytestmark = [

@@ -4,9 +4,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from sales.models import Activity, Order
-from sales.upsell import upsell_sweep
+from sales.models import Order
 from tests.factories import PrepaidLineFactory, SaleOrderFactory
+from upsell.models import Activity
+from upsell.sweep import upsell_sweep
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -7,10 +7,11 @@ import pytest
 from django.utils import timezone
 
 from sales import services
-from sales.models import Activity
-from sales.upsell import upsell_add_hours, upsell_lock_order, upsell_sweep
 from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, UserFactory
 from timesheets.services import timesheet_delete, timesheet_log
+from upsell.models import Activity
+from upsell.services import upsell_add_hours, upsell_lock_order
+from upsell.sweep import upsell_sweep
 
 pytestmark = pytest.mark.django_db
 

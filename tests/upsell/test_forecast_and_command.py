@@ -6,7 +6,6 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from sales.upsell import order_line_forecast, order_lines_forecast
 from tests.factories import (
     PrepaidLineFactory,
     ProductFactory,
@@ -15,6 +14,7 @@ from tests.factories import (
     UserFactory,
     uom,
 )
+from upsell.forecast import order_line_forecast, order_lines_forecast
 
 pytestmark = pytest.mark.django_db
 

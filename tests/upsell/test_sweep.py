@@ -5,8 +5,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from sales.models import Activity, Order, OrderLine
-from sales.upsell import upsell_sweep
+from sales.models import Order, OrderLine
 from tests.factories import (
     PrepaidLineFactory,
     ProductFactory,
@@ -16,6 +15,8 @@ from tests.factories import (
     UserFactory,
     uom,
 )
+from upsell.models import Activity
+from upsell.sweep import upsell_sweep
 
 pytestmark = pytest.mark.django_db
 

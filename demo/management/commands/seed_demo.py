@@ -21,8 +21,8 @@ from invoicing import services as invoicing_services
 from invoicing.models import Invoice
 from sales import services as sales_services
 from sales.models import Customer, Order, Product, Tax, Uom
-from sales.upsell import upsell_sweep
 from timesheets import services as timesheet_services
+from upsell.sweep import upsell_sweep
 
 PASSWORD = "demo1234"
 

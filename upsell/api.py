@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from core.api import HasRole
 
-from . import upsell
+from .selectors import upsell_orders, upsell_rows
 
 
 class UpsellLineSerializer(serializers.Serializer):
@@ -44,15 +44,15 @@ class UpsellViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = UpsellSerializer
 
     def get_queryset(self):
-        return upsell.upsell_orders()
+        return upsell_orders()
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(upsell.upsell_rows(page), many=True).data)
+        return self.get_paginated_response(self.get_serializer(upsell_rows(page), many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         order = self.get_object()
-        return Response(self.get_serializer(upsell.upsell_rows([order])[0]).data)
+        return Response(self.get_serializer(upsell_rows([order])[0]).data)
 
 
 def register(router) -> None:

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from sales.upsell import upsell_sweep
+from upsell.sweep import upsell_sweep
 
 
 class Command(BaseCommand):

@@ -1,10 +1,11 @@
-"""Celery tasks of the sales app: thin interfaces over the services."""
+"""Celery tasks of the upsell room: thin interfaces over the services."""
 
 from celery import shared_task
 
-from .upsell import upsell_sweep
+from .sweep import upsell_sweep
 
 
+# The registered name predates the upsell room: beat schedules and queued jobs keep working.
 @shared_task(name="sales.tasks.upsell_sweep_task")
 def upsell_sweep_task() -> dict:
     """The beat job (CELERY_BEAT_SCHEDULE "flag-upsells"): flag upsell opportunities."""

@@ -1,8 +1,9 @@
-"""Browser URLs of the upsell list and activities (included by sales/urls.py)."""
+"""Browser URLs of the upsell list and activities: mounted by config/urls.py under /sales/ in
+the `sales` namespace (their names predate the upsell room)."""
 
 from django.urls import path
 
-from . import upsell_views as views
+from . import views
 
 urlpatterns: list = [
     path("upsell/", views.upsell_list, name="upsell_list"),

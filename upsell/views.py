@@ -14,9 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import DomainError
 from core.permissions import role_required
 from core.views import is_htmx
+from sales.models import Order
 
-from . import upsell
-from .models import Activity, Order
+from . import selectors, services
+from .models import Activity
 
 UPSELL_REFUSED = "The upsell list is for the sales team."
 
@@ -31,7 +32,7 @@ def _order_url(order_id: int) -> str | None:
 def _add_hours_form(order: Order, data=None, initial_product: int | None = None) -> forms.Form:
     """A small form: product (the order's prepaid products) + quantity."""
     products = {
-        p.pk: p for p in getattr(order, "_products", None) or upsell.upsell_order_products(order=order)
+        p.pk: p for p in getattr(order, "_products", None) or selectors.upsell_order_products(order=order)
     }
 
     class _Form(forms.Form):
@@ -68,7 +69,7 @@ def upsell_list(request):
 
 
 def _render_list(request, *, bound_form=None, status=200):
-    rows = upsell.upsell_rows(upsell.upsell_orders())
+    rows = selectors.upsell_rows(selectors.upsell_orders())
     _products_by_order(rows)
     for row in rows:
         order = row["order"]
@@ -88,7 +89,7 @@ def upsell_add_hours(request, order_id: int):
     form = _add_hours_form(order, request.POST)
     if form.is_valid():
         try:
-            upsell.upsell_add_hours(
+            services.upsell_add_hours(
                 order=order,
                 product=form.products[form.cleaned_data["product"]],
                 quantity=form.cleaned_data["quantity"],
@@ -107,7 +108,7 @@ def upsell_add_hours(request, order_id: int):
 def upsell_lock(request, order_id: int):
     order = get_object_or_404(Order, pk=order_id, state=Order.State.SALE)
     try:
-        upsell.upsell_lock_order(order=order, user=request.user)
+        services.upsell_lock_order(order=order, user=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -122,7 +123,7 @@ def upsell_lock(request, order_id: int):
 @require_GET
 def activity_list(request):
     show_done = request.GET.get("done") == "1"
-    activities = upsell.activities_for(user=request.user, include_done=show_done)
+    activities = selectors.activities_for(user=request.user, include_done=show_done)
     return render(
         request,
         "sales/upsell/activities.html",
@@ -135,7 +136,7 @@ def activity_list(request):
 def activity_toggle(request, pk: int, done: bool):
     # Object by object: someone else's activity is a 404.
     activity = get_object_or_404(Activity.objects.select_related("order__customer"), pk=pk, user=request.user)
-    activity = upsell.activity_mark_done(activity=activity, user=request.user, done=done)
+    activity = services.activity_mark_done(activity=activity, user=request.user, done=done)
     if is_htmx(request):
         response = render(
             request, "sales/upsell/_activity_row.html", {"a": activity, "today": timezone.localdate()}
@@ -151,5 +152,5 @@ def activity_count(request):
     """The header widget's number (loaded by htmx, so pages pay no query for it)."""
     if not request.user.has_role("sales"):
         return HttpResponse("")
-    count = upsell.activity_open_count(user=request.user)
+    count = selectors.activity_open_count(user=request.user)
     return render(request, "sales/partials/_activity_count.html", {"count": count})
