@@ -4,11 +4,15 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
+import invoicing.batch_urls
+import projects.urls
 import sales.urls
 import upsell.urls
 
-# The upsell room's screens keep the URL names and paths they had inside sales.
+# Screens that moved up to another room keep the URL names and paths they had: the upsell
+# room's in `sales:`, batch invoicing's in `projects:`.
 sales_urls = ([*sales.urls.urlpatterns, *upsell.urls.urlpatterns], sales.urls.app_name)
+projects_urls = ([*projects.urls.urlpatterns, *invoicing.batch_urls.urlpatterns], projects.urls.app_name)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -16,7 +20,7 @@ urlpatterns = [
     path("helpdesk/", include("helpdesk.urls")),
     path("sales/", include(sales_urls)),
     path("timesheets/", include("timesheets.urls")),
-    path("projects/", include("projects.urls")),
+    path("projects/", include(projects_urls)),
     path("invoicing/", include("invoicing.urls")),
     path("reports/", include("reports.urls")),
     path("contracts/", include("contracts.urls")),

@@ -10,6 +10,7 @@ class InvoicingConfig(AppConfig):
 
         from . import receivers, signals
 
+        register_nav_item("To invoice", "projects:to_invoice", ("sales",), position=80)
         register_nav_item("Invoices", "invoicing:invoice_list", ("sales", "accountant"), position=90)
 
         # Refuse bad Peppol data inside the posting transaction; the PDF and the UBL embedding it

@@ -5,6 +5,9 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
+# Batch invoicing's job: imported here so that the worker, which autodiscovers <app>.tasks,
+# registers it.
+from .batch import invoice_orders_task  # noqa: F401
 from .documents import invoice_pdf_bytes, invoice_pdf_filename, invoice_pdf_store
 from .models import Invoice
 from .peppol.delivery import peppol_refresh_statuses, peppol_send_attempt

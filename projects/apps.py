@@ -12,7 +12,6 @@ class ProjectsConfig(AppConfig):
         from . import receivers
 
         register_nav_item("Tasks", "projects:task_list", ("agent", "sales"), position=20)
-        register_nav_item("To invoice", "projects:to_invoice", ("sales",), position=80)
 
         order_confirmed.connect(
             receivers.order_confirmed_create_tasks, dispatch_uid="projects.order_confirmed_create_tasks"

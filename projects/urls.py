@@ -24,7 +24,4 @@ urlpatterns = [
     path("tasks/<int:pk>/signature.png", views.task_signature, name="task_signature"),
     path("tasks/<int:pk>/worksheet.pdf", views.task_worksheet_pdf, name="task_worksheet_pdf"),
     path("tasks/<int:pk>/worksheet/send/", views.task_worksheet_send, name="task_worksheet_send"),
-    path("to-invoice/", views.to_invoice, name="to_invoice"),
-    path("to-invoice/jobs/<str:job_id>/", views.invoice_job, name="invoice_job"),
-    path("to-invoice/jobs/<str:job_id>/status/", views.invoice_job_status, name="invoice_job_status"),
 ]

@@ -11,11 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from invoicing.batch import invoice_orders_task
 from invoicing.models import Invoice
 from invoicing.services import invoice_create_from_order
 from projects.models import Task
 from projects.selectors import tasks_to_invoice
-from projects.tasks import invoice_orders_task
 from sales.models import Order
 from sales.services import order_lines_recompute
 from tests.factories import (
