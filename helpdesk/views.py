@@ -21,6 +21,7 @@ from core.views import apply_domain_error, int_or_none, is_htmx
 from sales.models import Customer
 from timesheets import services as timesheet_services
 from timesheets.models import TimesheetLine
+from timesheets.selectors import order_lines_past_sold_hours
 
 from . import selectors, services
 from .conversation_selectors import waiting_for_us_first
@@ -274,7 +275,7 @@ def _employees(ticket, user):
 
 
 def _timesheet_context(
-    request, ticket, *, can_write, add_form=None, edit_form=None, edit_line=None, error=None
+    request, ticket, *, can_write, add_form=None, edit_form=None, edit_line=None, error=None, past_sold=()
 ) -> dict:
     lines = selectors.ticket_timesheets(ticket=ticket, limit=PAGE_SIZE)
     total = selectors.ticket_total_hours(ticket=ticket)
@@ -293,6 +294,8 @@ def _timesheet_context(
         "remaining_hours": remaining,
         # SPEC Helpdesk: past the prepaid hours the ticket keeps its item; the agent is warned.
         "prepaid_used_up": remaining is not None and remaining <= 0,
+        # Just logged past the hours sold (prepaid block or post-paid estimate): said once, here.
+        "past_sold": past_sold,
         "add_form": add_form,
         "edit_form": edit_form,
         "edit_line": edit_line,
@@ -348,12 +351,13 @@ def ticket_timesheets(request, ticket_id: int):
     form = TimesheetLineForm(request.POST, employees=_employees(ticket, request.user), prefix="new")
     if form.is_valid():
         try:
-            timesheet_services.timesheet_log(user=request.user, ticket=ticket, **form.cleaned_data)
+            line = timesheet_services.timesheet_log(user=request.user, ticket=ticket, **form.cleaned_data)
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
             ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
-            return _render_timesheets(request, ticket)
+            past_sold = order_lines_past_sold_hours(line_ids=[line.sale_line_id])
+            return _render_timesheets(request, ticket, past_sold=past_sold)
     return _render_timesheets(request, ticket, add_form=form)
 
 
@@ -374,12 +378,13 @@ def ticket_timesheet_edit(request, ticket_id: int, line_id: int):
     form = TimesheetLineForm.for_line(line, employees=employees, data=request.POST)
     if form.is_valid():
         try:
-            timesheet_services.timesheet_update(line=line, user=request.user, **form.cleaned_data)
+            line = timesheet_services.timesheet_update(line=line, user=request.user, **form.cleaned_data)
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
             ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
-            return _render_timesheets(request, ticket)
+            past_sold = order_lines_past_sold_hours(line_ids=[line.sale_line_id])
+            return _render_timesheets(request, ticket, past_sold=past_sold)
     return _render_timesheets(request, ticket, edit_form=form, edit_line=line)
 
 

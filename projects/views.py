@@ -16,6 +16,7 @@ from core.errors import DomainError
 from core.views import apply_domain_error
 from timesheets import services as timesheet_services
 from timesheets.models import TimesheetLine
+from timesheets.selectors import order_lines_past_sold_hours
 
 from . import selectors, services
 from .forms import MaterialForm, SignForm, TaskForm, TimesheetForm
@@ -81,7 +82,7 @@ def task_list(request):
     )
 
 
-def _timesheets_context(task, *, form=None, edit_line=None, edit_form=None, error=""):
+def _timesheets_context(task, *, form=None, edit_line=None, edit_form=None, error="", past_sold=()):
     lines = list(selectors.task_timesheets(task=task))
     return {
         "task": task,
@@ -91,6 +92,7 @@ def _timesheets_context(task, *, form=None, edit_line=None, edit_form=None, erro
         "edit_line": edit_line,
         "edit_form": edit_form,
         "ts_error": error,
+        "past_sold": past_sold,  # just logged past a prepaid block or a post-paid estimate
     }
 
 
@@ -169,7 +171,7 @@ def task_timesheets(request, pk):
     if form.is_valid():
         try:
             with transaction.atomic():
-                timesheet_services.timesheet_log(
+                line = timesheet_services.timesheet_log(
                     employee=form.cleaned_data["employee"],
                     date=form.cleaned_data["date"],
                     hours=form.cleaned_data["hours"],
@@ -181,7 +183,9 @@ def task_timesheets(request, pk):
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            form = _new_timesheet_form(request)
+            past_sold = order_lines_past_sold_hours(line_ids=[line.sale_line_id])
+            context = _timesheets_context(task, form=_new_timesheet_form(request), past_sold=past_sold)
+            return render(request, "projects/partials/task_timesheets.html", context)
     return render(request, "projects/partials/task_timesheets.html", _timesheets_context(task, form=form))
 
 
@@ -198,16 +202,17 @@ def task_timesheet_edit(request, pk, line_pk):
         if edit_form.is_valid():
             try:
                 with transaction.atomic():
-                    timesheet_services.timesheet_update(
+                    line = timesheet_services.timesheet_update(
                         line=line, user=request.user, **edit_form.cleaned_data
                     )
             except DomainError as exc:
                 apply_domain_error(edit_form, exc)
             else:
+                past_sold = order_lines_past_sold_hours(line_ids=[line.sale_line_id])
                 return render(
                     request,
                     "projects/partials/task_timesheets.html",
-                    _timesheets_context(task, form=_new_timesheet_form(request)),
+                    _timesheets_context(task, form=_new_timesheet_form(request), past_sold=past_sold),
                 )
     else:
         edit_form = TimesheetForm(

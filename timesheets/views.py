@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -179,13 +180,23 @@ def timer_stop(request, timer_id: int):
         form = TimerStopForm(request.POST)
         if form.is_valid():
             try:
-                timers.timer_stop(timer=timer, user=request.user, **form.cleaned_data)
+                line = timers.timer_stop(timer=timer, user=request.user, **form.cleaned_data)
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
-                # Empty the modal; the panels, the widget and the ticket's timesheets reload.
+                # Empty the modal (or say what went past the hours sold); the panels, the widget
+                # and the ticket's timesheets reload.
                 response = _changed("timer-changed", "timesheets-changed", status=200)
-                response.content = b""
+                past_sold = selectors.order_lines_past_sold_hours(line_ids=[line.sale_line_id])
+                response.content = (
+                    render_to_string(
+                        "timesheets/partials/timer_logged_warning.html",
+                        {"line": line, "past_sold": past_sold},
+                        request=request,
+                    ).encode()
+                    if past_sold
+                    else b""
+                )
                 return response
     return render(
         request,

@@ -47,6 +47,7 @@ def pages_for(role: str) -> list[str]:
             reverse("helpdesk:ticket_detail", args=[ticket.pk]),
             reverse("helpdesk:pipeline", args=[team.pk]),
             reverse("timesheets:line_list"),
+            reverse("timesheets:week"),
             reverse("projects:project_list"),
             reverse("projects:task_list"),
             reverse("projects:task_detail", args=[task.pk]),

@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from axe_playwright_python.sync_playwright import Axe
 
+from tests.e2e.test_accessibility import blocking_violations
 from tests.factories import (
     CustomerFactory,
     PrepaidLineFactory,
@@ -76,6 +78,7 @@ def test_an_agent_fills_the_week_from_the_keyboard(wednesday, page, login, shot)
     assert "Enter hours as a number (1.5) or as h:mm (1:30)." in page.inner_text("td.has-error")
     assert page.get_attribute(f"input[name='cell-task-{task.pk}-2026-03-11']", "aria-invalid") == "true"
     assert page.evaluate("document.activeElement.name") == f"cell-task-{task.pk}-2026-03-11"
+    assert blocking_violations(page, Axe()) == []  # the grid with a refused cell
     shot(page, "week-grid-error-1366")
 
     page.set_viewport_size({"width": 390, "height": 844})
@@ -87,6 +90,7 @@ def test_an_agent_fills_the_week_from_the_keyboard(wednesday, page, login, shot)
     page.wait_for_selector(".msg-success")
     assert TimesheetLine.objects.get(ticket=ticket, date=datetime.date(2026, 3, 12)).hours == Decimal("0.75")
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert blocking_violations(page, Axe()) == []
     shot(page, "week-grid-390")
 
     page.goto("/timesheets/")
