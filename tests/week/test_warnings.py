@@ -84,7 +84,7 @@ def test_the_ticket_form_logs_past_the_prepaid_hours_and_warns(client, agent, wo
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="past-sold">Logged. ' in html and "1.00 h logged past the 4.00 h prepaid" in html
-    assert 'data-testid="prepaid-used-up"' not in html  # said once
+    assert 'data-testid="prepaid-used-up"' in html  # the ticket's standing notice stays too
     assert TimesheetLine.objects.filter(ticket=ticket).count() == 2
 
 
