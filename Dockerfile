@@ -15,8 +15,8 @@ RUN apt-get update \
 WORKDIR /app
 
 # Dependencies first (cached while only the code changes).
-COPY pyproject.toml ./
-RUN pip install .
+COPY pyproject.toml requirements.lock ./
+RUN pip install -c requirements.lock .
 
 COPY . .
 

@@ -7,20 +7,30 @@ PYTEST_ARGS ?=
 # Test processes (pytest-xdist): each has its own database, Celery worker and Redis database.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint format venv dev-venv migrate seed clean check-deploy bench bench-smoke
+.PHONY: run test lint format venv dev-venv lock migrate seed clean check-deploy bench bench-smoke
 
-$(VENV)/.installed: pyproject.toml
+# Installs are pinned by requirements.lock (every runtime and dev package, `make lock` writes it).
+LOCK := requirements.lock
+
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -c $(LOCK) -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(PY) -m pip install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: pyproject.toml $(LOCK) $(VENV)/.installed
+	$(PY) -m pip install --quiet -c $(LOCK) -e ".[dev]"
 	@touch $@
 
 venv: $(VENV)/.installed
 dev-venv: $(VENV)/.installed-dev
+
+## Re-pin requirements.lock after changing the dependencies in pyproject.toml (asks PyPI; pins
+## that still fit are kept).
+lock: venv
+	$(PY) -m pip install --quiet "pip-tools>=7.4,<8"
+	$(VENV)/bin/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
+	  --no-emit-find-links --output-file $(LOCK) pyproject.toml
 
 ## Run the portal: SQLite under var/, tasks in-process, demo data, demo logins printed.
 run: venv

@@ -1,0 +1,5 @@
+"""The customer portal: a customer's home, tickets and conversation, hours left, invoices;
+portal users managed by staff.
+
+A feature room: may import every domain app; nothing imports it but demo.
+"""
