@@ -7,9 +7,13 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from core.navigation import register_nav_item
+        from core.panels import register_context
         from sales.signals import order_confirmed
 
         from . import receivers
+        from .page_parts import order_tasks
+
+        register_context("sales:order_detail", order_tasks)
 
         register_nav_item("Tasks", "projects:task_list", ("agent", "sales"), position=20)
 

@@ -4,14 +4,11 @@ Thin views: writes go through sales.services, derived figures come from the stor
 and sales.selectors.
 """
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -19,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
 from core.money import ZERO, line_subtotal, tax_amount
-from core.panels import render_panels
+from core.panels import page_context, render_panels
 from core.permissions import role_required
 from core.units import convert_quantity
 from core.views import apply_domain_error
@@ -260,35 +257,11 @@ def order_detail(request, pk):
         }
     )
     if order.state != Order.State.DRAFT:
-        context.update(_order_links(order))
+        # Tickets, tasks and time lines of the order: the apps above sales add them.
+        context.update(page_context("sales:order_detail", order=order))
     context["invoices"] = order.invoices.order_by("-id")
     context["panels"] = render_panels("sales:order_detail", request=request, order=order)
     return render(request, "sales/order_detail.html", context, status=status)
-
-
-def _order_links(order: Order) -> dict:
-    from helpdesk.models import Ticket
-    from projects.models import Task
-    from timesheets.models import TimesheetLine
-
-    tickets = list(Ticket.objects.filter(sale_line__order=order).select_related("stage").order_by("-id")[:50])
-    tasks = list(Task.objects.filter(sale_line__order=order).select_related("project").order_by("-id")[:50])
-    for ticket in tickets:
-        ticket.url = safe_url("helpdesk:ticket_detail", ticket.pk)
-    for task in tasks:
-        task.url = safe_url("projects:task_detail", task.pk)
-    timesheets = TimesheetLine.objects.filter(sale_line__order=order)
-    timesheet_total = timesheets.aggregate(total=Coalesce(Sum("hours"), Decimal("0.00")))["total"]
-    return {
-        "tickets": tickets,
-        "tasks": tasks,
-        "timesheets": list(
-            timesheets.select_related("employee", "invoice", "sale_line").order_by("-date", "-id")[:25]
-        ),
-        "timesheet_count": timesheets.count(),
-        "timesheet_total": timesheet_total,
-        "timesheets_url": safe_url("timesheets:line_list"),
-    }
 
 
 def _transition(request, pk, action, success):
