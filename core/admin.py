@@ -63,6 +63,18 @@ class UserAdmin(DjangoUserAdmin):
             readonly += ["is_superuser", "user_permissions"]
         return readonly
 
+    def has_change_permission(self, request, obj=None):
+        # A superuser's account (password, groups, active flag) is changed by superusers only:
+        # an admin-role user could otherwise set its password and sign in as it.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     @admin.display(description="name", ordering="last_name")
     def full_name(self, obj):
         return obj.get_full_name()
