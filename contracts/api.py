@@ -10,11 +10,13 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import EVERYONE, RolePolicyMixin, roles_for, validated_filters
+from core.api import EVERYONE, RolePolicyMixin, roles_for
+from core.filters import ListFilterBackend
 from core.models import User
 from core.money import MONEY_DIGITS, MONEY_PLACES, QTY_DIGITS, QTY_PLACES
 from sales.models import Customer, Product
 
+from .filters import ContractFilter
 from .models import Contract, ContractPeriod
 from .selectors import contract_ledger, contracts_visible_to
 from .services import contract_cancel, contract_create, contract_update
@@ -106,12 +108,7 @@ class ContractInputSerializer(serializers.Serializer):
     )
 
 
-class ContractFilter(serializers.Serializer):
-    customer = serializers.IntegerField(required=False)
-
-
 @extend_schema_view(
-    list=extend_schema(parameters=[ContractFilter]),
     create=extend_schema(request=ContractInputSerializer, responses={201: ContractSerializer}),
     update=extend_schema(request=ContractInputSerializer, responses=ContractSerializer),
     partial_update=extend_schema(request=ContractInputSerializer, responses=ContractSerializer),
@@ -124,6 +121,8 @@ class ContractViewSet(
 
     serializer_class = ContractSerializer
     action_roles = {**roles_for(EVERYONE, WRITERS), "cancel": WRITERS}
+    filter_backends = [ListFilterBackend]
+    filterset_class = ContractFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
@@ -131,10 +130,6 @@ class ContractViewSet(
         qs = contracts_visible_to(self.request.user).prefetch_related(
             Prefetch("periods", queryset=ContractPeriod.objects.order_by("sequence"))
         )
-        if self.action == "list":
-            filters = validated_filters(self.request, ContractFilter)
-            if "customer" in filters:
-                qs = qs.filter(customer_id=filters["customer"])
         return qs.order_by("-start_date", "-id")
 
     def _answer(self, contract: Contract, status_code=status.HTTP_200_OK) -> Response:

@@ -1,5 +1,6 @@
-"""API plumbing shared by every app: pagination, the error format of API.md, role permissions,
-list filters. Every app's `api.py` imports these from here, never from another app's API module.
+"""API plumbing shared by every app: pagination, the error format of API.md, role permissions
+(list filters: core.filters). Every app's `api.py` imports these from here, never from another
+app's API module.
 """
 
 from collections.abc import Mapping
@@ -187,11 +188,3 @@ class StaffOnlyFieldsMixin:
             for name in self.staff_only_fields:
                 data.pop(name, None)
         return data
-
-
-def validated_filters(request, serializer_class) -> dict:
-    """Parse list filters from the query string: a bad value is a field-level 400, never a 500."""
-    params = {k: v for k, v in request.query_params.items() if k in serializer_class().fields}
-    serializer = serializer_class(data=params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data

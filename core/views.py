@@ -1,6 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from .home import home_sections
+
 STAFF_ROLES = ("agent", "sales", "accountant", "admin")
 
 
@@ -29,4 +31,4 @@ def home(request):
     # Portal contacts land on their portal; staff get the tiles of their role.
     if request.user.has_role("customer") and not request.user.has_role(*STAFF_ROLES):
         return redirect("portal:home")
-    return render(request, "home.html")
+    return render(request, "home.html", {"sections": home_sections(request.user)})

@@ -8,11 +8,13 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api import NULLABLE_DECIMAL_STRING, STAFF, HasRole, RolePolicyMixin, roles_for
+from core.filters import ListFilterBackend
 from core.models import User
 from projects.models import Project, Task
 from sales.models import Customer, OrderLine
 
 from . import conversation_api, selectors, services
+from .filters import TicketFilter
 from .models import Team, Ticket
 
 READ_ROLES = STAFF
@@ -138,16 +140,11 @@ class TicketViewSet(
     serializer_class = TicketSerializer
     permission_classes = [HasRole]
     allowed_roles = READ_ROLES
+    filter_backends = [ListFilterBackend]
+    filterset_class = TicketFilter
 
     def get_queryset(self):
         tickets = selectors.tickets_for_user(user=self.request.user)
-        params = self.request.query_params
-        for name in ("team", "customer", "assignee", "stage"):
-            value = params.get(name)
-            if value:
-                if not value.isdigit():
-                    raise serializers.ValidationError({name: ["Expected an id."]})
-                tickets = tickets.filter(**{f"{name}_id": int(value)})
         return (
             selectors.ticket_list_rows(tickets, with_remaining=True)
             .select_related("sale_line")

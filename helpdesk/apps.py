@@ -6,6 +6,7 @@ class HelpdeskConfig(AppConfig):
     verbose_name = "Helpdesk"
 
     def ready(self):
+        from core.home import register_home_figures
         from core.navigation import register_nav_item
         from core.panels import register_context
 
@@ -13,4 +14,8 @@ class HelpdeskConfig(AppConfig):
 
         register_context("sales:order_detail", order_tickets)
 
+        from . import home
+
         register_nav_item("Tickets", "helpdesk:ticket_list", ("agent", "sales", "accountant"), position=10)
+        register_home_figures("agent", home.agent_figures)
+        register_home_figures("admin", home.admin_figures)

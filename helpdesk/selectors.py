@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, Window
+from django.db.models import Count, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 
@@ -106,39 +106,6 @@ def _total_hours_subquery():
         Value(HOURS_ZERO),
         output_field=DecimalField(max_digits=12, decimal_places=2),
     )
-
-
-def ticket_filter(
-    tickets: QuerySet[Ticket],
-    *,
-    user: User,
-    q: str = "",
-    assignee=None,
-    customer=None,
-    mine: bool = False,
-    unassigned: bool = False,
-    team=None,
-    stage=None,
-) -> QuerySet[Ticket]:
-    """Search and filters shared by the pipeline, the list and the API."""
-    if q:
-        cond = Q(title__icontains=q) | Q(description__icontains=q) | Q(customer__name__icontains=q)
-        if q.lstrip("#").isdigit():
-            cond |= Q(pk=int(q.lstrip("#")))
-        tickets = tickets.filter(cond)
-    if assignee:
-        tickets = tickets.filter(assignee_id=assignee)
-    if customer:
-        tickets = tickets.filter(customer_id=customer)
-    if mine:
-        tickets = tickets.filter(assignee=user)
-    if unassigned:
-        tickets = tickets.filter(assignee__isnull=True)
-    if team:
-        tickets = tickets.filter(team_id=team)
-    if stage:
-        tickets = tickets.filter(stage_id=stage)
-    return tickets
 
 
 def ticket_list_rows(tickets: QuerySet[Ticket], *, with_remaining: bool = False) -> QuerySet[Ticket]:

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.filters import filter_for_page
+from core.listing import SORT_PARAM, list_context
 from core.models import User
 from core.views import apply_domain_error, int_or_none, is_htmx
 from sales.models import Customer
@@ -26,6 +28,7 @@ from timesheets.selectors import order_lines_past_sold_hours
 from . import selectors, services
 from .conversation_selectors import waiting_for_us_first
 from .conversation_views import conversation_context
+from .filters import TICKET_SORTS, TicketFilter
 from .forms import TicketForm, TimesheetLineForm
 from .models import Stage, Ticket
 
@@ -43,18 +46,13 @@ def _require_writer(request, team) -> None:
         raise PermissionDenied("Only the team's agents can change its tickets.")
 
 
-def _flag(request, name) -> bool:
-    return request.GET.get(name) in ("1", "on", "true", "yes")
+def _ticket_filterset(request, tickets) -> TicketFilter:
+    return TicketFilter(request.GET, queryset=tickets, request=request)
 
 
-def _filters(request) -> dict:
-    return {
-        "q": request.GET.get("q", "").strip(),
-        "assignee": int_or_none(request.GET.get("assignee")),
-        "customer": int_or_none(request.GET.get("customer")),
-        "mine": _flag(request, "mine"),
-        "unassigned": _flag(request, "unassigned"),
-    }
+def _filter_values(filterset: TicketFilter) -> dict:
+    """The valid filter values, for the selects and boxes of the filter bar."""
+    return filterset.form.cleaned_data if filterset.is_valid() else {}
 
 
 def _querystring(request, *drop) -> str:
@@ -74,34 +72,29 @@ def _page_number(request) -> int:
 def ticket_list(request):
     """Tickets across the user's teams, with links to each team's pipeline."""
     _require_reader(request)
-    filters = _filters(request)
-    team_id = int_or_none(request.GET.get("team"))
-    stage_id = int_or_none(request.GET.get("stage"))
-    tickets = selectors.ticket_filter(
-        selectors.tickets_for_user(user=request.user),
-        user=request.user,
-        team=team_id,
-        stage=stage_id,
-        **filters,
-    )
-    rows = waiting_for_us_first(selectors.ticket_list_rows(tickets))  # the customer waits: first
+    visible = selectors.tickets_for_user(user=request.user)
+    filterset = _ticket_filterset(request, visible)
+    sort = TICKET_SORTS.parse(request.GET.get(SORT_PARAM))
+    rows = selectors.ticket_list_rows(filter_for_page(filterset))
+    # No column chosen: the customer waits, first.
+    rows = TICKET_SORTS.order(rows, sort) if sort.key else waiting_for_us_first(rows)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     teams = list(selectors.teams_for_user(user=request.user))
+    filters = _filter_values(filterset)
     return render(
         request,
         "helpdesk/ticket_list.html",
         {
-            "page_obj": page,
+            **list_context(request, sort=sort, page=page, filterset=filterset),
             "tickets": page.object_list,
             "teams": teams,
             "stages": Stage.objects.all(),
             "filters": filters,
-            "team_id": team_id,
-            "stage_id": stage_id,
-            "customers": _filter_customers(tickets=selectors.tickets_for_user(user=request.user)),
+            "team_id": filters.get("team"),
+            "stage_id": filters.get("stage"),
+            "customers": _filter_customers(tickets=visible),
             "assignees": _filter_assignees(team_ids=[t.pk for t in teams]),
             "can_create": bool(selectors.user_team_ids_writable(user=request.user)),
-            "querystring": _querystring(request, "page"),
         },
     )
 
@@ -120,9 +113,10 @@ def pipeline(request, team_id: int):
     """One team's tickets in stage columns (New, In progress, Solved, Cancelled)."""
     _require_reader(request)
     team = selectors.team_get_for_user(user=request.user, team_id=team_id)
-    filters = _filters(request)
+    filterset = _ticket_filterset(request, team.tickets.all())
+    filters = _filter_values(filterset)
     page = _page_number(request)
-    tickets = selectors.ticket_filter(team.tickets.all(), user=request.user, **filters)
+    tickets = filter_for_page(filterset)
     columns, has_more = selectors.team_pipeline(
         team=team, tickets=tickets, page=page, per_column=PIPELINE_PER_COLUMN
     )

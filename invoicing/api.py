@@ -23,13 +23,15 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from core.api import ExactQuantityField, RolePolicyMixin, is_staff_user, validated_filters
+from core.api import ExactQuantityField, RolePolicyMixin, is_staff_user
 from core.errors import ConflictError
+from core.filters import ListFilterBackend
 from core.money import EXACT_QTY_DIGITS, EXACT_QTY_PLACES, MONEY_DIGITS, MONEY_PLACES
 from sales.models import Order, Tax, Uom
 from sales.selectors import orders_visible_to, portal_customers
 
 from .documents import invoice_pdf_bytes, invoice_pdf_filename
+from .filters import InvoiceFilter
 from .models import Invoice, InvoiceLine, Payment, PeppolDocument
 from .peppol.delivery import peppol_resend
 from .peppol.documents import peppol_document_ensure, peppol_xml_bytes, ubl_filename
@@ -226,23 +228,6 @@ class CreditNoteSerializer(serializers.Serializer):
     lines = CreditNoteLineSerializer(many=True, required=False)
 
 
-class InvoiceFilter(serializers.Serializer):
-    state = serializers.ChoiceField(choices=Invoice.State.choices, required=False)
-    payment_state = serializers.ChoiceField(choices=Invoice.PaymentState.choices, required=False)
-    kind = serializers.ChoiceField(choices=Invoice.Kind.choices, required=False)
-    customer = serializers.IntegerField(required=False)
-    order = serializers.IntegerField(required=False)
-
-
-FILTER_LOOKUPS = {
-    "state": "state",
-    "payment_state": "payment_state",
-    "kind": "kind",
-    "customer": "customer_id",
-    "order": "order_id",
-}
-
-
 class PDFRenderer(renderers.BaseRenderer):
     """Lets clients ask for `Accept: application/pdf`; the PDF view answers the bytes itself."""
 
@@ -280,7 +265,6 @@ def invoice_answer(invoice: Invoice, status_code=status.HTTP_200_OK) -> Response
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[InvoiceFilter]),
     update=extend_schema(request=InvoiceDatesSerializer, responses=InvoiceSerializer),
     partial_update=extend_schema(request=InvoiceDatesSerializer, responses=InvoiceSerializer),
     post_invoice=extend_schema(request=None, responses=InvoiceSerializer),
@@ -316,15 +300,13 @@ class InvoiceViewSet(
         "credit_note": ACCOUNTANTS,
         "pay": ACCOUNTANTS,
     }
+    filter_backends = [ListFilterBackend]
+    filterset_class = InvoiceFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Invoice.objects.none()
-        qs = invoices_visible_to(self.request.user)
-        if self.action == "list":
-            filters = validated_filters(self.request, InvoiceFilter)
-            qs = qs.filter(**{FILTER_LOOKUPS[name]: value for name, value in filters.items()})
-        return qs
+        return invoices_visible_to(self.request.user)
 
     def update(self, request, pk=None, partial=False):
         invoice = self.get_object()

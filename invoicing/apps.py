@@ -6,9 +6,12 @@ class InvoicingConfig(AppConfig):
     verbose_name = "Invoicing"
 
     def ready(self):
+        from core.home import register_home_figures
         from core.navigation import register_nav_item
 
-        from . import receivers, signals
+        from . import home, receivers, signals
+
+        register_home_figures("accountant", home.accountant_figures)
 
         register_nav_item("To invoice", "projects:to_invoice", ("sales",), position=80)
         register_nav_item("Invoices", "invoicing:invoice_list", ("sales", "accountant"), position=90)

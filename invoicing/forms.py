@@ -5,28 +5,8 @@ from decimal import Decimal
 
 from django import forms
 
-from core.widgets import FastSelect
-from sales.models import Customer
-
-from .models import Invoice, Payment
+from .models import Payment
 from .services import Method
-
-
-class InvoiceFilterForm(forms.Form):
-    q = forms.CharField(
-        required=False,
-        label="Search",
-        widget=forms.TextInput(attrs={"placeholder": "Number, customer, order"}),
-    )
-    state = forms.ChoiceField(required=False, choices=[("", "Any state"), *Invoice.State.choices])
-    payment_state = forms.ChoiceField(
-        required=False, choices=[("", "Any payment"), *Invoice.PaymentState.choices], label="Payment"
-    )
-    # Every customer is an option: rendered without a template per option (core.widgets).
-    customer = forms.ModelChoiceField(
-        required=False, queryset=Customer.objects.all(), empty_label="Any customer", widget=FastSelect
-    )
-    overdue = forms.BooleanField(required=False, label="Overdue only")
 
 
 class PaymentForm(forms.Form):

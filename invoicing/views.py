@@ -7,8 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Sum, When
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,14 +15,18 @@ from django.views.decorators.http import require_POST
 
 from core.csv_safe import SafeWriter
 from core.errors import DomainError
-from core.money import MONEY_DIGITS, MONEY_PLACES, ZERO
+from core.filters import filter_for_page
+from core.listing import SORT_PARAM, list_context, querystring
+from core.money import ZERO
 from core.permissions import role_required
 from core.views import apply_domain_error, is_htmx
 from sales.models import Customer, Order
 
 from . import selectors, services
 from .documents import invoice_pdf_bytes, invoice_pdf_filename, invoice_pdf_ready
-from .forms import CreateInvoiceForm, InvoiceFilterForm, PaymentForm
+from .filters import INVOICE_SORTS, SETTLED, InvoiceListFilter
+from .forms import CreateInvoiceForm, PaymentForm
+from .list_totals import invoice_list_totals
 from .models import Invoice, PeppolDocument
 from .peppol.delivery import peppol_resend
 from .peppol.documents import peppol_document_ensure, peppol_xml_bytes, ubl_filename
@@ -46,75 +48,35 @@ def _invoice(pk) -> Invoice:
     return get_object_or_404(Invoice.objects.select_related("customer", "order", "reversed_invoice"), pk=pk)
 
 
-SETTLED = (Invoice.PaymentState.PAID, Invoice.PaymentState.REVERSED)
-
-
-def _signed(name: str):
-    """An amount column as the lists show it: negative for credit notes (SPEC Credit notes)."""
-    return Case(
-        When(kind=Invoice.Kind.CREDIT_NOTE, then=-F(name)),
-        default=F(name),
-        output_field=DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES),
+def _filtered_invoices(request):
+    """The invoice list's (and export's) rows: filtered and sorted by the query string."""
+    filterset = InvoiceListFilter(
+        request.GET,
+        queryset=Invoice.objects.select_related("customer", "order", "peppol_document"),
+        request=request,
     )
-
-
-def _overdue_q(today):
-    return Q(
-        kind=Invoice.Kind.INVOICE,
-        state=Invoice.State.POSTED,
-        due_date__lt=today,
-    ) & ~Q(payment_state__in=SETTLED)
-
-
-def filtered_invoices(params):
-    """The invoice queryset of the list and the export, filtered by the GET parameters."""
-    form = InvoiceFilterForm(params or None)
-    qs = Invoice.objects.select_related("customer", "order", "peppol_document")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            q = data["q"].strip()
-            qs = qs.filter(
-                Q(number__icontains=q) | Q(customer__name__icontains=q) | Q(order__name__icontains=q)
-            )
-        if data["state"]:
-            qs = qs.filter(state=data["state"])
-        if data["payment_state"]:
-            qs = qs.filter(payment_state=data["payment_state"])
-        if data["customer"]:
-            qs = qs.filter(customer=data["customer"])
-        if data["overdue"]:
-            qs = qs.filter(_overdue_q(timezone.localdate()))
-    return form, qs.order_by("-id")
+    sort = INVOICE_SORTS.parse(request.GET.get(SORT_PARAM))
+    invoices = filter_for_page(filterset)
+    invoices = INVOICE_SORTS.order(invoices, sort) if sort.key else invoices.order_by("-id")
+    return filterset, sort, invoices
 
 
 @role_required(*READERS)
 def invoice_list(request):
-    form, qs = filtered_invoices(request.GET)
-    due = ExpressionWrapper(
-        _signed("amount_total") - _signed("amount_paid") - _signed("amount_settled"),
-        output_field=DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES),
-    )
-    live = ~Q(state=Invoice.State.CANCEL)
-    totals = qs.order_by().aggregate(
-        untaxed=Coalesce(Sum(_signed("amount_untaxed"), filter=live), ZERO),
-        total=Coalesce(Sum(_signed("amount_total"), filter=live), ZERO),
-        due=Coalesce(Sum(due, filter=Q(state=Invoice.State.POSTED)), ZERO),
-    )
+    filterset, sort, qs = _filtered_invoices(request)
+    totals = invoice_list_totals(qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for invoice in page:
         invoice.is_overdue = _is_overdue(invoice, today)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "invoicing/invoice_list.html",
         {
-            "form": form,
+            **list_context(request, sort=sort, page=page, filterset=filterset),
             "page": page,
             "totals": totals,
-            "query": query.urlencode(),
+            "export_query": querystring(request.GET, page=None),
             "can_export": request.user.has_role(*ACCOUNTING),
         },
     )
@@ -132,7 +94,7 @@ def _is_overdue(invoice: Invoice, today) -> bool:
 
 @role_required(*ACCOUNTING)
 def invoice_export(request):
-    _form, qs = filtered_invoices(request.GET)
+    _filterset, _sort, qs = _filtered_invoices(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="invoices.csv"'
     writer = SafeWriter(response)

@@ -9,16 +9,18 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import RolePolicyMixin, roles_for, validated_filters
+from core.api import RolePolicyMixin, roles_for
+from core.filters import ListFilterBackend
 from core.models import User
 from sales.models import Customer, OrderLine, Product
 
 from . import services
+from .filters import TaskFilter
 from .models import EmployeeRate, Project, Task, TaskMaterial
 
 WORKERS = ("agent", "sales", "admin")
@@ -149,13 +151,6 @@ class MaterialInputSerializer(serializers.Serializer):
     quantity = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
 
 
-class TaskFilter(serializers.Serializer):
-    project = serializers.IntegerField(required=False)
-    customer = serializers.IntegerField(required=False)
-    is_done = serializers.BooleanField(required=False, allow_null=True, default=None)
-
-
-@extend_schema_view(list=extend_schema(parameters=[TaskFilter]))
 class TaskViewSet(
     RolePolicyMixin,
     mixins.ListModelMixin,
@@ -166,20 +161,13 @@ class TaskViewSet(
 ):
     serializer_class = TaskSerializer
     action_roles = {**roles_for(read=WORKERS, write=WORKERS), "done": WORKERS, "add_material": WORKERS}
+    filter_backends = [ListFilterBackend]
+    filterset_class = TaskFilter
 
     def get_queryset(self):
-        qs = Task.objects.prefetch_related(
+        return Task.objects.prefetch_related(
             Prefetch("materials", queryset=TaskMaterial.objects.order_by("id"))
         ).order_by("-id")
-        if self.action == "list":
-            filters = validated_filters(self.request, TaskFilter)
-            if filters.get("project"):
-                qs = qs.filter(project_id=filters["project"])
-            if filters.get("customer"):
-                qs = qs.filter(customer_id=filters["customer"])
-            if filters.get("is_done") is not None:
-                qs = qs.filter(is_done=filters["is_done"])
-        return qs
 
     def _answer(self, task, code=status.HTTP_200_OK):
         return Response(TaskSerializer(self.get_queryset().get(pk=task.pk)).data, status=code)

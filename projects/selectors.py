@@ -55,25 +55,11 @@ def tasks_visible_to(*, user: User) -> QuerySet[Task]:
     return Task.objects.all()
 
 
-def task_list(
-    *, user: User, search: str = "", state: str = "", assignee: User | None = None, project=None
-) -> QuerySet[Task]:
-    qs = tasks_visible_to(user=user).select_related("project", "customer", "assignee", "sale_line__order")
-    if search:
-        qs = qs.filter(
-            Q(title__icontains=search)
-            | Q(customer__name__icontains=search)
-            | Q(project__name__icontains=search)
-        )
-    if state == "open":
-        qs = qs.filter(is_done=False).exclude(stage=Task.Stage.CANCELLED)
-    elif state == "done":
-        qs = qs.filter(is_done=True)
-    if assignee is not None:
-        qs = qs.filter(assignee=assignee)
-    if project is not None:
-        qs = qs.filter(project=project)
-    return qs.annotate(total_hours=_task_hours()).order_by("is_done", "-id")
+def task_list_rows(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """What a task list row shows, in one query (hours of the task and its tickets)."""
+    return tasks.select_related("project", "customer", "assignee", "sale_line__order").annotate(
+        total_hours=_task_hours()
+    )
 
 
 def _task_hours():

@@ -5,6 +5,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,14 +14,19 @@ from django.template.loader import get_template
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.filters import filter_for_page
+from core.listing import SORT_PARAM, list_context
 from core.views import apply_domain_error
 from timesheets import services as timesheet_services
 from timesheets.models import TimesheetLine
 from timesheets.selectors import order_lines_past_sold_hours
 
 from . import selectors, services
+from .filters import TASK_SORTS, TaskFilter
 from .forms import MaterialForm, SignForm, TaskForm, TimesheetForm
 from .models import Task
+
+PAGE_SIZE = 50
 
 
 def staff_required(view):
@@ -69,16 +75,17 @@ def project_detail(request, pk):
 
 @staff_required
 def task_list(request):
-    state = request.GET.get("state", "open")
-    search = request.GET.get("q", "").strip()
-    mine = request.GET.get("mine") == "1"
-    tasks = selectors.task_list(
-        user=request.user, search=search, state=state, assignee=request.user if mine else None
-    )[:200]
+    params = request.GET.copy()
+    params.setdefault("state", "open")
+    filterset = TaskFilter(params, queryset=selectors.tasks_visible_to(user=request.user), request=request)
+    sort = TASK_SORTS.parse(request.GET.get(SORT_PARAM))
+    tasks = selectors.task_list_rows(filter_for_page(filterset))
+    tasks = TASK_SORTS.order(tasks, sort) if sort.key else tasks.order_by("is_done", "-id")
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "projects/task_list.html",
-        {"tasks": tasks, "state": state, "q": search, "mine": mine},
+        {**list_context(request, sort=sort, page=page, filterset=filterset), "tasks": page.object_list},
     )
 
 

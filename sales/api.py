@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Prefetch, ProtectedError, Q
+from django.db.models import Prefetch, ProtectedError
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -25,12 +25,13 @@ from core.api import (
     RolePolicyMixin,
     StaffOnlyFieldsMixin,
     roles_for,
-    validated_filters,
 )
 from core.errors import ConflictError
+from core.filters import ListFilterBackend
 from core.models import User
 from core.money import MONEY_DIGITS, MONEY_PLACES, QTY_DIGITS, QTY_PLACES
 
+from .filters import CustomerFilter, OrderFilter, ProductFilter, UomFilter
 from .identifiers import peppol_fields_clean, tax_category_clean
 from .models import (
     Customer,
@@ -105,20 +106,14 @@ class UomSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class NameFilter(serializers.Serializer):
-    name = serializers.CharField(required=False)
-
-
-@extend_schema_view(list=extend_schema(parameters=[NameFilter]))
 class UomViewSet(RolePolicyMixin, viewsets.ModelViewSet):
     serializer_class = UomSerializer
     action_roles = roles_for(EVERYONE, ("admin",), delete=("admin",))
+    filter_backends = [ListFilterBackend]
+    filterset_class = UomFilter
 
     def get_queryset(self):
-        qs = Uom.objects.select_related("category")
-        if self.action == "list" and (name := validated_filters(self.request, NameFilter).get("name")):
-            qs = qs.filter(name__icontains=name)
-        return qs
+        return Uom.objects.select_related("category")
 
     def perform_destroy(self, instance):
         protected_destroy(instance, "unit")
@@ -207,20 +202,14 @@ class CustomerSerializer(serializers.ModelSerializer):
         return {name: getattr(self.instance, name) for name in ("vat", "delivery_channel", "peppol_id")}
 
 
-class CustomerFilter(serializers.Serializer):
-    search = serializers.CharField(required=False, help_text="Part of the name, e-mail or VAT number.")
-
-
-@extend_schema_view(list=extend_schema(parameters=[CustomerFilter]))
 class CustomerViewSet(RolePolicyMixin, viewsets.ModelViewSet):
     serializer_class = CustomerSerializer
     action_roles = roles_for(STAFF, ("sales", "admin"), delete=("admin",))
+    filter_backends = [ListFilterBackend]
+    filterset_class = CustomerFilter
 
     def get_queryset(self):
-        qs = Customer.objects.all()
-        if self.action == "list" and (term := validated_filters(self.request, CustomerFilter).get("search")):
-            qs = qs.filter(Q(name__icontains=term) | Q(email__icontains=term) | Q(vat__icontains=term))
-        return qs
+        return Customer.objects.all()
 
     def perform_destroy(self, instance):
         protected_destroy(instance, "customer")
@@ -294,16 +283,14 @@ class ProductSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
         return attrs
 
 
-@extend_schema_view(list=extend_schema(parameters=[NameFilter]))
 class ProductViewSet(RolePolicyMixin, viewsets.ModelViewSet):
     serializer_class = ProductSerializer
     action_roles = roles_for(EVERYONE, ("admin",), delete=("admin",))
+    filter_backends = [ListFilterBackend]
+    filterset_class = ProductFilter
 
     def get_queryset(self):
-        qs = Product.objects.all()
-        if self.action == "list" and (name := validated_filters(self.request, NameFilter).get("name")):
-            qs = qs.filter(name__icontains=name)
-        return qs
+        return Product.objects.all()
 
     def perform_destroy(self, instance):
         protected_destroy(instance, "product")
@@ -473,18 +460,10 @@ def _sync_lines(*, order: Order, items: list[dict], user: User) -> None:
             order_line_delete(line=line, user=user)
 
 
-class OrderFilter(serializers.Serializer):
-    state = serializers.ChoiceField(choices=Order.State.choices, required=False)
-    invoice_status = serializers.ChoiceField(choices=Order.InvoiceStatus.choices, required=False)
-    customer = serializers.IntegerField(required=False)
-    is_upsell = serializers.BooleanField(required=False, allow_null=True, default=None)
-
-
 ORDER_WRITERS = ("sales",)
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[OrderFilter]),
     create=extend_schema(request=OrderInputSerializer, responses={201: OrderSerializer}),
     update=extend_schema(request=OrderInputSerializer, responses=OrderSerializer),
     partial_update=extend_schema(request=OrderInputSerializer, responses=OrderSerializer),
@@ -504,23 +483,15 @@ class OrderViewSet(
         "lock": ORDER_WRITERS,
         "cancel": ORDER_WRITERS,
     }
+    filter_backends = [ListFilterBackend]
+    filterset_class = OrderFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Order.objects.none()
-        qs = orders_visible_to(self.request.user).prefetch_related(
+        return orders_visible_to(self.request.user).prefetch_related(
             Prefetch("lines", queryset=order_lines_with_remaining_hours(OrderLine.objects.all()))
         )
-        if self.action == "list":
-            filters = validated_filters(self.request, OrderFilter)
-            for name in ("state", "invoice_status"):
-                if name in filters:
-                    qs = qs.filter(**{name: filters[name]})
-            if "customer" in filters:
-                qs = qs.filter(customer_id=filters["customer"])
-            if filters.get("is_upsell") is not None:
-                qs = qs.filter(is_upsell=filters["is_upsell"])
-        return qs
 
     def _answer(self, order: Order, status_code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=order.pk)

@@ -78,36 +78,6 @@ class CustomerForm(forms.ModelForm):
         return days
 
 
-class CustomerSearchForm(forms.Form):
-    q = forms.CharField(
-        required=False,
-        label="Search",
-        widget=forms.TextInput(attrs={"placeholder": "Name, e-mail, VAT, city"}),
-    )
-
-
-class OrderFilterForm(forms.Form):
-    q = forms.CharField(
-        required=False,
-        label="Search",
-        widget=forms.TextInput(attrs={"placeholder": "Number, customer, reference"}),
-    )
-    state = forms.ChoiceField(required=False, choices=[("", "Any state"), *Order.State.choices])
-    invoice_status = forms.ChoiceField(
-        required=False, choices=[("", "Any"), *Order.InvoiceStatus.choices], label="Invoice status"
-    )
-    # Every customer is an option: rendered without a template per option (core.widgets).
-    customer = forms.ModelChoiceField(
-        required=False, queryset=Customer.objects.all(), empty_label="Any customer", widget=FastSelect
-    )
-    salesperson = forms.ModelChoiceField(required=False, queryset=salespeople(), empty_label="Anyone")
-    upsell = forms.BooleanField(required=False, label="Upsell opportunities")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["salesperson"].queryset = salespeople()
-
-
 class OrderCreateForm(forms.Form):
     customer = forms.ModelChoiceField(queryset=Customer.objects.all(), widget=FastSelect)
     salesperson = forms.ModelChoiceField(required=False, queryset=salespeople())

@@ -15,6 +15,8 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.filters import filter_for_page
+from core.listing import SORT_PARAM, list_context
 from core.money import ZERO, line_subtotal, tax_amount
 from core.panels import page_context, render_panels
 from core.permissions import role_required
@@ -22,11 +24,10 @@ from core.units import convert_quantity
 from core.views import apply_domain_error
 
 from . import selectors, services
+from .filters import CUSTOMER_SORTS, ORDER_SORTS, CustomerListFilter, OrderListFilter
 from .forms import (
     CustomerForm,
-    CustomerSearchForm,
     OrderCreateForm,
-    OrderFilterForm,
     OrderHeaderForm,
     OrderLineForm,
 )
@@ -53,22 +54,22 @@ def safe_url(name: str, *args) -> str:
 
 @role_required(*READERS)
 def customer_list(request):
-    form = CustomerSearchForm(request.GET or None)
-    qs = Customer.objects.annotate(
+    customers = Customer.objects.annotate(
         order_count=Count("orders", filter=~Q(orders__state=Order.State.CANCEL), distinct=True),
-    ).order_by("name", "id")
-    if form.is_valid() and form.cleaned_data["q"]:
-        q = form.cleaned_data["q"].strip()
-        qs = qs.filter(
-            Q(name__icontains=q) | Q(email__icontains=q) | Q(vat__icontains=q) | Q(city__icontains=q)
-        )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    )
+    filterset = CustomerListFilter(request.GET, queryset=customers, request=request)
+    sort = CUSTOMER_SORTS.parse(request.GET.get(SORT_PARAM))
+    page = Paginator(CUSTOMER_SORTS.order(filter_for_page(filterset), sort), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "sales/customer_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "can_edit": request.user.has_role(*WRITERS)},
+        {
+            **list_context(request, sort=sort, page=page, filterset=filterset),
+            "page": page,
+            "can_edit": request.user.has_role(*WRITERS),
+        },
     )
 
 
@@ -135,37 +136,20 @@ def customer_detail(request, pk):
 # --- Orders -------------------------------------------------------------------------------------
 
 
-def filtered_orders(params):
-    form = OrderFilterForm(params or None)
-    qs = Order.objects.select_related("customer", "salesperson")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            q = data["q"].strip()
-            qs = qs.filter(
-                Q(name__icontains=q) | Q(customer__name__icontains=q) | Q(client_reference__icontains=q)
-            )
-        for field in ("state", "invoice_status", "customer", "salesperson"):
-            if data[field]:
-                qs = qs.filter(**{field: data[field]})
-        if data["upsell"]:
-            qs = qs.filter(is_upsell=True)
-    return form, qs.order_by("-order_date", "-id")
-
-
 @role_required(*READERS)
 def order_list(request):
-    form, qs = filtered_orders(request.GET)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    filterset = OrderListFilter(
+        request.GET, queryset=Order.objects.select_related("customer", "salesperson"), request=request
+    )
+    sort = ORDER_SORTS.parse(request.GET.get(SORT_PARAM))
+    orders = ORDER_SORTS.order(filter_for_page(filterset), sort)
+    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "sales/order_list.html",
         {
-            "form": form,
+            **list_context(request, sort=sort, page=page, filterset=filterset),
             "page": page,
-            "query": query.urlencode(),
             "can_create": request.user.has_role(*WRITERS),
         },
     )

@@ -12,7 +12,8 @@ from rest_framework import exceptions, mixins, permissions, serializers, status,
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import STAFF, CappedCountPagination, RolePolicyMixin, validated_filters
+from core.api import STAFF, CappedCountPagination, RolePolicyMixin
+from core.filters import ListFilterBackend
 from core.models import User
 from sales.models import OrderLine
 
@@ -23,6 +24,7 @@ from .approvals import (
     timesheet_week_submit,
     weeks_waiting_approval,
 )
+from .filters import TimesheetFilter
 from .models import TimesheetLine
 from .selectors import timesheet_lines_visible
 from .services import timesheet_delete, timesheet_log, timesheet_update
@@ -95,29 +97,6 @@ class TimesheetInputSerializer(serializers.Serializer):
     )
 
 
-class TimesheetFilter(serializers.Serializer):
-    ticket = serializers.IntegerField(required=False)
-    task = serializers.IntegerField(required=False)
-    sale_line = serializers.IntegerField(required=False)
-    invoice = serializers.IntegerField(required=False)
-    employee = serializers.IntegerField(required=False)
-    project = serializers.IntegerField(required=False)
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
-
-
-FILTER_LOOKUPS = {
-    "ticket": "ticket_id",
-    "task": "task_id",
-    "sale_line": "sale_line_id",
-    "invoice": "invoice_id",
-    "employee": "employee_id",
-    "project": "project_id",
-    "date_from": "date__gte",
-    "date_to": "date__lte",
-}
-
-
 class OwnLinesOnly(permissions.BasePermission):
     """Lines are changed or deleted only by the employee who logged them."""
 
@@ -130,7 +109,6 @@ class OwnLinesOnly(permissions.BasePermission):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[TimesheetFilter]),
     create=extend_schema(request=TimesheetInputSerializer, responses={201: TimesheetSerializer}),
     update=extend_schema(request=TimesheetInputSerializer, responses=TimesheetSerializer),
     partial_update=extend_schema(request=TimesheetInputSerializer, responses=TimesheetSerializer),
@@ -146,6 +124,8 @@ class TimesheetViewSet(
     permission_classes = [*RolePolicyMixin.permission_classes, OwnLinesOnly]
     # A million lines: an exact COUNT(*) costs more than the page itself.
     pagination_class = CappedCountPagination
+    filter_backends = [ListFilterBackend]
+    filterset_class = TimesheetFilter
     action_roles = {
         "list": STAFF,
         "retrieve": STAFF,
@@ -158,11 +138,7 @@ class TimesheetViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return TimesheetLine.objects.none()
-        qs = timesheet_lines_visible(user=self.request.user)
-        if self.action == "list":
-            filters = validated_filters(self.request, TimesheetFilter)
-            qs = qs.filter(**{FILTER_LOOKUPS[name]: value for name, value in filters.items()})
-        return qs
+        return timesheet_lines_visible(user=self.request.user)
 
     def create(self, request):
         serializer = TimesheetInputSerializer(data=request.data, context=self.get_serializer_context())

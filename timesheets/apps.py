@@ -21,6 +21,12 @@ class TimesheetsConfig(AppConfig):
         register_nav_item("My week", "timesheets:week", ("agent",), position=31)
         register_header_widget("timesheets/partials/header_timer.html", position=20)  # the running timer
         register_header_widget("timesheets/partials/header_approvals.html", position=30)  # weeks to approve
+
+        from core.home import register_home_figures
+
+        from . import home
+
+        register_home_figures("agent", home.agent_figures)
         from .models import TimesheetLine
 
         pre_save.connect(

@@ -19,12 +19,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.csv_safe import SafeWriter
 from core.errors import DomainError
+from core.filters import filter_for_page
+from core.listing import SORT_PARAM, list_context, querystring
 from core.pagination import CappedPaginator
 from core.permissions import role_required
 from core.views import apply_domain_error, int_or_none
 
 from . import selectors, timers
-from .forms import LineFilterForm, TimerStopForm
+from .filters import TIMESHEET_SORTS, TimesheetLineListFilter
+from .forms import TimerStopForm
 from .models import Timer
 
 TIMER_ROLES = ("agent", "admin")
@@ -207,32 +210,39 @@ def timer_stop(request, timer_id: int):
 
 # --- Timesheet lines list -------------------------------------------------------------------
 def _filtered_lines(request):
-    form = LineFilterForm(request.GET or None, employees=selectors.employees_with_timesheets())
-    lines = selectors.timesheet_lines_visible(user=request.user)
-    if form.is_bound:
-        lines = form.apply(lines)
-    lines = lines.select_related(
+    filterset = TimesheetLineListFilter(
+        request.GET,
+        queryset=selectors.timesheet_lines_visible(user=request.user),
+        request=request,
+        employees=selectors.employees_with_timesheets(),
+    )
+    lines = filter_for_page(filterset).select_related(
         "employee", "project", "task", "ticket", "sale_line", "sale_line__order", "invoice"
-    ).order_by("-date", "-id")
-    return form, lines
+    )
+    return filterset, lines
 
 
 @role_required(*LIST_ROLES, message="Timesheets are for staff.")
 @require_GET
 def line_list(request):
-    form, lines = _filtered_lines(request)
+    filterset, lines = _filtered_lines(request)
+    sort = TIMESHEET_SORTS.parse(request.GET.get(SORT_PARAM))
     if request.GET.get("format") == "csv":
-        return _csv(lines)
+        return _csv(TIMESHEET_SORTS.order(lines, sort))
     # A bounded count and no whole-table SUM: at a million lines both cost seconds per page.
-    paginator = CappedPaginator(lines, PAGE_SIZE)
+    paginator = CappedPaginator(TIMESHEET_SORTS.order(lines, sort), PAGE_SIZE)
+    refused_sort = None
+    if paginator.capped and not sort.cheap:
+        # Sorting a million lines by a column without an index costs seconds: date order.
+        refused_sort, sort = sort, TIMESHEET_SORTS.default_sort()
+        paginator.object_list = TIMESHEET_SORTS.order(lines, sort)
     page = paginator.get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("format", None)
     totals = None if paginator.capped else selectors.timesheet_lines_totals(lines)
     page_lines = list(page.object_list)
-    # Daily totals (every page's lines of that day), shown under the last line of each day.
-    day_totals = selectors.timesheet_lines_day_totals(lines, days=[line.date for line in page_lines])
+    # Daily totals (every page's lines of that day), shown under the last line of each day: only
+    # while the lines are in date order.
+    days = [line.date for line in page_lines] if sort.key == "date" else []
+    day_totals = selectors.timesheet_lines_day_totals(lines, days=days)
     for index, line in enumerate(page_lines):
         following = page_lines[index + 1] if index + 1 < len(page_lines) else None
         last_of_day = following is None or following.date != line.date
@@ -241,13 +251,13 @@ def line_list(request):
         request,
         "timesheets/line_list.html",
         {
-            "form": form,
-            "page_obj": page,
+            **list_context(request, sort=sort, page=page, filterset=filterset),
             "lines": page_lines,
             "total_hours": totals[0] if totals else None,
             "total_billed": totals[1] if totals else None,
             "count_cap": paginator.cap,
-            "querystring": params.urlencode(),
+            "refused_sort": refused_sort,
+            "export_query": querystring(request.GET, page=None, format="csv"),
         },
     )
 

@@ -4,7 +4,9 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from core.api import HasRole
+from core.filters import ListFilterBackend
 
+from .filters import UpsellFilter
 from .selectors import upsell_orders, upsell_rows
 
 
@@ -42,12 +44,14 @@ class UpsellViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasRole]
     allowed_roles = ("sales", "admin")
     serializer_class = UpsellSerializer
+    filter_backends = [ListFilterBackend]
+    filterset_class = UpsellFilter
 
     def get_queryset(self):
         return upsell_orders()
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(upsell_rows(page), many=True).data)
 
     def retrieve(self, request, *args, **kwargs):

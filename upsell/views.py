@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -12,14 +13,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
+from core.filters import filter_for_page
+from core.listing import SORT_PARAM, list_context
 from core.permissions import role_required
 from core.views import is_htmx
 from sales.models import Order
 
 from . import selectors, services
+from .filters import UPSELL_SORTS, UpsellFilter
 from .models import Activity
 
 UPSELL_REFUSED = "The upsell list is for the sales team."
+PAGE_SIZE = 25
 
 
 def _order_url(order_id: int) -> str | None:
@@ -69,7 +74,11 @@ def upsell_list(request):
 
 
 def _render_list(request, *, bound_form=None, status=200):
-    rows = selectors.upsell_rows(selectors.upsell_orders())
+    filterset = UpsellFilter(request.GET, queryset=selectors.upsell_orders(), request=request)
+    sort = UPSELL_SORTS.parse(request.GET.get(SORT_PARAM))
+    orders = UPSELL_SORTS.order(filter_for_page(filterset), sort)
+    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.upsell_rows(page.object_list)
     _products_by_order(rows)
     for row in rows:
         order = row["order"]
@@ -79,7 +88,8 @@ def _render_list(request, *, bound_form=None, status=200):
             flagged = [ln["line"].product_id for ln in row["lines"] if ln["flagged"]]
             row["form"] = _add_hours_form(order, initial_product=flagged[0] if flagged else None)
         row["url"] = _order_url(order.pk)
-    return render(request, "sales/upsell/list.html", {"rows": rows}, status=status)
+    context = {**list_context(request, sort=sort, page=page, filterset=filterset), "rows": rows}
+    return render(request, "sales/upsell/list.html", context, status=status)
 
 
 @role_required("sales", message=UPSELL_REFUSED)

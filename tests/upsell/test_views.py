@@ -78,8 +78,9 @@ def test_upsell_list_shows_flagged_orders_with_consumption_and_forecast(client, 
 def test_upsell_list_runs_a_fixed_number_of_queries(client, seller, n_orders, django_assert_num_queries):
     _flagged_orders(n_orders, seller)
     client.force_login(seller)
-    # savepoint, session, user, roles, orders, their lines, the forecasts, release: any size.
-    with django_assert_num_queries(8):
+    # savepoint, session, user, roles, the count of the pager, orders, their lines, the
+    # forecasts, release: any size.
+    with django_assert_num_queries(9):
         response = client.get(reverse("sales:upsell_list"))
     assert response.content.decode().count('class="add-hours"') == n_orders
 

@@ -1,0 +1,76 @@
+"""Invoice filters: one FilterSet for the invoice list (and its CSV export) and /api/v1/invoices/."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from core.filters import FlagFilter, IdFilter
+from core.listing import SortKeys
+from core.widgets import FastSelect
+from sales.models import Customer
+
+from .models import Invoice
+
+SETTLED = (Invoice.PaymentState.PAID, Invoice.PaymentState.REVERSED)
+
+
+def overdue_q(today) -> Q:
+    """Posted invoices (not credit notes) past their due date and not settled."""
+    return Q(kind=Invoice.Kind.INVOICE, state=Invoice.State.POSTED, due_date__lt=today) & ~Q(
+        payment_state__in=SETTLED
+    )
+
+
+class InvoiceFilter(django_filters.FilterSet):
+    """API.md: `?state=&customer=&order=` (+ q, payment_state, kind, overdue)."""
+
+    q = django_filters.CharFilter(method="by_q", label="Search", help_text="Number, customer or order.")
+    state = django_filters.ChoiceFilter(choices=Invoice.State.choices, empty_label="Any state")
+    payment_state = django_filters.ChoiceFilter(
+        choices=Invoice.PaymentState.choices, empty_label="Any payment", label="Payment"
+    )
+    customer = IdFilter(field_name="customer_id", label="Customer")
+    overdue = FlagFilter(method="by_overdue", label="Overdue only", help_text="Posted, past due, not paid.")
+    kind = django_filters.ChoiceFilter(choices=Invoice.Kind.choices)
+    order = IdFilter(field_name="order_id", label="Order")
+
+    class Meta:
+        model = Invoice
+        fields = []
+
+    def by_q(self, queryset, name, value):
+        term = value.strip()
+        if not term:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=term) | Q(customer__name__icontains=term) | Q(order__name__icontains=term)
+        )
+
+    def by_overdue(self, queryset, name, value):
+        return queryset.filter(overdue_q(timezone.localdate())) if value else queryset
+
+
+class InvoiceListFilter(InvoiceFilter):
+    """The page's form: the customer is a select (every customer, rendered fast)."""
+
+    customer = django_filters.ModelChoiceFilter(
+        queryset=Customer.objects.all(), empty_label="Any customer", widget=FastSelect
+    )
+    overdue = FlagFilter(method="by_overdue", label="Overdue only")
+    kind = None
+    order = None
+
+
+# No column chosen: newest first (by id: drafts have no number or date yet).
+INVOICE_SORTS = SortKeys(
+    keys={
+        "number": ("number",),
+        "customer": ("customer__name",),
+        "order": ("order__name",),
+        "date": ("invoice_date",),
+        "due_date": ("due_date",),
+        "untaxed": ("amount_untaxed",),
+        "total": ("amount_total",),
+    },
+    default="",
+)
