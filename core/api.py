@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, permissions, serializers, status
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -80,24 +79,6 @@ class CappedCountPagination(Pagination):
             "description": "True when `count` stopped at the cap: there are more rows than it says.",
         }
         return schema
-
-
-class ContentNegotiation(DefaultContentNegotiation):
-    """DRF answers an unknown `?format=` (or `.xyz` suffix) with a 404 before it authenticates:
-    an anonymous caller could tell endpoints apart without a token. Here who asks is checked
-    first (401/403 as for any request), then the unknown format is a JSON 404."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        try:
-            return super().select_renderer(request, renderers, format_suffix)
-        except Http404:
-            view = request.parser_context.get("view")
-            if view is not None:
-                view.perform_authentication(request)
-                view.check_permissions(request)
-            requested = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
-            formats = ", ".join(sorted({r.format for r in renderers}))
-            raise exceptions.NotFound(f"Unknown format {requested!r}: use one of {formats}.") from None
 
 
 def exception_handler(exc, context):

@@ -9,16 +9,8 @@ from core.listing import SortKeys
 from core.widgets import FastSelect
 from sales.models import Customer
 
+from .list_totals import overdue_q
 from .models import Invoice
-
-SETTLED = (Invoice.PaymentState.PAID, Invoice.PaymentState.REVERSED)
-
-
-def overdue_q(today) -> Q:
-    """Posted invoices (not credit notes) past their due date and not settled."""
-    return Q(kind=Invoice.Kind.INVOICE, state=Invoice.State.POSTED, due_date__lt=today) & ~Q(
-        payment_state__in=SETTLED
-    )
 
 
 class InvoiceFilter(django_filters.FilterSet):

@@ -1,5 +1,6 @@
 """Sums over a list of invoices, as the invoice list and the home page show them: credit notes
-count negative (SPEC Credit notes), cancelled documents count nothing."""
+count negative (SPEC Credit notes), cancelled documents count nothing. No DRF here: the home
+page imports this from AppConfig.ready()."""
 
 from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, When
 from django.db.models.functions import Coalesce
@@ -7,10 +8,17 @@ from django.utils import timezone
 
 from core.money import MONEY_DIGITS, MONEY_PLACES, ZERO
 
-from .filters import overdue_q
 from .models import Invoice
 
 AMOUNT = DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES)
+SETTLED = (Invoice.PaymentState.PAID, Invoice.PaymentState.REVERSED)
+
+
+def overdue_q(today) -> Q:
+    """Posted invoices (not credit notes) past their due date and not settled."""
+    return Q(kind=Invoice.Kind.INVOICE, state=Invoice.State.POSTED, due_date__lt=today) & ~Q(
+        payment_state__in=SETTLED
+    )
 
 
 def signed(name: str):

@@ -24,9 +24,9 @@ from sales.models import Customer, Order
 
 from . import selectors, services
 from .documents import invoice_pdf_bytes, invoice_pdf_filename, invoice_pdf_ready
-from .filters import INVOICE_SORTS, SETTLED, InvoiceListFilter
+from .filters import INVOICE_SORTS, InvoiceListFilter
 from .forms import CreateInvoiceForm, PaymentForm
-from .list_totals import invoice_list_totals
+from .list_totals import SETTLED, invoice_list_totals
 from .models import Invoice, PeppolDocument
 from .peppol.delivery import peppol_resend
 from .peppol.documents import peppol_document_ensure, peppol_xml_bytes, ubl_filename
