@@ -19,7 +19,7 @@ from core.filters import ListFilterBackend
 from core.models import User
 from sales.models import Customer, OrderLine, Product
 
-from . import services
+from . import services, stock_api
 from .filters import TaskFilter
 from .models import EmployeeRate, Project, Task, TaskMaterial
 
@@ -251,3 +251,4 @@ def register(router) -> None:
     router.register("employee-rates", EmployeeRateViewSet, basename="employee-rate")
     router.register("projects", ProjectViewSet, basename="project")
     router.register("tasks", TaskViewSet, basename="task")
+    stock_api.register(router)  # /products/{id}/receipts/

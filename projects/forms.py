@@ -94,3 +94,19 @@ class SignForm(forms.Form):
         if not signature:
             raise forms.ValidationError("Please sign in the box before saving.")
         return signature
+
+
+class StockReceiptForm(forms.Form):
+    """Goods received into stock (the product page); `projects.stock_services` checks the rest."""
+
+    quantity = forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        label="Quantity received",
+        widget=forms.NumberInput(attrs={"step": "any", "min": "0.01", "inputmode": "decimal"}),
+    )
+    date = forms.DateField(label="Received on", widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(
+        max_length=100, required=False, help_text="e.g. the supplier's delivery note number"
+    )
+    note = forms.CharField(max_length=200, required=False)

@@ -116,20 +116,39 @@ class TaskMaterial(models.Model):
 
 
 class StockMove(models.Model):
-    """A change of a product's on-hand quantity (negative = consumed), for the audit trail."""
+    """A change of a product's on-hand quantity, for the audit trail: goods received (positive,
+    with the supplier's reference) or consumed on a task (negative). The quantity on hand only
+    changes together with a move (`projects.stock_services`, `projects.services`)."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", "Receipt"
+        CONSUMPTION = "consumption", "Consumption"
 
     created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(
+        max_length=12, choices=Kind.choices, default=Kind.CONSUMPTION, db_default=Kind.CONSUMPTION
+    )
+    date = models.DateField(null=True, blank=True, help_text="The day the goods came in or went out.")
     product = models.ForeignKey("sales.Product", on_delete=models.PROTECT, related_name="stock_moves")
     quantity = models.DecimalField(max_digits=QTY_DIGITS, decimal_places=QTY_PLACES)
     task = models.ForeignKey(
         Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="stock_moves"
     )
+    reference = models.CharField(
+        max_length=100, blank=True, default="", db_default="", help_text="e.g. the supplier's delivery note"
+    )
     note = models.CharField(max_length=200, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=~Q(quantity=Decimal("0")), name="stock_move_not_zero"),
+            models.CheckConstraint(
+                condition=~Q(kind="receipt") | Q(quantity__gt=Decimal("0")), name="stock_receipt_positive"
+            ),
         ]
 
     def __str__(self):

@@ -18,10 +18,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from core.models import User
-from sales.models import Order
+from sales.models import Order, Product
 from timesheets.models import TimesheetLine
 
-from .models import Project, Task, TaskMaterial
+from .models import Project, StockMove, Task, TaskMaterial
 
 STAFF_ROLES = ("agent", "sales")
 
@@ -153,3 +153,14 @@ def orders_of_tasks(*, task_ids, user: User) -> list[int]:
         if order_id and order_id not in ids:
             ids.append(order_id)
     return ids
+
+
+def goods_in_stock() -> QuerySet:
+    """Goods products with their quantity on hand, by name (the stock list)."""
+    return Product.objects.filter(type=Product.Type.GOODS).select_related("uom").order_by("name", "id")
+
+
+def product_stock_moves(*, product, limit: int = 50) -> list[StockMove]:
+    """The product's latest stock moves (receipts and consumptions), newest first, one query."""
+    moves = product.stock_moves.select_related("task", "user").order_by("-date", "-created_at", "-id")
+    return list(moves[:limit])

@@ -288,7 +288,13 @@ def _deliver_material(*, material: TaskMaterial, task: Task, user, quantity: Dec
         product=material.product, quantity=-quantity, allow_negative=allow_negative
     )
     StockMove.objects.create(
-        product=material.product, quantity=-quantity, task=task, note=f"Task #{task.pk}: {task.title}"[:200]
+        kind=StockMove.Kind.CONSUMPTION,
+        date=timezone.localdate(),
+        product=material.product,
+        quantity=-quantity,
+        task=task,
+        note=f"Task #{task.pk}: {task.title}"[:200],
+        user=user if getattr(user, "is_authenticated", False) else None,
     )
     material.delivered = True
     material.save(update_fields=["delivered"])

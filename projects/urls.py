@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import stock_views, views
 
 app_name = "projects"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.project_list, name="project_list"),
     path("<int:pk>/", views.project_detail, name="project_detail"),
     path("tasks/", views.task_list, name="task_list"),
+    path("stock/", stock_views.stock_list, name="stock_list"),
+    path("stock/<int:pk>/", stock_views.product_stock, name="product_stock"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/timesheets/", views.task_timesheets, name="task_timesheets"),
     path(

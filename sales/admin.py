@@ -6,6 +6,8 @@ the admin shows them read-only; quotations are made in the sales screens or the 
 
 from django import forms
 from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from core.models import User
@@ -109,8 +111,21 @@ class ProductAdmin(admin.ModelAdmin):
             {"fields": (("billable_rounding_minutes", "billable_minimum_minutes"),)},
         ),
         ("Service tracking", {"fields": ("service_tracking", "project")}),
-        ("Stock", {"fields": ("qty_on_hand",)}),
+        ("Stock", {"fields": ("qty_on_hand", "stock_page")}),
     )
+    # The quantity on hand moves only with a stock move (a receipt on the product's stock page
+    # or the API, a consumption on a task), never by typing it here.
+    readonly_fields = ("qty_on_hand", "stock_page")
+
+    @admin.display(description="Receive goods")
+    def stock_page(self, product):
+        if product.pk is None or product.type != Product.Type.GOODS:
+            return "Goods only, once the product is saved."
+        try:
+            url = reverse("projects:product_stock", args=[product.pk])
+        except NoReverseMatch:
+            return ""
+        return format_html('<a href="{}">Receive goods and see the stock moves →</a>', url)
 
 
 ORDER_LINE_FIELDS = (

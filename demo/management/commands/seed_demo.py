@@ -19,6 +19,7 @@ from helpdesk import services as helpdesk_services
 from helpdesk.models import Stage, Team, Ticket
 from invoicing import services as invoicing_services
 from invoicing.models import Invoice
+from projects.stock_services import stock_receive
 from sales import services as sales_services
 from sales.models import Customer, Order, Product, Tax, Uom
 from timesheets import services as timesheet_services
@@ -133,6 +134,7 @@ class Command(BaseCommand):
             users = self.seed_users()
             customers = self.seed_customers(portal_user=users["customer"])
             products = self.seed_products()
+            self.seed_stock(product=products[SWITCH], admin=users["admin"])
             team = self.seed_team(admin=users["admin"], agent=users["agent"])
             prepaid, postpaid = self.seed_orders(users=users, customers=customers, products=products)
             self.seed_tickets(users=users, customers=customers, team=team, postpaid=postpaid)
@@ -216,7 +218,6 @@ class Command(BaseCommand):
                 "uom": units,
                 "price": Decimal("149.00"),
                 "tax": tax,
-                "qty_on_hand": Decimal("25.00"),
             },
         ]
         products = {p.name: p for p in Product.objects.filter(name__in=[w["name"] for w in wanted])}
@@ -232,6 +233,20 @@ class Command(BaseCommand):
             self.created.append("price of Service on Timesheets")
         products[service.name] = service
         return products
+
+    def seed_stock(self, *, product: Product, admin: User) -> None:
+        """The switches came in with a supplier's delivery: a receipt, like a user would enter."""
+        if product.stock_moves.exists():
+            return
+        stock_receive(
+            product=product,
+            quantity=Decimal("25"),
+            date=timezone.localdate() - datetime.timedelta(days=30),
+            reference="DEMO-DELIVERY-001",
+            note="Initial delivery from the supplier",
+            user=admin,
+        )
+        self.created.append(f"receipt of 25 {product.name}")
 
     def seed_team(self, *, admin: User, agent: User) -> Team:
         team = Team.objects.select_related("project").filter(name=TEAM).first()
