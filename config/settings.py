@@ -122,6 +122,13 @@ API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=720)
 # (fine for the embedded single process, wrong for several web/worker containers).
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {"default": env.cache("CACHE_URL", default=REDIS_URL or "locmemcache://portal")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis down: the cache falls back to process memory instead of failing the page (core/cache.py).
+    CACHES["default"]["BACKEND"] = "core.cache.ResilientRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=env.float("CACHE_CONNECT_TIMEOUT", default=1.0),
+        socket_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=2.0),
+    )
 
 # --- Locale ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -194,6 +201,24 @@ CELERY_TASK_ACKS_LATE = True
 # idempotent, so the redelivery completes the job exactly once.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis broker: a message a worker took but never acknowledged (the worker was killed) goes back
+# to the queue once it is older than CELERY_VISIBILITY_TIMEOUT seconds. It must exceed the longest
+# task (a task still running when it expires is delivered a second time; they are idempotent, but
+# it is wasted work). The abandoned messages are looked for every RESTORE_INTERVAL x THROTTLE s
+# (and when a worker starts); the fault tests use a few seconds for all three.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+    # A broker that is down or unreachable fails a publish in seconds, not never.
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0),
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=10.0),
+}
+# Finished background job records (core.TaskRecord) are deleted after this many days.
+TASK_RECORD_KEEP_DAYS = env.int("TASK_RECORD_KEEP_DAYS", default=30)
+# A job still waiting for the task queue after this many seconds is sent again by beat (younger
+# ones are still being sent by the request that asked for them).
+TASK_PENDING_GRACE_SECONDS = env.int("TASK_PENDING_GRACE_SECONDS", default=10)
 UPSELL_SWEEP_MINUTES = env.int("UPSELL_SWEEP_MINUTES", default=15)
 CELERY_BEAT_SCHEDULE = {
     "flag-upsells": {
@@ -204,6 +229,11 @@ CELERY_BEAT_SCHEDULE = {
     "renew-contracts": {
         "task": "contracts.tasks.renew_contracts_task",
         "schedule": timedelta(hours=1),
+    },
+    # Jobs asked for while the broker was down (core/background.py) are sent when it is back.
+    "send-waiting-jobs": {
+        "task": "core.tasks.task_records_flush_task",
+        "schedule": timedelta(seconds=env.int("TASK_FLUSH_SECONDS", default=60)),
     },
     "peppol-statuses": {
         "task": "invoicing.tasks.peppol_status_task",

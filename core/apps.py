@@ -10,3 +10,5 @@ class CoreConfig(AppConfig):
 
         register_nav_item("Admin", "admin:index", ("admin",), position=120)
         register_nav_item("API", "api-docs", ("admin",), position=130)
+        # Counts each background job's runs on its record (signals connected at import).
+        from . import background  # noqa: F401

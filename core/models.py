@@ -94,3 +94,44 @@ class AuditEvent(models.Model):
         return cls.objects.create(
             actor=user, action=action, object_type=obj._meta.label_lower, object_id=obj.pk, data=data
         )
+
+
+class TaskRecord(models.Model):
+    """One background job (a Celery task sent by a worker-mode portal), from the moment it is
+    asked for: its enqueue survives a broker that is down (PENDING until the broker takes it;
+    beat sends it again), and its runs are counted, so a job redelivered after a worker died, or
+    retried, shows it (core/background.py). `progress` holds what the job has already done, for
+    idempotent re-runs (batch invoicing: the invoice of each order) and its status page."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for the task queue"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        RETRYING = "retrying", "Will be retried"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    task_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    # What the job is about, e.g. "invoicing.invoice:12" (to show its state on that object's page).
+    subject = models.CharField(max_length=100, blank=True, db_index=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    publish_attempts = models.PositiveIntegerField(default=0)
+    runs = models.PositiveIntegerField(
+        default=0, help_text="Deliveries to a worker (> 1: redelivered or retried)."
+    )
+    last_error = models.TextField(blank=True)
+    progress = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "created_at"], name="taskrecord_state_idx")]
+
+    def __str__(self):
+        return f"{self.name}[{self.task_id}] {self.state}"

@@ -4,7 +4,6 @@ customers, and the e-mails a public reply sends (through Celery, after commit)."
 import logging
 import mimetypes
 from collections.abc import Sequence
-from functools import partial
 from pathlib import PurePath
 
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from core.background import enqueue_after_commit
 from core.errors import DomainError
 from core.models import User
 from sales import selectors as sales_selectors
@@ -121,17 +121,18 @@ def message_post(
             locked.waiting_for = Ticket.Turn.US if from_customer else Ticket.Turn.CUSTOMER
             locked.last_message_at = message.created_at
             locked.save(update_fields=["waiting_for", "last_message_at", "updated_at"])
-            transaction.on_commit(partial(_enqueue_notification, message.pk))
+            _notify_after_commit(message.pk)
     return message
 
 
-def _enqueue_notification(message_id: int) -> None:
+def _notify_after_commit(message_id: int) -> None:
+    """The e-mail job, sent after commit; kept waiting if the task queue is down (the message is
+    saved either way, and is mailed once the queue is back)."""
     from .tasks import message_notify_task
 
-    try:
-        message_notify_task.delay(message_id)
-    except Exception:  # broker down: the message is saved; log it rather than fail the page
-        logger.exception("Could not enqueue the e-mail of message %s", message_id)
+    enqueue_after_commit(
+        message_notify_task, message_id, subject=f"helpdesk.message:{message_id}", robust=True
+    )
 
 
 def ticket_open_from_portal(
@@ -213,24 +214,24 @@ def message_email(*, message: Message, to: str) -> EmailMessage:
 
 
 def message_notify(*, message_id: int) -> str:
-    """Send a public message's e-mails once: the message is claimed (notified_at set) before
-    sending, and released again if the mail server refuses, so a retry sends it."""
-    claimed = Message.objects.filter(pk=message_id, internal=False, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    )
-    if not claimed:
-        return "skipped"
-    message = Message.objects.select_related("ticket", "ticket__customer", "ticket__assignee", "author").get(
-        pk=message_id
-    )
-    recipients = message_recipients(message=message)
-    try:
+    """Send a public message's e-mails once: the message row stays locked while the mail server is
+    talked to and is marked notified in the same transaction. A second run waits, then skips; a
+    refusal of the mail server (OSError) or a worker killed mid-send rolls back, so the retry or the
+    redelivered job sends them (a worker dying between two recipients re-sends to the first)."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("ticket", "ticket__customer", "ticket__assignee", "author")
+            .filter(pk=message_id, internal=False, notified_at__isnull=True)
+            .first()
+        )
+        if message is None:
+            return "skipped"
+        recipients = message_recipients(message=message)
         with get_connection() as connection:
             for address in recipients:  # one mail each: no customer sees another's address
                 mail = message_email(message=message, to=address)
                 mail.connection = connection
                 mail.send()
-    except OSError:
-        Message.objects.filter(pk=message_id).update(notified_at=None)
-        raise
+        Message.objects.filter(pk=message_id).update(notified_at=timezone.now())
     return f"sent {len(recipients)}"

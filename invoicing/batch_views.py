@@ -4,18 +4,16 @@ projects; config/urls.py mounts invoicing.batch_urls in that namespace)."""
 
 import uuid
 
-from celery.result import AsyncResult
 from django.contrib import messages
-from django.core.cache import cache
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from core.background import enqueue_after_commit
 from core.permissions import role_required
 from projects import selectors
 
-from .batch import invoice_orders_task, job_cache_key
+from .batch import invoice_job_progress, invoice_orders_task
 
 SESSION_JOBS = "projects_invoice_jobs"
 
@@ -31,11 +29,10 @@ def to_invoice(request):
             messages.error(request, "Select at least one task to invoice.")
             return redirect("projects:to_invoice")
         job_id = str(uuid.uuid4())
-        user_id = request.user.pk
         request.session[SESSION_JOBS] = [*request.session.get(SESSION_JOBS, [])[-19:], job_id]
-        transaction.on_commit(
-            lambda: invoice_orders_task.apply_async(args=[order_ids, user_id], task_id=job_id)
-        )
+        # Recorded with this request's transaction: sent to the worker after commit, or later if
+        # the task queue is down (the job page then says it is waiting for it).
+        enqueue_after_commit(invoice_orders_task, order_ids, request.user.pk, task_id=job_id)
         return redirect("projects:invoice_job", job_id=job_id)
     tasks = list(selectors.tasks_to_invoice(user=request.user)[:500])
     for task in tasks:
@@ -46,16 +43,8 @@ def to_invoice(request):
 def _job_view_context(request, job_id):
     if job_id not in request.session.get(SESSION_JOBS, []):
         raise Http404("No such job")
-    result = AsyncResult(job_id, app=invoice_orders_task.app)
-    state = result.state
-    info = result.info if isinstance(result.info, dict) else {}
-    if state != "SUCCESS":
-        finished = cache.get(job_cache_key(job_id))
-        if finished is not None:  # an eager run in another thread of this process
-            state, info = "SUCCESS", finished
-    if state == "FAILURE":
-        info = {"errors": [{"order": "—", "message": str(result.info)}]}
-    done, total = info.get("done", 0), info.get("total", 0)
+    status = invoice_job_progress(job_id)
+    state, done, total = status["state"], status["done"], status["total"]
     return {
         "job_id": job_id,
         "state": state,
@@ -63,8 +52,10 @@ def _job_view_context(request, job_id):
         "done": done,
         "total": total,
         "percent": int(done * 100 / total) if total else (100 if state == "SUCCESS" else 0),
-        "errors": info.get("errors", []),
-        "invoices": info.get("invoices", []),
+        "errors": status["errors"],
+        "invoices": status["invoices"],
+        "waiting_for_queue": status["waiting_for_queue"],
+        "runs": status.get("runs", 1),
         "status_url": reverse("projects:invoice_job_status", args=[job_id]),
     }
 

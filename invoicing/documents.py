@@ -21,6 +21,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 
+from core.faults import fault_pause
 from core.money import ZERO
 
 from . import facturx as fx
@@ -78,9 +79,15 @@ def invoice_pdf_store(*, invoice: Invoice) -> bytes:
         data = render_invoice_pdf(invoice=row, watermark="", with_facturx=True)
         digest = hashlib.sha256(data).hexdigest()
         year = (row.invoice_date or date.today()).year
-        name = default_storage.save(f"invoices/{year}/{invoice_pdf_filename(invoice=row)}", ContentFile(data))
+        path = f"invoices/{year}/{invoice_pdf_filename(invoice=row)}"
+        # A file already there, while the row names none, is what a renderer killed before its
+        # commit left behind (its row update rolled back): replace it, so one file is stored.
+        if default_storage.exists(path) and not Invoice.objects.filter(pdf=path).exists():
+            default_storage.delete(path)
+        name = default_storage.save(path, ContentFile(data))
         # A posted invoice is frozen: write the two document fields without going through save().
         Invoice.objects.filter(pk=row.pk).update(pdf=name, pdf_sha256=digest)
+        fault_pause("invoice_pdf_stored")  # tests only: core/faults.py
         invoice.pdf, invoice.pdf_sha256 = name, digest
         return data
 

@@ -1,8 +1,6 @@
 """Receivers of the invoicing app, connected in InvoicingConfig.ready()."""
 
-from functools import partial
-
-from django.db import transaction
+from core.background import enqueue_after_commit
 
 from .peppol.documents import peppol_check_before_post
 
@@ -19,6 +17,9 @@ def render_documents_after_post(sender, *, invoice, **kwargs):
     PDF and UBL endpoints make them on demand (documents.py, peppol/documents.py)."""
     from .tasks import invoice_pdf_render_task
 
-    # robust: a broker that is down (or an in-process rendering error) must not turn the
-    # committed posting into an error page; the documents are then made on first download.
-    transaction.on_commit(partial(invoice_pdf_render_task.delay, invoice.pk), robust=True)
+    # A broker that is down leaves the job waiting (core/background.py); in-process, `robust`: a
+    # rendering error must not turn the committed posting into an error page. Either way the
+    # documents are made on first download if they are not there yet.
+    enqueue_after_commit(
+        invoice_pdf_render_task, invoice.pk, subject=f"invoicing.invoice:{invoice.pk}", robust=True
+    )

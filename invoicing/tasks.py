@@ -3,7 +3,10 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.utils import timezone
+
+from core.background import task_record_lock
 
 # Batch invoicing's job: imported here so that the worker, which autodiscovers <app>.tasks,
 # registers it.
@@ -36,13 +39,38 @@ def invoice_send_email_task(self, invoice_id: int) -> str:
     """Mail a posted invoice with its stored PDF to the customer; record Invoice.sent_at.
 
     Waits for the stored PDF: if the rendering task is running, `invoice_pdf_bytes` blocks on its
-    lock and then reads the stored file; if it has not run yet, this renders and stores it once."""
+    lock and then reads the stored file; if it has not run yet, this renders and stores it once.
+    Once per request to send, even if the worker dies and the job is delivered again: the job's
+    record is locked while the mail server is talked to and says "sent" in the same transaction,
+    so a worker killed before that commit sent nothing that is recorded (only a death in the
+    instant between the server's acceptance and the commit could send it twice)."""
     invoice = Invoice.objects.select_related("customer").get(pk=invoice_id)
     if invoice.state != Invoice.State.POSTED or not invoice.customer.email:
         return "skipped"
+    message = invoice_email(invoice=invoice)
+    message.attach(
+        invoice_pdf_filename(invoice=invoice), invoice_pdf_bytes(invoice=invoice), "application/pdf"
+    )
+    with transaction.atomic():
+        record = task_record_lock(None if self.request.is_eager else self.request.id)
+        if record is not None and record.progress.get("sent_at"):
+            return "already sent"
+        try:
+            message.send()
+        except OSError as exc:  # SMTP down: try again later
+            raise self.retry(exc=exc) from exc
+        sent_at = timezone.now()
+        if record is not None:
+            record.progress = {**record.progress, "sent_at": sent_at.isoformat()}
+            record.save(update_fields=["progress"])
+        Invoice.objects.filter(pk=invoice.pk).update(sent_at=sent_at)
+    return "sent"
+
+
+def invoice_email(*, invoice: Invoice) -> EmailMessage:
     company = settings.COMPANY
     title = "Credit note" if invoice.kind == Invoice.Kind.CREDIT_NOTE else "Invoice"
-    message = EmailMessage(
+    return EmailMessage(
         subject=f"{title} {invoice.number} from {company.get('name', '')}",
         body=(
             f"Dear {invoice.customer.name},\n\n"
@@ -55,15 +83,6 @@ def invoice_send_email_task(self, invoice_id: int) -> str:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[invoice.customer.email],
     )
-    message.attach(
-        invoice_pdf_filename(invoice=invoice), invoice_pdf_bytes(invoice=invoice), "application/pdf"
-    )
-    try:
-        message.send()
-    except OSError as exc:  # SMTP down: try again later
-        raise self.retry(exc=exc) from exc
-    Invoice.objects.filter(pk=invoice.pk).update(sent_at=timezone.now())
-    return "sent"
 
 
 @shared_task(bind=True, max_retries=None, acks_late=True)

@@ -1,8 +1,6 @@
 """Browser screens of invoicing: list, detail, actions, payment dialog, create-invoice dialog,
 PDF download, CSV export. Thin: every write goes through invoicing.services."""
 
-from functools import partial
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -13,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.background import enqueue_after_commit
 from core.csv_safe import SafeWriter
 from core.errors import DomainError
 from core.filters import filter_for_page
@@ -272,7 +271,7 @@ def invoice_send(request, pk):
     elif not invoice.customer.email:
         messages.error(request, f"{invoice.customer} has no e-mail address.")
     else:
-        transaction.on_commit(partial(invoice_send_email_task.delay, invoice.pk))
+        enqueue_after_commit(invoice_send_email_task, invoice.pk, subject=f"invoicing.invoice:{invoice.pk}")
         # The task waits for the stored PDF (documents.invoice_pdf_bytes), so it can be queued now.
         when = "" if invoice_pdf_ready(invoice) else " as soon as its PDF is ready"
         messages.success(request, f"{invoice} is being sent to {invoice.customer.email}{when}.")

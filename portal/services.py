@@ -3,7 +3,6 @@ deactivation. A portal user holds the `customer` role and sees only the customer
 contact of."""
 
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -20,6 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from rest_framework.authtoken.models import Token
 
+from core.background import enqueue_after_commit
 from core.errors import DomainError
 from core.models import AuditEvent, User
 
@@ -62,7 +62,7 @@ def portal_user_create(*, customer, username: str, email: str, password: str | N
             actor=by, action="portal_user.create", obj=customer, user=user.pk, username=username
         )
         if not password:
-            transaction.on_commit(partial(_enqueue_invitation, user.pk))
+            _enqueue_invitation(user.pk)
     return user
 
 
@@ -73,16 +73,14 @@ def portal_user_invite(*, user: User, by: User) -> None:
     if not user.email:
         raise DomainError(f"{user.username} has no e-mail address.", field="email")
     AuditEvent.record(actor=by, action="portal_user.invite", obj=user)
-    transaction.on_commit(partial(_enqueue_invitation, user.pk))
+    _enqueue_invitation(user.pk)
 
 
 def _enqueue_invitation(user_id: int) -> None:
+    """After commit; kept waiting if the task queue is down (core/background.py)."""
     from .tasks import portal_invitation_task
 
-    try:
-        portal_invitation_task.delay(user_id)
-    except Exception:  # broker down: the user exists; staff can send the invitation again
-        logger.exception("Could not enqueue the invitation of user %s", user_id)
+    enqueue_after_commit(portal_invitation_task, user_id, subject=f"core.user:{user_id}", robust=True)
 
 
 def portal_invitation_email(*, user: User) -> EmailMessage:

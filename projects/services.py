@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from core.background import enqueue_after_commit
 from core.errors import ConflictError, DomainError
 from core.models import AuditEvent, User
 from core.money import quantize_qty, to_decimal
@@ -453,8 +454,7 @@ def worksheet_send_later(*, task: Task) -> None:
     """Render + store + e-mail the signed worksheet after the transaction commits."""
     from . import tasks as celery_tasks
 
-    task_id = task.pk
-    transaction.on_commit(lambda: celery_tasks.worksheet_send_task.delay(task_id))
+    enqueue_after_commit(celery_tasks.worksheet_send_task, task.pk, subject=f"projects.task:{task.pk}")
 
 
 @transaction.atomic

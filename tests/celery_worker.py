@@ -54,9 +54,11 @@ def _redis_db_url(redis_url: str) -> str:
 
 
 class Worker:
-    def __init__(self, redis_url: str, database_url: str):
+    def __init__(self, redis_url: str, database_url: str, extra_env: dict | None = None):
         self.redis_url = redis_url
         self.database_url = database_url
+        # More settings for this worker (tests/faults: a short visibility timeout, a pause point).
+        self.extra_env = dict(extra_env or {})
         self.hostname = f"pytest-{os.getpid()}@{socket.gethostname()}"
         self.log_path = Path(tempfile.mkstemp(prefix="celery-worker-", suffix=".log")[1])
         # Files the worker writes (media, the Peppol outbox) stay out of var/: tests point their
@@ -85,6 +87,7 @@ class Worker:
             PEPPOL_OUTBOX_DIR=str(self.peppol_outbox),
             PYTHONUNBUFFERED="1",
         )
+        env.update(self.extra_env)
         return env
 
     def start(self) -> None:
@@ -105,7 +108,8 @@ class Worker:
             "-n",
             self.hostname,
         ]
-        self._log = self.log_path.open("wb")
+        self._close_log()
+        self._log = self.log_path.open("ab")  # a restarted worker (tests/faults) logs on
         self.process = subprocess.Popen(
             cmd, cwd=ROOT, env=self.env(), stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )

@@ -21,6 +21,7 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.faults import fault_pause
 from core.money import quantize_qty
 from sales.models import Order, OrderLine
 
@@ -263,6 +264,7 @@ def upsell_sweep(
         new = _new_activities(cursor, groups=groups, today=today)
         _remove_closed_activities(cursor, scope=scope)
         _announce(new, now=now, result=result)
+        fault_pause("upsell_sweep_before_commit")  # tests only: core/faults.py
     logger.info(
         "upsell sweep: %s newly flagged, %s cleared, %s flagged, %s activities",
         result.flagged,

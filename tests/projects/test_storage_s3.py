@@ -106,8 +106,10 @@ def test_storage_backend_s3_settings_come_from_the_environment():
     assert default["OPTIONS"]["endpoint_url"] == "http://minio:9000"
     assert default["OPTIONS"]["addressing_style"] == "path" and default["OPTIONS"]["file_overwrite"] is False
     assert loaded["cache"] == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's Redis cache, answering from memory while Redis is down (core/cache.py).
+        "BACKEND": "core.cache.ResilientRedisCache",
         "LOCATION": "redis://redis:6379/1",
+        "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 2.0},
     }
     env["STORAGE_BACKEND"] = "nfs"
     refused = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True)
