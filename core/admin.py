@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from .models import AuditEvent, Sequence, User
+from .models import AuditEvent, Sequence, TaskRecord, User
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -102,6 +102,16 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ("action", "object_type", "actor__username")
     date_hierarchy = "created_at"
     list_select_related = ("actor",)
+
+
+@admin.register(TaskRecord)
+class TaskRecordAdmin(ReadOnlyAdmin):
+    """Background jobs: waiting for the task queue, queued, running, retried (runs > 1), done."""
+
+    list_display = ("created_at", "name", "subject", "state", "runs", "publish_attempts", "last_error")
+    list_filter = ("state", "name")
+    search_fields = ("task_id", "subject")
+    date_hierarchy = "created_at"
 
 
 # DRF registers API tokens on a proxy model whose permissions no role holds; the admin role

@@ -49,6 +49,19 @@ def enqueue_after_commit(
     return task_id
 
 
+def enqueue_now(task, *args, subject: str = "", **kwargs) -> str:
+    """The same, for a caller already past its commit (an on_commit callback): sent at once."""
+    task_id = str(uuid.uuid4())
+    if task.app.conf.task_always_eager:
+        task.apply_async(args, kwargs, task_id=task_id)
+        return task_id
+    record = TaskRecord.objects.create(
+        task_id=task_id, name=task.name, args=list(args), kwargs=kwargs, subject=subject[:100]
+    )
+    task_record_publish(record.pk)
+    return task_id
+
+
 def task_record_publish(record_id: int) -> bool:
     """Hand a recorded job to the broker; never raises (the record keeps the error)."""
     record = TaskRecord.objects.filter(pk=record_id).first()

@@ -73,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "invoicing.payment": READ,
         "core.sequence": READ,
         "core.auditevent": READ,
+        "core.taskrecord": READ,
         "projects.employeerate": ALL,
         "contracts.contract": ("view", "add", "change"),
         "contracts.contractperiod": READ,

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core.background import enqueue_after_commit
+from core.background import enqueue_now
 from core.errors import ConflictError
 from core.models import AuditEvent, User
 
@@ -33,7 +33,7 @@ def enqueue_send(document_id: int) -> None:
     from ..tasks import peppol_send_task  # tasks import this module
 
     # Kept waiting if the task queue is down, sent by beat when it is back (core/background.py).
-    enqueue_after_commit(peppol_send_task, document_id, subject=f"invoicing.peppoldocument:{document_id}")
+    enqueue_now(peppol_send_task, document_id, subject=f"invoicing.peppoldocument:{document_id}")
 
 
 def retry_delay(attempts: int) -> int:
