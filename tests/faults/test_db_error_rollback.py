@@ -12,7 +12,7 @@ from core.models import AuditEvent, Sequence, TaskRecord
 from invoicing.models import Invoice, InvoiceLine
 from sales.models import OrderLine
 from tests.factories import UserFactory, invoice_with_lines
-from tests.projects.test_to_invoice import make_orders
+from tests.invoicing_ui.test_to_invoice import make_orders
 from timesheets.models import TimesheetLine
 
 pytestmark = pytest.mark.django_db
