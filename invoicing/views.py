@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.background import enqueue_after_commit
+from core.background import enqueue_after_commit, task_state_of
 from core.csv_safe import SafeWriter
 from core.errors import DomainError
 from core.filters import filter_for_page
@@ -169,6 +169,8 @@ def invoice_detail(request, pk):
         # On a credit note the payment is the refund of what it still owes the customer.
         "can_pay": accountant and is_posted and invoice.amount_due > 0,
         "can_send": accountant and is_posted,
+        # A send asked for and not done yet: waiting for the task queue, queued, running, retried.
+        "email_job": _email_job(invoice) if is_posted else None,
         "can_download": accountant or (is_draft and user.has_role("sales")),
         "einvoice": PeppolDocument.objects.filter(invoice=invoice).first(),
         "can_send_einvoice": accountant
@@ -256,6 +258,10 @@ def invoice_pay(request, pk):
         form = PaymentForm(initial={"amount": invoice.amount_due})
     template = "invoicing/partials/payment_dialog.html" if is_htmx(request) else "invoicing/payment_page.html"
     return render(request, template, {"invoice": invoice, "form": form})
+
+
+def _email_job(invoice):
+    return task_state_of(f"invoicing.invoice:{invoice.pk}", invoice_send_email_task.name)
 
 
 def invoice_detail_url(invoice) -> str:

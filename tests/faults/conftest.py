@@ -3,7 +3,7 @@ their own (SIGKILLed and started again), so no other test's broker or worker is 
 
 - `fault_redis` (module): redis-server on a free loopback port, no persistence (like a Redis
   restarted without its data); `.stop()` / `.start()` on the same port.
-- `fault_worker` (test): a worker (tests/celery_worker.Worker) on that Redis with a 2 s
+- `fault_worker` (test): a worker (tests/celery_worker.Worker) on that Redis with a 5 s
   visibility timeout and an abandoned-message sweep every second, plus this process's Celery app
   sending to it. `start(pause_at=...)` sets the test-only pause point (core/faults.py);
   `wait_paused()` waits until the worker sleeps there; `kill()` is SIGKILL.
@@ -25,7 +25,7 @@ import pytest
 from tests.celery_worker import Worker, _BrokerConf, _database_url
 from tests.faults.smtp_sink import MailSink
 
-VISIBILITY_TIMEOUT = 2
+VISIBILITY_TIMEOUT = 5
 TIMEOUT = 90  # generous: the machine may be loaded
 
 

@@ -69,6 +69,7 @@ def test_with_redis_down_pages_and_api_answer_and_the_work_is_done_once_it_is_ba
     # Sending it by e-mail: accepted, waits too.
     sent = accountant_client.post(reverse("invoicing:invoice_send", args=[draft.pk]), follow=True)
     assert sent.status_code == 200
+    assert '<dd class="email-job">Waiting for the task queue</dd>' in sent.content.decode()
     # A customer's message (API): saved; its e-mail to the agent waits.
     api.force_authenticate(portal_user)
     created = api.post(f"/api/v1/tickets/{ticket.pk}/messages/", {"body": "Still burning."}, format="json")

@@ -8,7 +8,9 @@ the middle", deterministically:
   worker only, at the worst moment: the work done (file stored, first order invoiced, activities
   inserted) but not committed / not finished. The second worker runs without it.
 The message comes back because tasks acknowledge late and Redis gives an unacknowledged message
-to another consumer after CELERY_VISIBILITY_TIMEOUT (2 s here).
+to another consumer after CELERY_VISIBILITY_TIMEOUT (5 s here). A job still running when that expires is
+delivered once more (the docs say to set it above the longest task): so `runs` is at least 2, and
+the effect, which is what must happen once, is counted exactly.
 """
 
 import hashlib
@@ -75,7 +77,7 @@ def test_invoice_email_killed_while_the_mail_server_answers_is_sent_exactly_once
 
     record = restart(fault_worker, fault_redis, "invoicing.tasks.invoice_send_email_task")
 
-    assert (record.state, record.runs) == ("done", 2)
+    assert record.state == "done" and record.runs >= 2  # redelivered after the kill
     assert len(mail_sink.accepted) == 1
     assert invoice.number.encode() in mail_sink.accepted[0]
     assert Invoice.objects.get(pk=invoice.pk).sent_at is not None
@@ -100,7 +102,7 @@ def test_pdf_render_killed_after_storing_the_file_stores_one_pdf(fault_worker, f
 
     record = restart(fault_worker, fault_redis, "invoicing.tasks.invoice_pdf_render_task")
 
-    assert (record.state, record.runs) == ("done", 2)
+    assert record.state == "done" and record.runs >= 2  # redelivered after the kill
     posted.refresh_from_db()
     assert default_storage.listdir(folder)[1] == [posted.pdf.name.rsplit("/", 1)[-1]]  # one file
     with default_storage.open(posted.pdf.name, "rb") as handle:
@@ -128,7 +130,7 @@ def test_batch_invoicing_killed_after_the_first_order_invoices_each_order_once(f
 
     record = restart(fault_worker, fault_redis, "projects.invoice_orders_task")
 
-    assert (record.state, record.runs) == ("done", 2)
+    assert record.state == "done" and record.runs >= 2  # redelivered after the kill
     assert sorted(Invoice.objects.values_list("order_id", flat=True)) == sorted(o.pk for o in orders)
     status = client.get(reverse("projects:invoice_job_status", args=[job_id])).context
     assert status["state"] == "SUCCESS" and status["errors"] == []
@@ -154,7 +156,7 @@ def test_upsell_sweep_killed_before_its_commit_makes_one_activity_per_opportunit
 
     record = restart(fault_worker, fault_redis, "sales.tasks.upsell_sweep_task")
 
-    assert (record.state, record.runs) == ("done", 2)
+    assert record.state == "done" and record.runs >= 2  # redelivered after the kill
     assert sorted(Activity.objects.values_list("order_line_id", flat=True)) == sorted(
         line.pk for line in lines
     )
