@@ -21,6 +21,7 @@ ADMIN_PAGES = {
     "core.user":                ("vad",      "vad"),
     "core.sequence":            ("v",        "v"),
     "core.auditevent":          ("v",        "v"),
+    "core.taskrecord":          ("v",        "v"),
     "authtoken.tokenproxy":     ("vad",      "vad"),
     "sales.uomcategory":        ("vad",      "vad"),
     "sales.uom":                ("vad",      "vad"),

@@ -13,6 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 from rest_framework.authtoken.models import Token
 
 from contracts.services import contract_create
+from core.models import TaskRecord
 from invoicing.documents import invoice_pdf_store
 from projects.models import EmployeeRate
 from sales.models import Order
@@ -64,6 +65,8 @@ def build_world(*, admin_staff, superuser) -> MatrixWorld:
         "admin": admin_staff,
         "superuser": superuser,
     }
+    # A background job's record (worker mode writes them; the admin lists them).
+    TaskRecord.objects.create(task_id="matrix-job", name="invoicing.tasks.invoice_pdf_render_task")
     project = ProjectFactory(name="Globex field work", customer=a.customer)
     task = TaskFactory(project=project, customer=a.customer)
     team_project = conversation.team.project
