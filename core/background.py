@@ -127,7 +127,12 @@ def task_state_of(subject: str, name: str) -> TaskRecord | None:
 
 # --- Runs, counted by the worker -----------------------------------------------------------------
 def _in_worker(task) -> bool:
-    return task is not None and not getattr(task.request, "is_eager", False)
+    # `record_runs=False` on a task: not worth a row per run (the minutely flush below).
+    return (
+        task is not None
+        and not getattr(task.request, "is_eager", False)
+        and getattr(task, "record_runs", True)
+    )
 
 
 @task_prerun.connect
