@@ -7,12 +7,16 @@ from django.views.generic import RedirectView
 import invoicing.batch_urls
 import projects.urls
 import sales.urls
+import timesheets.task_urls
 import upsell.urls
 
 # Screens that moved up to another room keep the URL names and paths they had: the upsell
-# room's in `sales:`, batch invoicing's in `projects:`.
+# room's in `sales:`, batch invoicing's and the task page's time lines in `projects:`.
 sales_urls = ([*sales.urls.urlpatterns, *upsell.urls.urlpatterns], sales.urls.app_name)
-projects_urls = ([*projects.urls.urlpatterns, *invoicing.batch_urls.urlpatterns], projects.urls.app_name)
+projects_urls = (
+    [*projects.urls.urlpatterns, *timesheets.task_urls.urlpatterns, *invoicing.batch_urls.urlpatterns],
+    projects.urls.app_name,
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,16 +1,19 @@
 """What an app adds to another app's page. A page names itself ("sales:order_detail") and
-renders what the registered functions return: panels (HTML) or context (names its template
-shows); apps register in their AppConfig.ready(), so the page's app never imports the apps
-above it (core imports no app)."""
+renders what the registered functions return: panels (HTML), context (names its template
+shows) or columns of its rows (queryset annotations); apps register in their
+AppConfig.ready(), so the page's app never imports the apps above it (core imports no app)."""
 
 from collections.abc import Callable
 
+from django.db.models import QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 PanelRenderer = Callable[..., str]
 ContextProvider = Callable[..., dict]
+QuerysetExtender = Callable[[QuerySet], QuerySet]
 _PANELS: dict[str, list[PanelRenderer]] = {}
 _CONTEXT: dict[str, list[ContextProvider]] = {}
+_QUERYSETS: dict[str, list[QuerysetExtender]] = {}
 
 
 def register_panel(page: str, render: PanelRenderer) -> None:
@@ -36,3 +39,16 @@ def page_context(page: str, **context) -> dict:
     for provide in _CONTEXT.get(page, []):
         merged.update(provide(**context))
     return merged
+
+
+def register_queryset(page: str, extend: QuerysetExtender) -> None:
+    """`extend(queryset)` adds what the app shows on each row of `page` (e.g. an annotation)."""
+    extenders = _QUERYSETS.setdefault(page, [])
+    if extend not in extenders:
+        extenders.append(extend)
+
+
+def page_queryset(page: str, queryset: QuerySet) -> QuerySet:
+    for extend in _QUERYSETS.get(page, []):
+        queryset = extend(queryset)
+    return queryset

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from core.background import enqueue_after_commit
 from core.permissions import role_required
-from projects import selectors
 
+from . import batch_selectors as selectors
 from .batch import invoice_job_progress, invoice_orders_task
 
 SESSION_JOBS = "projects_invoice_jobs"

@@ -1,5 +1,6 @@
 """Projects and field service: projects, tasks, materials and stock moves, worksheets and their
 signatures, employee rates; creates tasks and projects when an order is confirmed.
 
-May import core and sales.
+May import core and sales. Other rooms add to its pages through core.panels (the time lines
+and hours on the task page, the task list and the worksheet come from timesheets).
 """

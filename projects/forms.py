@@ -1,6 +1,5 @@
 """Browser forms of the projects app. They only validate input; services apply the rules."""
 
-import datetime
 from decimal import Decimal
 
 from django import forms
@@ -37,29 +36,6 @@ class TaskForm(forms.ModelForm):
             self.fields["stage"].disabled = True
         else:
             self.fields["stage"].choices = [c for c in Task.Stage.choices if c[0] != Task.Stage.DONE]
-
-
-class TimesheetForm(forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), initial=datetime.date.today)
-    employee = forms.ModelChoiceField(queryset=User.objects.none())
-    description = forms.CharField(max_length=500, required=False)
-    hours = forms.DecimalField(
-        max_digits=5,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "any", "min": "0.01", "max": "24", "inputmode": "decimal"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["employee"].queryset = staff_users()
-
-    def clean_hours(self):
-        hours = self.cleaned_data["hours"]
-        if hours <= 0:
-            raise forms.ValidationError("Hours must be more than zero.")
-        if hours > 24:
-            raise forms.ValidationError("A line cannot have more than 24 hours.")
-        return hours
 
 
 class MaterialForm(forms.Form):

@@ -1,25 +1,14 @@
 """Projects reads: what each user may see, the task page's data, the "To invoice" list."""
 
-from decimal import Decimal
-
 from django.db.models import (
     Count,
-    DecimalField,
-    Exists,
-    F,
-    Func,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
 
 from core.models import User
-from sales.models import Order, Product
-from timesheets.models import TimesheetLine
+from sales.models import Product
 
 from .models import Project, StockMove, Task, TaskMaterial
 
@@ -56,21 +45,9 @@ def tasks_visible_to(*, user: User) -> QuerySet[Task]:
 
 
 def task_list_rows(tasks: QuerySet[Task]) -> QuerySet[Task]:
-    """What a task list row shows, in one query (hours of the task and its tickets)."""
-    return tasks.select_related("project", "customer", "assignee", "sale_line__order").annotate(
-        total_hours=_task_hours()
-    )
-
-
-def _task_hours():
-    """Hours of a task, its linked tickets' lines included (one subquery)."""
-    lines = (
-        TimesheetLine.objects.filter(Q(task=OuterRef("pk")) | Q(ticket__task=OuterRef("pk")))
-        .order_by()
-        .annotate(total=Func(F("hours"), function="SUM"))
-        .values("total")
-    )
-    return Coalesce(Subquery(lines[:1]), Value(Decimal("0.00")), output_field=DecimalField())
+    """What a task list row shows, in one query (the hours column comes from timesheets:
+    "projects:task_list" in core.panels)."""
+    return tasks.select_related("project", "customer", "assignee", "sale_line__order")
 
 
 def project_board(*, project: Project) -> list[dict]:
@@ -105,54 +82,6 @@ def task_for_page(*, user: User, pk: int) -> Task:
         )
         .get(pk=pk)
     )
-
-
-def task_timesheets(*, task: Task) -> QuerySet[TimesheetLine]:
-    """Time on the task: its own lines and those of the tickets linked to it."""
-    return (
-        TimesheetLine.objects.filter(Q(task=task) | Q(ticket__task=task))
-        .select_related("employee", "ticket", "invoice", "sale_line__order")
-        .order_by("-date", "-id")
-    )
-
-
-def timesheets_total(lines) -> Decimal:
-    return sum((line.hours for line in lines), Decimal("0.00"))
-
-
-def tasks_to_invoice(*, user: User) -> QuerySet[Task]:
-    """Tasks marked done whose order has something to invoice."""
-    if not user.has_role("sales", "accountant", "admin"):
-        return Task.objects.none()
-    order_of_line = Order.objects.filter(
-        Q(lines__tasks=OuterRef("pk")) | Q(projects__tasks=OuterRef("pk")),
-        state__in=[Order.State.SALE, Order.State.DONE],
-        invoice_status=Order.InvoiceStatus.TO_INVOICE,
-    )
-    return (
-        Task.objects.filter(is_done=True)
-        .filter(Exists(order_of_line))
-        .select_related("project__sale_order", "customer", "assignee", "sale_line__order")
-        .annotate(total_hours=_task_hours())
-        .order_by("-done_at", "-id")
-    )
-
-
-def task_order_id(task: Task) -> int | None:
-    if task.sale_line_id:
-        return task.sale_line.order_id
-    return task.project.sale_order_id
-
-
-def orders_of_tasks(*, task_ids, user: User) -> list[int]:
-    """Distinct ids of the orders to invoice for these selected tasks (ones the user may see)."""
-    tasks = tasks_to_invoice(user=user).filter(pk__in=task_ids)
-    ids = []
-    for task in tasks:
-        order_id = task_order_id(task)
-        if order_id and order_id not in ids:
-            ids.append(order_id)
-    return ids
 
 
 def goods_in_stock() -> QuerySet:

@@ -11,15 +11,6 @@ urlpatterns = [
     path("stock/", stock_views.stock_list, name="stock_list"),
     path("stock/<int:pk>/", stock_views.product_stock, name="product_stock"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
-    path("tasks/<int:pk>/timesheets/", views.task_timesheets, name="task_timesheets"),
-    path(
-        "tasks/<int:pk>/timesheets/<int:line_pk>/edit/", views.task_timesheet_edit, name="task_timesheet_edit"
-    ),
-    path(
-        "tasks/<int:pk>/timesheets/<int:line_pk>/delete/",
-        views.task_timesheet_delete,
-        name="task_timesheet_delete",
-    ),
     path("tasks/<int:pk>/materials/", views.task_material_add, name="task_material_add"),
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
     path("tasks/<int:pk>/sign/", views.task_sign, name="task_sign"),

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
@@ -16,14 +15,12 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.filters import filter_for_page
 from core.listing import SORT_PARAM, list_context
+from core.panels import page_context, page_queryset
 from core.views import apply_domain_error
-from timesheets import services as timesheet_services
-from timesheets.models import TimesheetLine
-from timesheets.selectors import order_lines_past_sold_hours
 
 from . import selectors, services
 from .filters import TASK_SORTS, TaskFilter
-from .forms import MaterialForm, SignForm, TaskForm, TimesheetForm
+from .forms import MaterialForm, SignForm, TaskForm
 from .models import Task
 
 PAGE_SIZE = 50
@@ -80,6 +77,7 @@ def task_list(request):
     filterset = TaskFilter(params, queryset=selectors.tasks_visible_to(user=request.user), request=request)
     sort = TASK_SORTS.parse(request.GET.get(SORT_PARAM))
     tasks = selectors.task_list_rows(filter_for_page(filterset))
+    tasks = page_queryset("projects:task_list", tasks)  # + the hours column (timesheets)
     tasks = TASK_SORTS.order(tasks, sort) if sort.key else tasks.order_by("is_done", "-id")
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -89,20 +87,6 @@ def task_list(request):
     )
 
 
-def _timesheets_context(task, *, form=None, edit_line=None, edit_form=None, error="", past_sold=()):
-    lines = list(selectors.task_timesheets(task=task))
-    return {
-        "task": task,
-        "lines": lines,
-        "total_hours": selectors.timesheets_total(lines),
-        "ts_form": form,
-        "edit_line": edit_line,
-        "edit_form": edit_form,
-        "ts_error": error,
-        "past_sold": past_sold,  # just logged past a prepaid block or a post-paid estimate
-    }
-
-
 def _materials_context(task, *, form=None, error=""):
     return {
         "task": task,
@@ -110,10 +94,6 @@ def _materials_context(task, *, form=None, error=""):
         "material_form": form or MaterialForm(),
         "material_error": error,
     }
-
-
-def _new_timesheet_form(request):
-    return TimesheetForm(initial={"employee": request.user.pk})
 
 
 @staff_required
@@ -137,7 +117,8 @@ def task_detail(request, pk):
         "form": form,
         "order": services.task_order(task),
         "tickets": list(task.tickets.select_related("stage", "team").all()),
-        **_timesheets_context(task, form=_new_timesheet_form(request)),
+        # The task's time lines and the form to log more: the timesheets app adds them.
+        **page_context("projects:task_detail", request=request, task=task),
         **_materials_context(task),
         "timer_template": _timer_template(),
     }
@@ -162,97 +143,6 @@ def task_signature(request, pk):
     if not task.signature:
         raise Http404("Not signed")
     return FileResponse(task.signature.open("rb"), content_type="image/png")
-
-
-@staff_required
-def task_timesheets(request, pk):
-    """htmx: the task's time lines; POST logs a new line."""
-    task = _task_or_404(request, pk)
-    if request.method != "POST":
-        return render(
-            request,
-            "projects/partials/task_timesheets.html",
-            _timesheets_context(task, form=_new_timesheet_form(request)),
-        )
-    form = TimesheetForm(request.POST)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                line = timesheet_services.timesheet_log(
-                    employee=form.cleaned_data["employee"],
-                    date=form.cleaned_data["date"],
-                    hours=form.cleaned_data["hours"],
-                    description=form.cleaned_data["description"],
-                    task=task,
-                    project=task.project,
-                    user=request.user,
-                )
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            past_sold = order_lines_past_sold_hours(line_ids=[line.sale_line_id])
-            context = _timesheets_context(task, form=_new_timesheet_form(request), past_sold=past_sold)
-            return render(request, "projects/partials/task_timesheets.html", context)
-    return render(request, "projects/partials/task_timesheets.html", _timesheets_context(task, form=form))
-
-
-def _line_of_task(task, line_pk) -> TimesheetLine:
-    return get_object_or_404(selectors.task_timesheets(task=task), pk=line_pk)
-
-
-@staff_required
-def task_timesheet_edit(request, pk, line_pk):
-    task = _task_or_404(request, pk)
-    line = _line_of_task(task, line_pk)
-    if request.method == "POST":
-        edit_form = TimesheetForm(request.POST)
-        if edit_form.is_valid():
-            try:
-                with transaction.atomic():
-                    line = timesheet_services.timesheet_update(
-                        line=line, user=request.user, **edit_form.cleaned_data
-                    )
-            except DomainError as exc:
-                apply_domain_error(edit_form, exc)
-            else:
-                past_sold = order_lines_past_sold_hours(line_ids=[line.sale_line_id])
-                return render(
-                    request,
-                    "projects/partials/task_timesheets.html",
-                    _timesheets_context(task, form=_new_timesheet_form(request), past_sold=past_sold),
-                )
-    else:
-        edit_form = TimesheetForm(
-            initial={
-                "date": line.date,
-                "employee": line.employee_id,
-                "description": line.description,
-                "hours": line.hours,
-            }
-        )
-    return render(
-        request,
-        "projects/partials/task_timesheets.html",
-        _timesheets_context(task, form=_new_timesheet_form(request), edit_line=line, edit_form=edit_form),
-    )
-
-
-@staff_required
-@require_POST
-def task_timesheet_delete(request, pk, line_pk):
-    task = _task_or_404(request, pk)
-    line = _line_of_task(task, line_pk)
-    error = ""
-    try:
-        with transaction.atomic():
-            timesheet_services.timesheet_delete(line=line, user=request.user)
-    except DomainError as exc:
-        error = exc.message
-    return render(
-        request,
-        "projects/partials/task_timesheets.html",
-        _timesheets_context(task, form=_new_timesheet_form(request), error=error),
-    )
 
 
 @staff_required

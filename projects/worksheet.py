@@ -6,12 +6,12 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import selectors
+from core.panels import page_context
+
 from .models import Task
 
 
 def worksheet_context(task: Task) -> dict:
-    lines = list(selectors.task_timesheets(task=task))
     signature_uri = ""
     if task.signature:
         with task.signature.open("rb") as fh:
@@ -19,8 +19,8 @@ def worksheet_context(task: Task) -> dict:
     return {
         "task": task,
         "company": settings.COMPANY,
-        "lines": lines,
-        "total_hours": selectors.timesheets_total(lines),
+        # The time lines and their total: the timesheets app adds them.
+        **page_context("projects:worksheet", task=task),
         "materials": list(task.materials.select_related("product__uom").order_by("id")),
         "tickets": list(task.tickets.all()),
         "signature_uri": signature_uri,

@@ -8,15 +8,19 @@ class TimesheetsConfig(AppConfig):
 
     def ready(self):
         from core.navigation import register_header_widget, register_nav_item
-        from core.panels import register_context, register_panel
+        from core.panels import register_context, register_panel, register_queryset
 
         from . import signals
         from .burndown import order_burndown_panel
-        from .page_parts import order_timesheets
+        from .page_parts import order_timesheets, task_page_timesheets, task_worksheet_timesheets
+        from .task_selectors import tasks_with_hours
 
         # The order page (sales, below us) shows each prepaid line's burn-down.
         register_panel("sales:order_detail", order_burndown_panel)
         register_context("sales:order_detail", order_timesheets)
+        register_context("projects:task_detail", task_page_timesheets)
+        register_context("projects:worksheet", task_worksheet_timesheets)
+        register_queryset("projects:task_list", tasks_with_hours)
         register_nav_item("Timesheets", "timesheets:line_list", ("agent", "sales", "accountant"), position=30)
         register_nav_item("My week", "timesheets:week", ("agent",), position=31)
         register_header_widget("timesheets/partials/header_timer.html", position=20)  # the running timer

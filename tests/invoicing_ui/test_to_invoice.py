@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from invoicing.batch import invoice_orders_task
+from invoicing.batch_selectors import tasks_to_invoice
 from invoicing.models import Invoice
 from invoicing.services import invoice_create_from_order
 from projects.models import Task
-from projects.selectors import tasks_to_invoice
 from sales.models import Order
 from sales.services import order_lines_recompute
 from tests.factories import (

@@ -1,0 +1,43 @@
+"""Reads of batch invoicing: the done tasks whose order has something to invoice."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from core.models import User
+from projects.models import Task
+from sales.models import Order
+from timesheets.task_selectors import task_hours
+
+
+def tasks_to_invoice(*, user: User) -> QuerySet[Task]:
+    """Tasks marked done whose order has something to invoice."""
+    if not user.has_role("sales", "accountant", "admin"):
+        return Task.objects.none()
+    order_of_line = Order.objects.filter(
+        Q(lines__tasks=OuterRef("pk")) | Q(projects__tasks=OuterRef("pk")),
+        state__in=[Order.State.SALE, Order.State.DONE],
+        invoice_status=Order.InvoiceStatus.TO_INVOICE,
+    )
+    return (
+        Task.objects.filter(is_done=True)
+        .filter(Exists(order_of_line))
+        .select_related("project__sale_order", "customer", "assignee", "sale_line__order")
+        .annotate(total_hours=task_hours())
+        .order_by("-done_at", "-id")
+    )
+
+
+def task_order_id(task: Task) -> int | None:
+    if task.sale_line_id:
+        return task.sale_line.order_id
+    return task.project.sale_order_id
+
+
+def orders_of_tasks(*, task_ids, user: User) -> list[int]:
+    """Distinct ids of the orders to invoice for these selected tasks (ones the user may see)."""
+    tasks = tasks_to_invoice(user=user).filter(pk__in=task_ids)
+    ids = []
+    for task in tasks:
+        order_id = task_order_id(task)
+        if order_id and order_id not in ids:
+            ids.append(order_id)
+    return ids
