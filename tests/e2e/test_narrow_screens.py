@@ -10,7 +10,7 @@ from core.models import User
 from helpdesk.models import Team, Ticket
 from invoicing.models import Invoice
 from projects.models import Project, Task
-from sales.models import Customer, Order
+from sales.models import Customer, Order, Product
 from tests.factories import CustomerFactory, ProjectFactory, TaskFactory
 
 WIDTHS = (390, 1366)
@@ -59,6 +59,8 @@ def pages_for(role: str) -> list[str]:
             reverse("sales:order_create"),
             reverse("sales:order_detail", args=[order.pk]),
             reverse("sales:upsell_list"),
+            reverse("projects:stock_list"),
+            reverse("projects:product_stock", args=[Product.objects.filter(type="goods").first().pk]),
             reverse("projects:to_invoice"),
             reverse("contracts:contract_list"),
             reverse("contracts:contract_new"),
