@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -49,6 +50,8 @@ def week_submit(request):
             messages.error(request, exc.message)
         else:
             messages.success(request, f"{count} line(s) submitted for approval.")
+    if request.POST.get("from") == "week" and week is not None:  # submitted from "My week"
+        return redirect(f"{reverse('timesheets:week')}?week={week.isoformat()}")
     return redirect("timesheets:line_list")
 
 

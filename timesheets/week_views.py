@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from core.permissions import role_required
 
 from .approvals import LOCKED_FOR_AUTHOR, week_of
+from .models import ApprovalState
 from .selectors import order_lines_past_sold_hours
 from .week_selectors import (
     CELL_NAME,
@@ -30,6 +31,7 @@ from .week_selectors import (
 from .week_services import WeekNotSaved, timesheet_week_save
 
 WEEK_ROLES = ("agent", "admin")
+SUBMITTABLE = (ApprovalState.DRAFT, ApprovalState.REJECTED)
 
 
 def week_url(monday: datetime.date, *, keys=(), focus: str = "", copy: bool = False) -> str:
@@ -60,6 +62,14 @@ def _render(request, grid, *, keys, focus="", status=200):
         "ticket_choices": [c for c in tickets if c[0] not in shown],
         "task_choices": [c for c in tasks if c[0] not in shown],
         "focus": focus,
+        # Lines of approval projects waiting to be submitted (SPEC Time policy): offer the
+        # submission of the week right here (the approval service, as on the timesheets list).
+        "can_submit": any(
+            line.approval_state in SUBMITTABLE
+            for row in grid.rows
+            for cell in row.cells
+            for line in cell.lines
+        ),
         "has_locked": any(
             line.approval_state in LOCKED_FOR_AUTHOR
             for row in grid.rows

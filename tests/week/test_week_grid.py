@@ -337,3 +337,19 @@ def test_the_timesheets_list_shows_a_total_under_each_day(client, agent, desk):
     label = 'Total Mon 2026-03-09<span class="day-total-inline">: 3.25 h</span></th>'
     assert label + '<td class="num"><strong>3.25</strong>' in html
     assert html.index("Total Wed 2026-03-11") < html.index("Total Mon 2026-03-09")  # newest first
+
+
+def test_a_week_with_hours_to_approve_is_submitted_from_the_grid(client, agent, desk):
+    project = desk["task"].project
+    project.requires_approval = True
+    project.save()
+    line = log(agent, MONDAY, "2.00", task=desk["task"])
+    assert line.approval_state == ApprovalState.DRAFT
+    client.force_login(agent)
+    assert "Submit week for approval" in client.get(URL).content.decode()
+    response = client.post(reverse("timesheets:week_submit"), {"week": MONDAY.isoformat(), "from": "week"})
+    assert response["Location"] == f"{URL}?week={MONDAY.isoformat()}"
+    line.refresh_from_db()
+    assert line.approval_state == ApprovalState.SUBMITTED
+    html = client.get(URL).content.decode()
+    assert "Submit week for approval" not in html and "Submitted for approval" in html
