@@ -22,6 +22,14 @@ READS = [
     ("timesheets_page", "timesheets page (admin)", "/timesheets/", "admin"),
     ("timesheets_page_agent", "timesheets page (agent)", "/timesheets/", "agent"),
     ("invoice_list", "invoice list page", "/invoicing/invoices/", "admin"),
+    # Sorted lists: the date order both ways is the index; a costly sort past the count cap keeps
+    # the date order (core.listing); the other lists sort their few thousand rows.
+    ("timesheets_oldest", "timesheets page, oldest first", "/timesheets/?sort=date", "admin"),
+    ("timesheets_by_hours", "timesheets page ?sort=-hours", "/timesheets/?sort=-hours", "admin"),
+    ("ticket_list_sorted", "ticket list ?sort=customer", "/helpdesk/?sort=customer", "admin"),
+    ("order_list_sorted", "order list ?sort=-total", "/sales/orders/?sort=-total", "admin"),
+    ("invoice_list_sorted", "invoice list ?sort=customer", "/invoicing/invoices/?sort=customer", "admin"),
+    ("home_admin", "home page (every section)", "/", "admin"),
     ("api_timesheets", "GET /api/v1/timesheets/", "/api/v1/timesheets/", "admin"),
     (
         "api_timesheets_ticket",

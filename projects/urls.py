@@ -13,6 +13,7 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/materials/", views.task_material_add, name="task_material_add"),
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
+    path("tasks/<int:pk>/move/", views.task_move, name="task_move"),
     path("tasks/<int:pk>/sign/", views.task_sign, name="task_sign"),
     path("tasks/<int:pk>/signature.png", views.task_signature, name="task_signature"),
     path("tasks/<int:pk>/worksheet.pdf", views.task_worksheet_pdf, name="task_worksheet_pdf"),

@@ -16,7 +16,7 @@ from core.errors import DomainError
 from core.filters import filter_for_page
 from core.listing import SORT_PARAM, list_context
 from core.panels import page_context, page_queryset
-from core.views import apply_domain_error
+from core.views import apply_domain_error, is_htmx
 
 from . import selectors, services
 from .filters import TASK_SORTS, TaskFilter
@@ -240,3 +240,18 @@ def task_worksheet_send(request, pk):
         services.worksheet_send_later(task=task)
         messages.success(request, "The signed worksheet is being sent to the customer.")
     return redirect("projects:task_detail", pk=task.pk)
+
+
+@staff_required
+@require_POST
+def task_move(request, pk):
+    """Move a task to another stage (the project board's drag and drop and its select); answers
+    "pipeline-changed" so the board reloads, or the refusal (400) that the board says."""
+    task = _task_or_404(request, pk)
+    try:
+        services.task_update(task=task, user=request.user, stage=request.POST.get("stage", ""))
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    if is_htmx(request):
+        return HttpResponse(status=204, headers={"HX-Trigger": "pipeline-changed"})
+    return redirect("projects:project_detail", pk=task.project_id)

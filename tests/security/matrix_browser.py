@@ -123,6 +123,8 @@ ROWS = {
     ('projects:task_material_add', 'POST'):               "login 403   200   200   403   200   200",
     ('projects:task_done', 'GET'):                        "login 403   405   405   403   405   405",
     ('projects:task_done', 'POST'):                       "login 403   302   302   403   302   302",
+    ('projects:task_move', 'GET'):                        "login 403   405   405   403   405   405",
+    ('projects:task_move', 'POST'):                       "login 403   400   400   403   400   400",
     ('projects:task_sign', 'GET'):                        "login 403   200   200   403   200   200",
     ('projects:task_sign', 'POST'):                       "login 403   200   200   403   200   200",
     ('projects:task_signature', 'GET'):                   "login 403   404   404   403   404   404",
