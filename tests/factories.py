@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from core.models import AuditEvent, Sequence, User
@@ -237,7 +238,9 @@ class TimerFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory, roles=["agent"])
     ticket = factory.SubFactory(TicketFactory)
     state = Timer.State.RUNNING
-    running_since = factory.Faker("date_time_this_month", tzinfo=datetime.UTC)
+    # 90 minutes before now: a random date of "this month" could lie ahead of a frozen test clock,
+    # or make a stop log more than a day's hours, and flip the answer of a stop.
+    running_since = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(minutes=90))
 
 
 class InvoiceFactory(DjangoModelFactory):
