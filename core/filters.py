@@ -41,8 +41,22 @@ class BooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
 
 
+class FlagCheckbox(forms.CheckboxInput):
+    """A checkbox that hands the raw value to the field (Django's coerces any word to True)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"value": "1", **(attrs or {})}, check_test=_checked)
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+def _checked(value) -> bool:
+    return str(value).strip().lower() in TRUE_WORDS
+
+
 class CheckboxBooleanField(StrictBooleanField):
-    widget = forms.CheckboxInput(attrs={"value": "1"})
+    widget = FlagCheckbox
 
     def to_python(self, value):
         # An unchecked box sends nothing: no filter (never "false").
