@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.htmx_messages.HtmxMessagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.error_pages.ErrorPageMiddleware",
 ]
@@ -131,7 +132,10 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     )
 
 # --- Locale ---------------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# English UI for a Belgian company: British English, ISO dates and 30,250.00 amounts
+# (config/formats/en/formats.py). Money and dates are shown through core/display.py.
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en-gb")
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Brussels")
 USE_I18N = True
 USE_TZ = True

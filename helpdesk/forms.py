@@ -5,6 +5,7 @@ import json
 from django import forms
 from django.urls import reverse
 
+from core.form_fields import HoursField
 from core.models import User
 from core.views import int_or_none
 from core.widgets import FastSelect
@@ -115,10 +116,8 @@ class TimesheetLineForm(forms.Form):
     description = forms.CharField(
         max_length=500, required=False, widget=forms.TextInput(attrs={"placeholder": "What did you do?"})
     )
-    hours = forms.DecimalField(
-        max_digits=6,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.25", "placeholder": "0.00"}),
+    hours = HoursField(
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "0.00"})
     )
 
     def __init__(self, *args, employees, **kwargs):

@@ -15,10 +15,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.display import format_day
 from core.errors import DomainError
 from core.filters import filter_for_page
 from core.listing import SORT_PARAM, list_context
 from core.models import User
+from core.money import format_qty
 from core.views import apply_domain_error, int_or_none, is_htmx
 from sales.models import Customer
 from timesheets import services as timesheet_services
@@ -349,6 +351,7 @@ def ticket_timesheets(request, ticket_id: int):
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
+            messages.success(request, f"{format_qty(line.hours)} h logged on {format_day(line.date)}.")
             ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
             past_sold = order_lines_past_sold_hours(line_ids=[line.sale_line_id])
             return _render_timesheets(request, ticket, past_sold=past_sold)
@@ -376,6 +379,7 @@ def ticket_timesheet_edit(request, ticket_id: int, line_id: int):
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
+            messages.success(request, "Timesheet line saved.")
             ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
             past_sold = order_lines_past_sold_hours(line_ids=[line.sale_line_id])
             return _render_timesheets(request, ticket, past_sold=past_sold)
@@ -393,6 +397,7 @@ def ticket_timesheet_delete(request, ticket_id: int, line_id: int):
         timesheet_services.timesheet_delete(line=line, user=request.user)
     except DomainError as exc:
         return _render_timesheets(request, ticket, error=exc.message)
+    messages.success(request, "Timesheet line deleted.")
     ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
     return _render_timesheets(request, ticket)
 

@@ -7,6 +7,7 @@ frozen posted invoices, released timesheets), so the admin is read-only for ever
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
+from core.display import money_column
 
 from .models import Invoice, InvoiceLine, Payment
 
@@ -51,9 +52,14 @@ class InvoiceAdmin(ReadOnlyAdmin):
         "due_date",
         "state",
         "payment_state",
-        "amount_total",
-        "amount_paid",
+        "total",
+        "paid",
     )
+    untaxed = money_column("amount_untaxed", "Untaxed")
+    tax = money_column("amount_tax", "Tax")
+    total = money_column("amount_total", "Total")
+    paid = money_column("amount_paid", "Paid")
+    readonly_fields = ("untaxed", "tax", "total", "paid")
     list_filter = ("state", "kind", "payment_state", "invoice_date")
     search_fields = ("number", "customer__name", "order__name", "payment_reference")
     date_hierarchy = "invoice_date"
@@ -64,7 +70,7 @@ class InvoiceAdmin(ReadOnlyAdmin):
         ("Dates", {"fields": (("invoice_date", "due_date"), ("period_start", "period_end"), "posted_at")}),
         (
             "Amounts",
-            {"fields": (("amount_untaxed", "amount_tax", "amount_total"), ("amount_paid", "payment_state"))},
+            {"fields": (("untaxed", "tax", "total"), ("paid", "payment_state"))},
         ),
         ("Document", {"fields": ("payment_reference", ("pdf", "pdf_sha256"), "sent_at", "created_by")}),
     )
@@ -72,7 +78,8 @@ class InvoiceAdmin(ReadOnlyAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ("date", "invoice", "amount", "method", "reference", "created_by")
+    list_display = ("date", "invoice", "paid_amount", "method", "reference", "created_by")
+    paid_amount = money_column("amount", "Amount")
     list_filter = ("method", "date")
     search_fields = ("invoice__number", "invoice__customer__name", "reference")
     date_hierarchy = "date"

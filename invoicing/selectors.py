@@ -130,6 +130,8 @@ def invoice_plan(
         )
     if method == REGULAR:
         return _regular_plan(order, period_start=period_start, period_end=period_end)
+    if not order.is_invoiceable:
+        raise _nothing_to_invoice(order, "it is fully invoiced.")
     return _downpayment_plan(order, method=method, amount=amount)
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.background import enqueue_after_commit, task_state_of
 from core.csv_safe import SafeWriter
+from core.display import format_money
 from core.errors import DomainError
 from core.filters import filter_for_page
 from core.listing import SORT_PARAM, list_context, querystring
@@ -141,10 +142,11 @@ def invoice_export(request):
 def invoice_detail(request, pk):
     invoice = _invoice(pk)
     user = request.user
-    lines = invoice.lines.select_related("uom", "tax").order_by("sequence", "id")
+    lines = list(invoice.lines.select_related("uom", "tax").order_by("sequence", "id"))
     timesheets = invoice.timesheets.select_related("employee", "ticket", "task", "invoice_line").order_by(
         "invoice_line__sequence", "date", "id"
     )
+    _attach_worked_period(lines, timesheets)
     is_draft = invoice.state == Invoice.State.DRAFT
     is_posted = invoice.state == Invoice.State.POSTED
     accountant = user.has_role(*ACCOUNTING)
@@ -178,6 +180,20 @@ def invoice_detail(request, pk):
         "pdf_pending": is_posted and not invoice_pdf_ready(invoice),
     }
     return render(request, "invoicing/invoice_detail.html", context)
+
+
+def _attach_worked_period(lines, timesheets) -> None:
+    """A line billed without a chosen period shows the dates of the time it bills (first and
+    last timesheet date), so the Period column reads for every timesheet line."""
+    by_line: dict[int, list] = {}
+    by_sale_line: dict[int, list] = {}
+    for sheet in timesheets:
+        by_line.setdefault(sheet.invoice_line_id, []).append(sheet.date)
+        by_sale_line.setdefault(sheet.sale_line_id, []).append(sheet.date)
+    for line in lines:
+        # Lines split per employee rate carry their own timesheets; others bill their order line's.
+        worked = by_line.get(line.pk) or (line.sale_line_id and by_sale_line.get(line.sale_line_id))
+        line.worked_from, line.worked_to = (min(worked), max(worked)) if worked else (None, None)
 
 
 @role_required(*ACCOUNTING)
@@ -251,7 +267,8 @@ def invoice_pay(request, pk):
             except DomainError as error:
                 apply_domain_error(form, error)
             else:
-                messages.success(request, f"Payment of {form.cleaned_data['amount']} registered.")
+                amount = format_money(form.cleaned_data["amount"])
+                messages.success(request, f"Payment of {amount} registered.")
                 url = invoice_detail_url(invoice)
                 return _htmx_redirect(url) if is_htmx(request) else redirect(url)
     else:
@@ -351,7 +368,7 @@ def order_invoice_create(request, pk):
         "form": form,
         "preview": preview,
         "with_period": with_period,
-        "can_invoice": order.state in (Order.State.SALE, Order.State.DONE),
+        "can_invoice": order.is_invoiceable,
     }
     template = (
         "invoicing/partials/create_invoice_dialog.html"

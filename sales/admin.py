@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
+from core.display import money_column
 from core.models import User
 
 from .models import Customer, Order, OrderLine, Product, Tax, Uom, UomCategory
@@ -93,12 +94,13 @@ class ProductAdmin(admin.ModelAdmin):
         "type",
         "invoice_policy",
         "uom",
-        "price",
+        "sale_price",
         "tax",
         "upsell_threshold",
         "service_tracking",
         "active",
     )
+    sale_price = money_column("price", "Price")
     list_filter = ("type", "invoice_policy", "service_tracking", "uom", "tax", "active")
     search_fields = ("name", "default_code", "description")
     list_select_related = ("uom", "tax")
@@ -164,10 +166,14 @@ class OrderAdmin(ReadOnlyAdmin):
         "order_date",
         "state",
         "invoice_status",
-        "amount_untaxed",
-        "amount_total",
+        "untaxed",
+        "total",
         "is_upsell",
     )
+    untaxed = money_column("amount_untaxed", "Untaxed")
+    tax = money_column("amount_tax", "Tax")
+    total = money_column("amount_total", "Total")
+    readonly_fields = ("untaxed", "tax", "total")
     list_filter = ("state", "invoice_status", "is_upsell", "order_date")
     search_fields = ("name", "customer__name", "client_reference")
     date_hierarchy = "order_date"
@@ -178,7 +184,7 @@ class OrderAdmin(ReadOnlyAdmin):
             None,
             {"fields": (("name", "state"), ("customer", "salesperson"), ("order_date", "client_reference"))},
         ),
-        ("Invoicing", {"fields": ("invoice_status", ("amount_untaxed", "amount_tax", "amount_total"))}),
+        ("Invoicing", {"fields": ("invoice_status", ("untaxed", "tax", "total"))}),
         ("Upsell", {"fields": (("is_upsell", "upsell_reason", "upsell_flagged_at"),)}),
         ("History", {"fields": (("confirmed_at", "locked_at"), "note")}),
     )

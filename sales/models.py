@@ -309,6 +309,16 @@ class Order(TimeStampedModel):
     def __str__(self):
         return self.name
 
+    @property
+    def is_invoiceable(self) -> bool:
+        """Confirmed with something left to bill (or room for a down payment): a fully invoiced
+        order, or one whose lines are invoiced or over-delivered prepaid blocks (upselling),
+        offers no invoice. The invoicing service refuses the same orders."""
+        return self.state in (self.State.SALE, self.State.DONE) and self.invoice_status not in (
+            self.InvoiceStatus.INVOICED,
+            self.InvoiceStatus.UPSELLING,
+        )
+
 
 class OrderLine(models.Model):
     class InvoiceStatus(models.TextChoices):

@@ -237,7 +237,7 @@ def order_detail(request, pk):
             "can_confirm": can_write and order.state == Order.State.DRAFT,
             "can_lock": can_write and order.state == Order.State.SALE,
             "can_cancel": can_write and order.state in (Order.State.DRAFT, Order.State.SALE),
-            "can_invoice": can_write and order.state in (Order.State.SALE, Order.State.DONE),
+            "can_invoice": can_write and order.is_invoiceable,
         }
     )
     if order.state != Order.State.DRAFT:

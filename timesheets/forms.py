@@ -5,17 +5,13 @@ import datetime
 
 from django import forms
 
+from core.form_fields import HoursField
 from core.models import User
 from projects.forms import staff_users
 
 
 class TimerStopForm(forms.Form):
-    hours = forms.DecimalField(
-        max_digits=6,
-        decimal_places=2,
-        label="Duration (hours)",
-        widget=forms.NumberInput(attrs={"step": "0.25", "min": "0.25", "max": "24"}),
-    )
+    hours = HoursField(label="Duration (hours)")
     description = forms.CharField(
         max_length=500,
         required=False,
@@ -29,20 +25,8 @@ class TimesheetForm(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), initial=datetime.date.today)
     employee = forms.ModelChoiceField(queryset=User.objects.none())
     description = forms.CharField(max_length=500, required=False)
-    hours = forms.DecimalField(
-        max_digits=5,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "any", "min": "0.01", "max": "24", "inputmode": "decimal"}),
-    )
+    hours = HoursField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["employee"].queryset = staff_users()
-
-    def clean_hours(self):
-        hours = self.cleaned_data["hours"]
-        if hours <= 0:
-            raise forms.ValidationError("Hours must be more than zero.")
-        if hours > 24:
-            raise forms.ValidationError("A line cannot have more than 24 hours.")
-        return hours

@@ -9,6 +9,7 @@ import json
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -18,9 +19,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.csv_safe import SafeWriter
+from core.display import format_day
 from core.errors import DomainError
 from core.filters import filter_for_page
 from core.listing import SORT_PARAM, list_context, querystring
+from core.money import format_qty
 from core.pagination import CappedPaginator
 from core.permissions import role_required
 from core.views import apply_domain_error, int_or_none
@@ -73,8 +76,14 @@ def _own_timer(request, timer_id) -> Timer:
     return timer
 
 
-def _changed(*events, status=204) -> HttpResponse:
+def _changed(*events, status=200) -> HttpResponse:
+    """An empty answer (the buttons swap nothing) carrying the events; its 200 lets htmx show the
+    action's message out of band (core.htmx_messages)."""
     return HttpResponse(status=status, headers={"HX-Trigger": json.dumps(dict.fromkeys(events, True))})
+
+
+def _on(timer) -> str:
+    return f"ticket #{timer.ticket_id}" if timer.ticket_id else f"task {timer.task.title}"
 
 
 # --- Timer panel and header widget ----------------------------------------------------------
@@ -144,30 +153,35 @@ def timer_widget(request):
 def timer_start(request):
     ticket, task = _target(request, request.POST)
     try:
-        timers.timer_start(user=request.user, ticket=ticket, task=task)
+        timer = timers.timer_start(user=request.user, ticket=ticket, task=task)
     except DomainError as exc:
         return HttpResponse(exc.message, status=400)
+    messages.success(request, f"Timer started on {_on(timer)}.")
     return _changed("timer-changed")
 
 
 @role_required(*TIMER_ROLES, message=TIMER_REFUSED)
 @require_POST
 def timer_pause(request, timer_id: int):
-    timers.timer_pause(timer=_own_timer(request, timer_id), user=request.user)
+    timer = timers.timer_pause(timer=_own_timer(request, timer_id), user=request.user)
+    messages.info(request, f"Timer paused on {_on(timer)}.")
     return _changed("timer-changed")
 
 
 @role_required(*TIMER_ROLES, message=TIMER_REFUSED)
 @require_POST
 def timer_resume(request, timer_id: int):
-    timers.timer_resume(timer=_own_timer(request, timer_id), user=request.user)
+    timer = timers.timer_resume(timer=_own_timer(request, timer_id), user=request.user)
+    messages.info(request, f"Timer resumed on {_on(timer)}.")
     return _changed("timer-changed")
 
 
 @role_required(*TIMER_ROLES, message=TIMER_REFUSED)
 @require_POST
 def timer_discard(request, timer_id: int):
-    timers.timer_discard(timer=_own_timer(request, timer_id), user=request.user)
+    timer = _own_timer(request, timer_id)
+    timers.timer_discard(timer=timer, user=request.user)
+    messages.info(request, f"Timer on {_on(timer)} discarded; no time logged.")
     return _changed("timer-changed")
 
 
@@ -187,6 +201,8 @@ def timer_stop(request, timer_id: int):
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
+                logged = f"{format_qty(line.hours)} h logged on {_on(timer)} ({format_day(line.date)})."
+                messages.success(request, logged)
                 # Empty the modal (or say what went past the hours sold); the panels, the widget
                 # and the ticket's timesheets reload.
                 response = _changed("timer-changed", "timesheets-changed", status=200)

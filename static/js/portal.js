@@ -23,3 +23,60 @@ function focusScrollableRegions(root) {
 document.addEventListener("DOMContentLoaded", () => focusScrollableRegions(document));
 document.addEventListener("htmx:afterSettle", () => focusScrollableRegions(document));
 window.addEventListener("resize", () => focusScrollableRegions(document));
+
+// Dialogs (htmx swaps into #modal) take the keyboard focus when they open, give it back to the
+// button that opened them when they close, and close on Escape.
+(function () {
+  const FIELDS = "input:not([type=hidden]):not([disabled]), select, textarea, button:not([disabled]), a[href]";
+  let opener = null;
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const target = event.detail.target;
+    if (target && target.id === "modal" && !target.contains(event.detail.elt)) opener = event.detail.elt;
+  });
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const modal = document.getElementById("modal");
+    if (!modal || event.detail.target !== modal || !modal.children.length) return;
+    if (modal.contains(document.activeElement) && document.activeElement !== modal) return;
+    const dialog = modal.querySelector("[role=dialog]") || modal;
+    // The form's first field rather than the dialog's close button.
+    const first =
+      dialog.querySelector("[autofocus]") || dialog.querySelector("form")?.querySelector(FIELDS) || dialog.querySelector(FIELDS);
+    if (first) first.focus();
+  });
+  new MutationObserver(() => {
+    const modal = document.getElementById("modal");
+    if (modal && !modal.children.length && opener && document.contains(opener)) {
+      opener.focus();
+      opener = null;
+    }
+  }).observe(document.getElementById("modal") || document.body, { childList: true });
+  document.addEventListener("keydown", (event) => {
+    const modal = document.getElementById("modal");
+    if (event.key === "Escape" && modal && modal.children.length) modal.innerHTML = "";
+  });
+})();
+
+// An htmx swap that replaces the focused control must not drop the keyboard user back at the
+// top of the page: focus the control with the same id again, else the first control of the
+// swapped region (e.g. "Pause" after "Start timer").
+(function () {
+  const FIELDS = "input:not([type=hidden]):not([disabled]), select, textarea, button:not([disabled]), a[href]";
+  let lost = null;
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const focused = document.activeElement;
+    const target = event.detail.target;
+    if (focused && focused !== document.body && target && target.contains(focused)) {
+      lost = { id: focused.id, target: target, targetId: target.id };
+    }
+  });
+  document.addEventListener("htmx:afterSettle", () => {
+    if (!lost) return;
+    const was = lost;
+    lost = null;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    const scope = document.contains(was.target) ? was.target : document.getElementById(was.targetId);
+    const again = was.id && document.getElementById(was.id);
+    const next = again || (scope && scope.querySelector(FIELDS));
+    if (next) next.focus();
+  });
+})();

@@ -47,7 +47,7 @@ def test_adding_a_line_inline_answers_the_section_with_the_new_total_and_remaini
 
 @pytest.mark.parametrize(
     ("hours", "message"),
-    [("0", "more than 0"), ("-1", "more than 0"), ("24.25", "24 hours"), ("abc", "number")],
+    [("0", "more than zero"), ("-1", "more than zero"), ("24.25", "24 hours"), ("abc", "number")],
 )
 def test_bad_hours_show_an_error_next_to_the_hours_and_save_nothing(agent_client, prepaid, hours, message):
     response = agent_client.post(add_url(prepaid.ticket), line_data(prepaid.agent, hours=hours), **HX)

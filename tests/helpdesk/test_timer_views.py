@@ -28,8 +28,11 @@ def test_every_page_has_the_header_timer_slot_for_agents(agent_client):
 
 def test_start_answers_an_event_and_the_panel_then_shows_the_running_clock(agent_client, prepaid):
     response = agent_client.post(reverse("timesheets:timer_start"), {"ticket": prepaid.ticket.pk}, **HX)
-    assert response.status_code == 204
+    assert response.status_code == 200
     assert "timer-changed" in json.loads(response.headers["HX-Trigger"])
+    # The action's message, swapped out of band into the page's message list.
+    assert 'id="messages"' in response.content.decode() and "hx-swap-oob" in response.content.decode()
+    assert f"Timer started on ticket #{prepaid.ticket.pk}." in response.content.decode()
     html = agent_client.get(reverse("timesheets:timer_panel"), {"ticket": prepaid.ticket.pk}).content.decode()
     assert 'data-running="1"' in html and "Pause" in html and "Stop" in html
 
@@ -82,6 +85,36 @@ def test_a_bad_duration_in_the_stop_dialog_is_shown_next_to_the_field(agent_clie
     assert "hours" in response.context["form"].errors
     assert Timer.objects.filter(pk=timer.pk).exists()
     assert not TimesheetLine.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("abc", "Enter the hours as a number, e.g. 1.5."),
+        ("1.234", "Enter the hours with at most two decimals, e.g. 1.25."),
+        ("25", "A line cannot have more than 24 hours."),
+        ("", "Enter the hours."),
+    ],
+)
+def test_non_numeric_or_mis_stepped_hours_get_a_server_message(agent_client, prepaid, typed, message):
+    """A text input (no browser bubble, no step): the server names every mistake."""
+    timer = timers.timer_start(user=prepaid.agent, ticket=prepaid.ticket)
+    url = reverse("timesheets:timer_stop", args=[timer.pk])
+    assert 'type="number"' not in agent_client.get(url, **HX).content.decode()
+    response = agent_client.post(url, {"hours": typed, "description": ""}, **HX)
+    assert message in response.content.decode()
+    assert not TimesheetLine.objects.exists()
+
+
+def test_stopping_the_timer_ends_in_a_message_and_reads_a_decimal_comma(agent_client, prepaid):
+    timer = timers.timer_start(user=prepaid.agent, ticket=prepaid.ticket)
+    response = agent_client.post(
+        reverse("timesheets:timer_stop", args=[timer.pk]), {"hours": "1,5", "description": ""}, **HX
+    )
+    line = TimesheetLine.objects.get()
+    assert line.hours == timer_hours("1.50")
+    logged = f"1.50 h logged on ticket #{prepaid.ticket.pk} ({line.date:%Y-%m-%d})."
+    assert logged in response.content.decode()
 
 
 def test_an_agent_cannot_drive_someone_elses_timer(client, prepaid):

@@ -35,7 +35,9 @@ def test_posted_invoice_pdf_shows_number_customer_lines_totals_and_timesheet_app
     assert settings.COMPANY["name"] in text and settings.COMPANY["iban"] in text
     assert "Service on Timesheets" in text and "Prepaid support 10 h" in text
     assert "Service period 2026-11-01 – 2026-11-15" in text
-    assert "1,028.50" in text and "850.00" in text and "178.50" in text
+    # One money format (core.display): thousand separators, two decimals, always the currency.
+    assert "Untaxed amount" in text and "850.00 EUR" in text and "178.50 EUR" in text
+    assert "Please pay 1,028.50 EUR" in " ".join(text.split())
     assert "2026-12-20" in text  # due date
     assert "Mail server migration" in text and "Backup restore test" in text
     assert "Ada Lovelace" in text and "3.50" in text  # appendix total hours

@@ -128,7 +128,8 @@ def test_logging_time_inline_returns_the_refreshed_table_with_the_total(agent_cl
 
 
 @pytest.mark.parametrize(
-    ("hours", "message"), [("0", "more than zero"), ("-2", "more than zero"), ("25", "24"), ("", "required")]
+    ("hours", "message"),
+    [("0", "more than zero"), ("-2", "more than zero"), ("25", "24"), ("", "Enter the hours")],
 )
 def test_bad_hours_show_a_field_error_and_write_nothing(agent_client, field_task, agent, hours, message):
     response = agent_client.post(

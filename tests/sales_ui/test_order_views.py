@@ -117,7 +117,7 @@ def test_line_form_row_and_product_defaults_fill_unit_price_tax(client, sales_us
     html = response.content.decode()
     assert f'<option value="{uom("Hours").pk}" selected>Hours</option>' in html
     assert 'value="100.00"' in html and f'<option value="{tax.pk}" selected>' in html
-    assert 'id="amt-sub-new">200.00<' in html and 'id="amt-total-new">242.00<' in html
+    assert 'id="amt-sub-new">200.00 EUR<' in html and 'id="amt-total-new">242.00 EUR<' in html
 
 
 def test_live_amounts_are_computed_with_discount_and_tax_and_included_in_order_totals(client, sales_user):
@@ -131,13 +131,13 @@ def test_live_amounts_are_computed_with_discount_and_tax_and_included_in_order_t
     url = reverse("sales:order_line_compute", args=[order.pk])
     figures = {"quantity": "3", "price_unit": "99.99", "discount": "10", "tax": tax.pk}
     html = client.post(url, {"key": "new", **figures}).content.decode()
-    assert 'id="amt-sub-new" hx-swap-oob="true">269.97<' in html
-    assert 'id="amt-tax-new" hx-swap-oob="true">56.69<' in html
-    assert 'id="amt-total-new" hx-swap-oob="true">326.66<' in html
-    assert 'id="order-total" hx-swap-oob="true">689.66<' in html  # 363.00 + the new line
+    assert 'id="amt-sub-new" hx-swap-oob="true">269.97 EUR<' in html
+    assert 'id="amt-tax-new" hx-swap-oob="true">56.69 EUR<' in html
+    assert 'id="amt-total-new" hx-swap-oob="true">326.66 EUR<' in html
+    assert 'id="order-total" hx-swap-oob="true">689.66 EUR<' in html  # 363.00 + the new line
     html = client.post(url, {"key": line.pk, **figures}).content.decode()
-    assert 'id="order-untaxed" hx-swap-oob="true">469.97<' in html  # its stored 100.00 replaced
-    assert 'id="order-total" hx-swap-oob="true">568.66<' in html
+    assert 'id="order-untaxed" hx-swap-oob="true">469.97 EUR<' in html  # its stored 100.00 replaced
+    assert 'id="order-total" hx-swap-oob="true">568.66 EUR<' in html
 
 
 def test_line_of_another_order_is_a_404(client, sales_user):
