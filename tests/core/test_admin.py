@@ -118,10 +118,10 @@ def test_user_list_shows_roles_and_filters_by_role(admin_staff_client, agent, sa
 def test_product_list_shows_policy_unit_price_tax_and_threshold(admin_staff_client):
     ProductFactory(name="Support 50 h", price=Decimal("500.00"), tax=TaxFactory(), upsell_threshold=80)
     content = admin_staff_client.get(reverse("admin:sales_product_changelist")).content.decode()
-    for column in ("field-type", "field-invoice_policy", "field-uom", "field-price", "field-tax"):
+    for column in ("field-type", "field-invoice_policy", "field-uom", "field-sale_price", "field-tax"):
         assert column in content
     assert "Prepaid / fixed price" in content
-    assert "500.00" in content
+    assert "500.00 EUR" in content
     assert "80.00" in content
 
 

@@ -121,10 +121,13 @@ def test_the_timer_stop_warns_past_the_prepaid_hours_and_24_hours_is_an_hours_er
     assert list(errors) == ["hours"] and "At most 24 hours a day" in errors["hours"][0]
 
 
-def test_a_timer_stop_within_the_hours_sold_closes_the_dialog_silently(client, agent, work):
+def test_a_timer_stop_within_the_hours_sold_closes_the_dialog_with_only_its_message(client, agent, work):
     client.force_login(agent)
     timer = timers.timer_start(user=agent, ticket=work["ticket"])
     response = client.post(
         reverse("timesheets:timer_stop", args=[timer.pk]), {"hours": "0.50", "description": ""}, **HX
     )
-    assert response.status_code == 200 and response.content == b""
+    content = response.content.decode()
+    # No warning dialog: the modal empties, and only the out-of-band message list comes along.
+    assert response.status_code == 200 and "timer-logged-warning" not in content
+    assert content.strip().startswith('<ul class="messages" id="messages"') and "0.50 h logged on" in content
