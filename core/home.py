@@ -8,8 +8,9 @@ their filters in the URL), so "3 drafts to post" opens the three drafts.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.template.defaultfilters import floatformat
+
+from .display import format_money
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,8 @@ def home_sections(user) -> list[dict]:
 
 
 def money(value) -> str:
-    """An amount as the figures show it: two decimals, grouped, with the currency."""
-    return f"{floatformat(value, '2g')} {settings.CURRENCY}"
+    """An amount as the figures show it: the one money format (core.display)."""
+    return format_money(value)
 
 
 def hours(value) -> str:
