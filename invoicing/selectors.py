@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
+from core.display import format_money
 from core.errors import ConflictError, DomainError
 from core.money import HUNDRED, ZERO, line_subtotal, quantize_money, tax_amount, to_decimal
 from core.units import hours_to_unit
@@ -221,7 +222,7 @@ def _regular_plan(order: Order, *, period_start, period_end) -> InvoicePlan:
         if plan.amount_total < 0:
             raise DomainError(
                 f"The down payments already invoiced exceed what this invoice would bill "
-                f"({plan.amount_total}): invoice a longer period or the whole order.",
+                f"({format_money(plan.amount_total)}): invoice a longer period or the whole order.",
                 code="downpayment_exceeds",
             )
     return plan
@@ -287,9 +288,11 @@ def _downpayment_plan(order: Order, *, method: str, amount) -> InvoicePlan:
         order_total = sum((total for _, _, total in groups), ZERO)
         if fixed > order_total:
             raise DomainError(
-                f"The down payment ({fixed}) is more than the order total ({order_total}).", field="amount"
+                f"The down payment ({format_money(fixed)}) is more than the order total "
+                f"({format_money(order_total)}).",
+                field="amount",
             )
-        label = f"Down payment of {fixed} (tax included)"
+        label = f"Down payment of {format_money(fixed)} (tax included)"
         shares, left = [], fixed
         for i, (_, _, total) in enumerate(groups):
             share = left if i == len(groups) - 1 else quantize_money(fixed * total / order_total)

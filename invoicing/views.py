@@ -170,7 +170,7 @@ def invoice_detail(request, pk):
         and any(row.remaining > 0 for row in selectors.invoice_creditable_lines(invoice=invoice)),
         # On a credit note the payment is the refund of what it still owes the customer.
         "can_pay": accountant and is_posted and invoice.amount_due > 0,
-        "can_send": accountant and is_posted,
+        "can_send": accountant and is_posted and bool(invoice.customer.email),
         # A send asked for and not done yet: waiting for the task queue, queued, running, retried.
         "email_job": _email_job(invoice) if is_posted else None,
         "can_download": accountant or (is_draft and user.has_role("sales")),

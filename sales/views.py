@@ -236,7 +236,10 @@ def order_detail(request, pk):
             "can_edit_header": can_write and order.state in EDITABLE_HEADER,
             "can_confirm": can_write and order.state == Order.State.DRAFT,
             "can_lock": can_write and order.state == Order.State.SALE,
-            "can_cancel": can_write and order.state in (Order.State.DRAFT, Order.State.SALE),
+            # order_cancel refuses an order with anything invoiced: so does the button.
+            "can_cancel": can_write
+            and order.state in (Order.State.DRAFT, Order.State.SALE)
+            and not any(line.qty_invoiced for line in context["lines"]),
             "can_invoice": can_write and order.is_invoiceable,
         }
     )

@@ -36,12 +36,15 @@ def test_a_fully_invoiced_order_offers_no_create_invoice_and_the_service_refuses
     client, sales_user, prepaid_order
 ):
     client.force_login(sales_user)
-    assert "Create invoice" in order_page(client, prepaid_order)
+    page = order_page(client, prepaid_order)
+    assert "Create invoice" in page and "Cancel order" in page
     invoicing.invoice_create_from_order(order=prepaid_order, user=sales_user)
     prepaid_order.refresh_from_db()
     assert prepaid_order.invoice_status == Order.InvoiceStatus.INVOICED
     assert not prepaid_order.is_invoiceable
-    assert "Create invoice" not in order_page(client, prepaid_order)
+    page = order_page(client, prepaid_order)
+    # Neither a second invoice nor a cancellation (order_cancel refuses an invoiced order).
+    assert "Create invoice" not in page and "Cancel order" not in page
     # The same rule on the server: no regular invoice, no down payment either.
     for method, amount in (("regular", None), ("down_payment_percent", Decimal("10"))):
         with pytest.raises(DomainError, match="nothing to invoice"):
@@ -59,6 +62,10 @@ def test_a_credited_invoice_offers_no_second_credit_note(client, sales_user, acc
     url = reverse("invoicing:invoice_detail", args=[invoice.pk])
     html = client.get(url).content.decode()
     assert "Full credit note" in html and "Partial credit note" in html
+    assert "Send by e-mail" in html
+    prepaid_order.customer.email = ""
+    prepaid_order.customer.save(update_fields=["email"])
+    assert "Send by e-mail" not in client.get(url).content.decode()  # nobody to send it to
     invoice_credit_note(invoice=invoice, user=accountant)
     html = client.get(url).content.decode()
     assert "Full credit note" not in html and "Partial credit note" not in html

@@ -130,4 +130,5 @@ def test_a_timer_stop_within_the_hours_sold_closes_the_dialog_with_only_its_mess
     content = response.content.decode()
     # No warning dialog: the modal empties, and only the out-of-band message list comes along.
     assert response.status_code == 200 and "timer-logged-warning" not in content
-    assert content.strip().startswith('<ul class="messages" id="messages"') and "0.50 h logged on" in content
+    assert content.strip().startswith('<div id="messages" hx-swap-oob="innerHTML">')
+    assert "0.50 h logged on" in content
