@@ -67,6 +67,8 @@ class MeSerializer(serializers.Serializer):
 
 
 class MeView(APIView):
+    """The signed-in user: id, names, e-mail and roles."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=MeSerializer)

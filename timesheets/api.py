@@ -197,6 +197,7 @@ class TimesheetWeekViewSet(RolePolicyMixin, viewsets.GenericViewSet):
     approving permission) list the weeks waiting, approve them, or reject them with a reason."""
 
     serializer_class = WeekWaitingSerializer
+    pagination_class = None  # the weeks waiting are few: one list, no pages
     action_roles = {"list": STAFF, "submit": LOGGERS, "approve": STAFF, "reject": STAFF}
 
     def _approver(self):

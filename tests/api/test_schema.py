@@ -67,3 +67,22 @@ def test_schema_endpoint_answers(client_for, agent):
     response = client_for(agent).get("/api/v1/schema/")
     assert response.status_code == 200
     assert b"/api/v1/orders/{id}/invoice/" in response.content
+
+
+def test_every_operation_documents_its_errors_and_has_its_own_summary_and_description():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = [(method, path, op) for path, item in schema["paths"].items() for method, op in item.items()]
+    summaries = [op["summary"] for _method, _path, op in operations]
+    descriptions = [op["description"] for _method, _path, op in operations]
+    assert len(set(summaries)) == len(summaries) and len(set(descriptions)) == len(descriptions)
+    for method, path, op in operations:
+        codes = set(op["responses"])
+        if path != "/api/v1/auth/token/":
+            assert {"401", "403"} <= codes, (method, path)
+        if "{" in path:
+            assert "404" in codes, (method, path)
+        if method in ("post", "put", "patch"):
+            assert "400" in codes, (method, path)
+    confirm = schema["paths"]["/api/v1/orders/{id}/confirm/"]["post"]["responses"]
+    assert confirm["409"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert schema["paths"]["/api/v1/auth/token/"]["post"]["responses"].keys() == {"200", "400", "429"}
