@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "core",
+    "audit",
     "sales",
     "projects",
     "timesheets",

@@ -14,8 +14,9 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
+from audit import services as audit
 from core.errors import ConflictError, DomainError
-from core.models import AuditEvent, User
+from core.models import User
 from core.money import quantize_money, quantize_qty, to_decimal
 from invoicing.services import invoice_create_from_order
 from sales.models import Customer, Order, Product, Uom, UomCategory
@@ -177,7 +178,7 @@ def contract_create(
         contract = Contract.objects.create(
             salesperson=salesperson or (user if getattr(user, "is_authenticated", False) else None), **values
         )
-        AuditEvent.record(actor=user, action="contract.create", obj=contract, customer=customer.pk)
+        audit.record(actor=user, action="contract.create", obj=contract, customer=customer.pk)
         contract_renew(contract=contract, day=timezone.localdate(), user=user)
         contract.refresh_from_db()
     return contract
@@ -216,7 +217,7 @@ def contract_update(*, contract: Contract, user: User | None, **fields) -> Contr
             setattr(locked, name, value)
         locked.salesperson = salesperson
         locked.save()
-        AuditEvent.record(actor=user, action="contract.update", obj=locked, fields=sorted(changed))
+        audit.record(actor=user, action="contract.update", obj=locked, fields=sorted(changed))
         contract_renew(contract=locked, day=timezone.localdate(), user=user)
     contract.refresh_from_db()
     return contract
@@ -235,7 +236,7 @@ def contract_cancel(*, contract: Contract, user: User | None) -> Contract:
         locked.state = Contract.State.CANCELLED
         locked.cancelled_at = timezone.now()
         locked.save(update_fields=["state", "cancelled_at", "updated_at"])
-        AuditEvent.record(actor=user, action="contract.cancel", obj=locked)
+        audit.record(actor=user, action="contract.cancel", obj=locked)
     contract.refresh_from_db()
     return contract
 
@@ -280,9 +281,7 @@ def _open_period(contract: Contract, sequence: int, user) -> ContractPeriod:
         order_line=order.lines.get(),
         invoice=invoice,
     )
-    AuditEvent.record(
-        actor=user, action="contract.period_open", obj=contract, start=str(start), order=order.name
-    )
+    audit.record(actor=user, action="contract.period_open", obj=contract, start=str(start), order=order.name)
     return period
 
 
@@ -323,7 +322,7 @@ def _close_period(contract: Contract, period: ContractPeriod, figures: PeriodFig
     period.overage = figures.overage
     period.closed_at = timezone.now()
     period.save()
-    AuditEvent.record(
+    audit.record(
         actor=user,
         action="contract.period_close",
         obj=contract,
@@ -393,7 +392,7 @@ def contract_renew(*, contract: Contract, day: datetime.date, user: User | None 
         ):
             locked.state = Contract.State.ENDED
             locked.save(update_fields=["state", "updated_at"])
-            AuditEvent.record(actor=user, action="contract.end", obj=locked)
+            audit.record(actor=user, action="contract.end", obj=locked)
     return result
 
 

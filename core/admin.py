@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from .models import AuditEvent, Sequence, TaskRecord, User
+from .models import Sequence, TaskRecord, User
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -93,15 +93,6 @@ class SequenceAdmin(ReadOnlyAdmin):
     list_display = ("code", "year", "prefix", "padding", "next_number")
     list_filter = ("code", "year")
     search_fields = ("code", "prefix")
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "actor", "action", "object_type", "object_id")
-    list_filter = ("action", "object_type")
-    search_fields = ("action", "object_type", "actor__username")
-    date_hierarchy = "created_at"
-    list_select_related = ("actor",)
 
 
 @admin.register(TaskRecord)

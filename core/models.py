@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
 
@@ -69,31 +68,6 @@ class Sequence(models.Model):
         seq.next_number = number + 1
         seq.save(update_fields=["next_number"])
         return f"{seq.prefix}{str(number).zfill(seq.padding)}"
-
-
-class AuditEvent(models.Model):
-    """Who did what to which billing document: one row per state change."""
-
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    action = models.CharField(max_length=60)
-    object_type = models.CharField(max_length=60)
-    object_id = models.BigIntegerField()
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
-
-    def __str__(self):
-        return f"{self.action} {self.object_type}#{self.object_id}"
-
-    @classmethod
-    def record(cls, *, actor, action: str, obj, **data) -> "AuditEvent":
-        user = actor if getattr(actor, "is_authenticated", False) else None
-        return cls.objects.create(
-            actor=user, action=action, object_type=obj._meta.label_lower, object_id=obj.pk, data=data
-        )
 
 
 class TaskRecord(models.Model):

@@ -72,7 +72,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "invoicing.invoice": READ,
         "invoicing.payment": READ,
         "core.sequence": READ,
-        "core.auditevent": READ,
+        "audit.auditevent": READ,
         "core.taskrecord": READ,
         "projects.employeerate": ALL,
         "contracts.contract": ("view", "add", "change"),

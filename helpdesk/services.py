@@ -3,8 +3,9 @@
 from django.db import transaction
 from django.utils import timezone
 
+from audit import services as audit
 from core.errors import ConflictError, DomainError
-from core.models import STAFF_ROLES, AuditEvent, User
+from core.models import STAFF_ROLES, User
 from projects.services import project_create
 from sales.models import Order
 from sales.services import product_ensure_service_on_timesheets
@@ -65,7 +66,7 @@ def team_save(*, team: Team, user: User | None = None, members=None, stages=None
             team.stages.set(Stage.objects.filter(name__in=DEFAULT_STAGE_NAMES))
         if team.use_billing:
             product_ensure_service_on_timesheets()
-        AuditEvent.record(
+        audit.record(
             actor=user,
             action="team_created" if is_new else "team_changed",
             obj=team,
@@ -85,7 +86,7 @@ def team_delete(*, team: Team, user: User | None = None) -> None:
             raise ConflictError(
                 f"Team {locked.name} has tickets; it cannot be deleted.", code="team_has_tickets"
             )
-        AuditEvent.record(actor=user, action="team.delete", obj=locked, name=locked.name)
+        audit.record(actor=user, action="team.delete", obj=locked, name=locked.name)
         locked.delete()
 
 
@@ -204,7 +205,7 @@ def ticket_set_stage(*, ticket: Ticket, stage: Stage, user: User | None) -> Tick
         elif not stage.is_closed:
             ticket.closed_at = None
         ticket.save(update_fields=["stage", "closed_at", "updated_at"])
-        AuditEvent.record(actor=user, action="ticket_stage", obj=ticket, old=old.name, new=stage.name)
+        audit.record(actor=user, action="ticket_stage", obj=ticket, old=old.name, new=stage.name)
     return ticket
 
 

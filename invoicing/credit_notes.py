@@ -13,8 +13,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from audit import services as audit
 from core.errors import ConflictError, DomainError
-from core.models import AuditEvent, User
+from core.models import User
 from core.money import ZERO, format_qty, line_subtotal, quantize_exact_qty, tax_amount, to_decimal
 from sales.services import order_lines_recompute
 from timesheets.models import TimesheetLine
@@ -29,6 +30,10 @@ _COPIED = [
     for f in InvoiceLine._meta.concrete_fields
     if f.attname not in ("id", "invoice_id", "reversed_line_id")
 ]
+
+
+# What crediting changes on the credited invoice (the credit note records its own posting).
+SETTLEMENT_AUDIT_FIELDS = ("amount_settled", "payment_state")
 
 
 def invoice_credit_note(*, invoice: Invoice, user: User, lines: list[dict] | None = None) -> Invoice:
@@ -57,17 +62,19 @@ def invoice_credit_note(*, invoice: Invoice, user: User, lines: list[dict] | Non
         credit.amount_total = credit.amount_untaxed + credit.amount_tax
         credit.save(update_fields=["amount_untaxed", "amount_tax", "amount_total", "updated_at"])
         released = _release_timesheets(locked, chosen, full=lines is None)
+        before = audit.snapshot(locked, SETTLEMENT_AUDIT_FIELDS)
         post(credit, user)
         settled = settle(invoice=locked, credit_note=credit)
         order_lines_recompute(line_ids=[line.sale_line_id for line in products if line.sale_line_id])
-        AuditEvent.record(
+        audit.record(
             actor=user,
             action="invoice.credit",
             obj=locked,
+            changes=audit.diff(before, audit.snapshot(locked, SETTLEMENT_AUDIT_FIELDS)),
             credit_note=credit.number,
             partial=lines is not None,
-            amount_total=str(credit.amount_total),
-            settled=str(settled),
+            amount_total=credit.amount_total,
+            settled=settled,
             timesheet_lines_released=released,
         )
     for f in Invoice._meta.concrete_fields:

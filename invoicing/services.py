@@ -12,9 +12,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from audit import services as audit
 from core.errors import ConflictError, DomainError
 from core.locks import lock_billing
-from core.models import AuditEvent, User
+from core.models import User
 from core.money import ZERO, line_subtotal, quantize_money, tax_amount, to_decimal
 from sales.models import Order, OrderLine
 from sales.services import order_lines_recompute
@@ -137,19 +138,23 @@ def invoice_create_from_order(
                     ).update(invoice=invoice, invoice_line=created, updated_at=now)
             linked += rows.filter(invoice__isnull=True).update(invoice=invoice, updated_at=now)
         order_lines_recompute(line_ids=[], order_ids=[locked.pk])
-        AuditEvent.record(
+        audit.record(
             actor=user,
             action="invoice.create",
             obj=invoice,
+            changes=audit.diff({}, audit.snapshot(invoice, CREATE_AUDIT_FIELDS)),
             order=locked.name,
             method=method,
-            amount_total=str(invoice.amount_total),
             timesheet_lines=linked,
         )
     return invoice
 
 
 INVOICE_DRAFT_FIELDS = ("invoice_date", "due_date")
+# What the audit trail records of a new invoice, of a line edit, of a payment.
+CREATE_AUDIT_FIELDS = ("state", "amount_untaxed", "amount_tax", "amount_total")
+TOTAL_AUDIT_FIELDS = ("amount_untaxed", "amount_tax", "amount_total")
+PAYMENT_AUDIT_FIELDS = ("amount_paid", "payment_state")
 
 
 def invoice_update(*, invoice: Invoice, user: User, **fields) -> Invoice:
@@ -167,12 +172,18 @@ def invoice_update(*, invoice: Invoice, user: User, **fields) -> Invoice:
                 f"Invoice {locked} is {locked.get_state_display().lower()}: only drafts can be changed.",
                 code="invoice_state",
             )
+        before = audit.snapshot(locked, changes)
         for name, value in changes.items():
             setattr(locked, name, value)
         if locked.invoice_date and locked.due_date and locked.due_date < locked.invoice_date:
             raise DomainError("The due date is before the invoice date.", field="due_date")
         locked.save(update_fields=[*changes, "updated_at"])
-        AuditEvent.record(actor=user, action="invoice.update", obj=locked, fields=sorted(changes))
+        audit.record(
+            actor=user,
+            action="invoice.update",
+            obj=locked,
+            changes=audit.diff(before, audit.snapshot(locked, changes)),
+        )
     return refresh(invoice, locked)
 
 
@@ -238,12 +249,13 @@ def invoice_lines_update(*, invoice: Invoice, user: User, lines: list[dict]) -> 
             )
         existing = {
             line.pk: line
-            for line in locked.lines.select_related("sale_line", "tax").filter(
+            for line in locked.lines.select_related("sale_line", "tax", "uom").filter(
                 display_type=InvoiceLine.DisplayType.PRODUCT
             )
         }
         if not lines:
             raise DomainError("An invoice needs at least one line; cancel the draft instead.", field="lines")
+        before = {**_lines_snapshot(existing.values()), **audit.snapshot(locked, TOTAL_AUDIT_FIELDS)}
         kept, new_lines = {}, []
         for index, values in enumerate(lines):
             line_id = values.get("id")
@@ -297,16 +309,27 @@ def invoice_lines_update(*, invoice: Invoice, user: User, lines: list[dict]) -> 
         )
         if locked.order_id:
             order_lines_recompute(line_ids=released_sale_lines, order_ids=[locked.order_id])
-        AuditEvent.record(
+        locked.refresh_from_db()
+        after = {**_lines_snapshot(kept.values()), **audit.snapshot(locked, TOTAL_AUDIT_FIELDS)}
+        audit.record(
             actor=user,
             action="invoice.lines_update",
             obj=locked,
+            changes=audit.diff(before, after),
             kept=len(kept) - len(new_lines),
             added=len(new_lines),
             removed=len(removed),
         )
-        locked.refresh_from_db()
     return refresh(invoice, locked)
+
+
+def _lines_snapshot(lines) -> dict:
+    """Each product line's editable fields, keyed `line <sequence>.<field>` (the order shown)."""
+    values = {}
+    for line in lines:
+        for name, value in audit.snapshot(line, [*FREE_LINE_FIELDS, "total"]).items():
+            values[f"line {line.sequence}.{name}"] = value
+    return values
 
 
 def invoice_post(*, invoice: Invoice, user: User) -> Invoice:
@@ -373,6 +396,7 @@ def invoice_register_payment(
             raise DomainError(
                 f"The amount ({value}) is more than the amount due ({max(due, ZERO)}).", field="amount"
             )
+        before = audit.snapshot(locked, PAYMENT_AUDIT_FIELDS)
         payment = Payment.objects.create(
             invoice=locked,
             amount=value,
@@ -384,11 +408,13 @@ def invoice_register_payment(
         locked.amount_paid = locked.amount_paid + value
         locked.payment_state = payment_state(locked)
         locked.save(update_fields=["amount_paid", "payment_state", "updated_at"])
-        AuditEvent.record(
+        audit.record(
             actor=user,
             action="invoice.payment",
             obj=locked,
-            amount=str(value),
+            changes=audit.diff(before, audit.snapshot(locked, PAYMENT_AUDIT_FIELDS)),
+            amount=value,
+            date=date,
             payment=payment.pk,
             method=method,
         )

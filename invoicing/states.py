@@ -6,9 +6,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from audit import services as audit
 from core.errors import ConflictError
 from core.locks import lock_billing, lock_one
-from core.models import AuditEvent, Sequence, User
+from core.models import Sequence, User
 from core.money import ZERO
 from sales.models import Order, OrderLine
 from timesheets.models import TimesheetLine
@@ -44,15 +45,24 @@ def check_transition(invoice: Invoice, to: str) -> None:
         )
 
 
-def invoice_transition(*, invoice: Invoice, to: str, user: User | None, fields=(), **data) -> Invoice:
+# What the audit trail compares before and after a state change.
+TRANSITION_AUDIT_FIELDS = ("state", "number", "invoice_date", "due_date", "payment_reference")
+
+
+def invoice_transition(
+    *, invoice: Invoice, to: str, user: User | None, fields=(), before: dict | None = None, **data
+) -> Invoice:
     """The one place an invoice changes state; the caller holds its row lock. `fields` are the
-    other columns the move writes (posting: number, dates)."""
+    other columns the move writes (posting: number, dates); `before` = the audited fields as they
+    were before the caller set them."""
     check_transition(invoice, to)
-    old = invoice.state
+    if before is None:
+        before = audit.snapshot(invoice, TRANSITION_AUDIT_FIELDS)
     invoice.state = to
     invoice.save(update_fields=[*fields, "state", "updated_at"])
     action = {Invoice.State.POSTED: "invoice.post", Invoice.State.CANCEL: "invoice.cancel"}[to]
-    AuditEvent.record(actor=user, action=action, obj=invoice, old_state=old, new_state=to, **data)
+    changes = audit.diff(before, audit.snapshot(invoice, TRANSITION_AUDIT_FIELDS))
+    audit.record(actor=user, action=action, obj=invoice, changes=changes, **data)
     return invoice
 
 
@@ -99,6 +109,7 @@ def sale_line_ids(invoice: Invoice) -> list[int]:
 
 def post(invoice: Invoice, user: User | None) -> Invoice:
     """Number, dates, state; the caller holds the invoice's row lock inside a transaction."""
+    before = audit.snapshot(invoice, TRANSITION_AUDIT_FIELDS)
     invoice_date = invoice.invoice_date or timezone.localdate()
     code, prefix = SEQUENCES[invoice.kind]
     invoice.number = Sequence.next_value(
@@ -114,7 +125,7 @@ def post(invoice: Invoice, user: User | None) -> Invoice:
         to=Invoice.State.POSTED,
         user=user,
         fields=["number", "invoice_date", "due_date", "payment_reference", "posted_at"],
-        number=invoice.number,
+        before=before,
     )
     signals.invoice_posted.send(sender=Invoice, invoice=invoice, user=user)
     return invoice

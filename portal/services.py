@@ -19,9 +19,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from rest_framework.authtoken.models import Token
 
+from audit import services as audit
 from core.background import enqueue_after_commit
 from core.errors import DomainError
-from core.models import AuditEvent, User
+from core.models import User
 
 logger = logging.getLogger(__name__)
 USERNAME_MAX = 150
@@ -58,9 +59,7 @@ def portal_user_create(*, customer, username: str, email: str, password: str | N
         user.save()
         user.groups.add(Group.objects.get(name="customer"))
         customer.portal_users.add(user)
-        AuditEvent.record(
-            actor=by, action="portal_user.create", obj=customer, user=user.pk, username=username
-        )
+        audit.record(actor=by, action="portal_user.create", obj=customer, user=user.pk, username=username)
         if not password:
             _enqueue_invitation(user.pk)
     return user
@@ -72,7 +71,7 @@ def portal_user_invite(*, user: User, by: User) -> None:
         raise DomainError(f"{user.username} is deactivated.", field="user")
     if not user.email:
         raise DomainError(f"{user.username} has no e-mail address.", field="email")
-    AuditEvent.record(actor=by, action="portal_user.invite", obj=user)
+    audit.record(actor=by, action="portal_user.invite", obj=user)
     _enqueue_invitation(user.pk)
 
 
@@ -114,6 +113,6 @@ def portal_user_deactivate(*, user: User, by: User) -> User:
         for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
             if session.get_decoded().get("_auth_user_id") == str(user.pk):
                 session.delete()
-        AuditEvent.record(actor=by, action="portal_user.deactivate", obj=user)
+        audit.record(actor=by, action="portal_user.deactivate", obj=user)
     user.refresh_from_db()
     return user

@@ -17,9 +17,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from audit import services as audit
 from core.background import enqueue_after_commit
 from core.errors import ConflictError, DomainError
-from core.models import AuditEvent, User
+from core.models import User
 from core.money import quantize_qty, to_decimal
 from core.units import convert_quantity
 from sales import services as sales_services
@@ -62,7 +63,7 @@ def project_create(
     )
     project.full_clean()
     project.save()
-    AuditEvent.record(actor=user, action="project_create", obj=project, name=project.name)
+    audit.record(actor=user, action="project_create", obj=project, name=project.name)
     return project
 
 
@@ -103,7 +104,7 @@ def _order_project(*, order: Order, first_line: OrderLine, user) -> Project:
             sale_line=first_line,
             sale_order=order,
         )
-        AuditEvent.record(actor=user, action="project_create", obj=project, order=order.name)
+        audit.record(actor=user, action="project_create", obj=project, order=order.name)
     return project
 
 
@@ -161,7 +162,7 @@ def order_service_tracking_apply(*, order: Order, user: User | None = None) -> l
         existing.add((line.pk, project.pk))
     Task.objects.bulk_create(created)
     if created:
-        AuditEvent.record(actor=user, action="service_tracking", obj=order, tasks=[t.pk for t in created])
+        audit.record(actor=user, action="service_tracking", obj=order, tasks=[t.pk for t in created])
     return created
 
 
@@ -223,7 +224,7 @@ def task_create(
     )
     task.full_clean()
     task.save()
-    AuditEvent.record(actor=user, action="task_create", obj=task)
+    audit.record(actor=user, action="task_create", obj=task)
     return task
 
 
@@ -353,9 +354,7 @@ def task_material_add(*, task: Task, product: Product, quantity, user: User | No
         material.save(update_fields=["quantity", "sale_line"])
     if task.is_done:
         _deliver_material(material=material, task=task, user=user, quantity=quantity)
-    AuditEvent.record(
-        actor=user, action="task_material_add", obj=task, product=product.pk, quantity=str(quantity)
-    )
+    audit.record(actor=user, action="task_material_add", obj=task, product=product.pk, quantity=str(quantity))
     return material
 
 
@@ -381,7 +380,7 @@ def task_mark_done(*, task: Task, user: User | None = None) -> Task:
     task.stage = Task.Stage.DONE
     task.done_at = timezone.now()
     task.save(update_fields=["is_done", "stage", "done_at", "updated_at"])
-    AuditEvent.record(actor=user, action="task_done", obj=task, materials=len(materials))
+    audit.record(actor=user, action="task_done", obj=task, materials=len(materials))
     return task
 
 
@@ -445,7 +444,7 @@ def task_sign(*, task: Task, signature: str, signed_by: str, user: User | None =
             "updated_at",
         ]
     )
-    AuditEvent.record(actor=user, action="task_sign", obj=task, signed_by=task.signed_by)
+    audit.record(actor=user, action="task_sign", obj=task, signed_by=task.signed_by)
     worksheet_send_later(task=task)
     return task
 

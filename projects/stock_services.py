@@ -17,8 +17,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit import services as audit
 from core.errors import DomainError
-from core.models import AuditEvent, User
+from core.models import User
 from core.money import quantize_qty, to_decimal
 from sales.models import Product
 
@@ -87,7 +88,7 @@ def stock_receive(
             note=note,
             user=user,
         )
-        AuditEvent.record(
+        audit.record(
             actor=user, action="stock.receive", obj=locked, quantity=str(quantity), reference=reference
         )
     product.refresh_from_db(fields=["qty_on_hand"])

@@ -8,7 +8,8 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from core.models import AuditEvent, Sequence, User
+from audit.models import AuditEvent
+from core.models import Sequence, User
 from helpdesk.models import Stage, Team, Ticket
 from invoicing.models import Invoice, InvoiceLine, Payment
 from projects.models import Project, StockMove, Task, TaskMaterial

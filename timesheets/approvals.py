@@ -13,9 +13,10 @@ from django.db.models import Count, Min, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from audit import services as audit
 from core.errors import ConflictError, DomainError
 from core.locks import lock_billing
-from core.models import AuditEvent, User
+from core.models import User
 from sales.models import Order
 from sales.services import order_lines_recompute
 
@@ -88,9 +89,7 @@ def timesheet_week_submit(*, employee: User, week: datetime.date, user: User) ->
                 f"Nothing to submit in the week of {week_of(week)[0]}: no line waits for approval.",
                 field="week",
             )
-        AuditEvent.record(
-            actor=user, action="timesheets.submit_week", obj=employee, week=str(week_of(week)[0])
-        )
+        audit.record(actor=user, action="timesheets.submit_week", obj=employee, week=str(week_of(week)[0]))
     return moved
 
 
@@ -102,7 +101,7 @@ def _review(*, employee, week, user, to, reason="") -> int:
         moved = _lock_and_move(lines=lines, to=to, user=user, reason=reason)
         if not moved:
             raise ConflictError(f"No submitted lines of {employee} in the week of {week_of(week)[0]}.")
-        AuditEvent.record(
+        audit.record(
             actor=user,
             action=f"timesheets.{to}_week",
             obj=employee,

@@ -19,9 +19,10 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from audit import services as audit
 from core.errors import ConflictError, DomainError
 from core.locks import lock_billing, lock_one, lock_rows
-from core.models import AuditEvent, User
+from core.models import User
 from core.money import to_decimal
 from sales.models import Order, OrderLine, UomCategory
 from sales.services import CONFIRMED_STATES, order_lines_recompute
@@ -37,6 +38,10 @@ MAX_HOURS_PER_DAY = Decimal("24")
 # Namespace of the advisory locks on (employee, day), in the key's top 16 bits.
 _DAY_LOCK_NAMESPACE = 0x7153
 UPDATABLE_FIELDS = {"date", "hours", "description", "employee", "task", "ticket", "sale_line", "project"}
+# What the audit trail records of a line (before → after); the related rows are loaded with the
+# line, so describing them costs no query.
+AUDIT_FIELDS = ("date", "hours", "description", "employee", "project", "task", "ticket", "sale_line")
+_AUDIT_RELATED = ("employee", "project", "task", "ticket", "sale_line__order")
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -218,6 +223,11 @@ def _ensure_editable(line: TimesheetLine) -> None:
         )
 
 
+def _page_of(line: TimesheetLine):
+    """The page whose History card shows a line's events: its ticket, else its task."""
+    return line.ticket if line.ticket_id else (line.task if line.task_id else None)
+
+
 # --- services --------------------------------------------------------------------------------
 
 
@@ -257,6 +267,13 @@ def timesheet_log(
             sale_line=line,
         )
         timesheet.save()  # the post_save receiver recomputes the order line
+        audit.record(
+            actor=user,
+            action="timesheet.create",
+            obj=timesheet,
+            parent=_page_of(timesheet),
+            changes=audit.diff({}, audit.snapshot(timesheet, AUDIT_FIELDS)),
+        )
     return timesheet
 
 
@@ -276,8 +293,9 @@ def timesheet_update(*, line: TimesheetLine, user: User, **fields) -> TimesheetL
             timesheet_day_lock(employee_id, day)  # before any row lock
         new_line = fields.get("sale_line")
         _lock_orders([old_order, getattr(new_line, "order_id", None)])
-        current = lock_one(TimesheetLine.objects.select_related("invoice"), line.pk)
+        current = lock_one(TimesheetLine.objects.select_related("invoice", *_AUDIT_RELATED), line.pk)
         _ensure_editable(current)
+        before = audit.snapshot(current, AUDIT_FIELDS)
         if (current.employee_id, current.date) != (old_employee_id, old_day):
             raise ConflictError(
                 "This timesheet line was changed meanwhile: reload it and try again.",
@@ -324,6 +342,11 @@ def timesheet_update(*, line: TimesheetLine, user: User, **fields) -> TimesheetL
         if current.hours != old_hours or current.sale_line_id != old_sale_line_id:
             current.billed_hours = None  # rounded again by the rule in force now (it is not billed)
         current.save()  # receivers recompute the old and the new order line
+        changes = audit.diff(before, audit.snapshot(current, AUDIT_FIELDS))
+        if changes:
+            audit.record(
+                actor=user, action="timesheet.update", obj=current, parent=_page_of(current), changes=changes
+            )
     for f in TimesheetLine._meta.concrete_fields:
         setattr(line, f.attname, getattr(current, f.attname))
     return line
@@ -336,12 +359,19 @@ def timesheet_delete(*, line: TimesheetLine, user: User) -> None:
             TimesheetLine.objects.filter(pk=line.pk).values_list("sale_line__order_id", flat=True).first()
         )
         _lock_orders([order_id])
-        found = lock_rows(TimesheetLine.objects.select_related("invoice").filter(pk=line.pk))
+        found = lock_rows(TimesheetLine.objects.select_related("invoice", *_AUDIT_RELATED).filter(pk=line.pk))
         if not found:
             return
         current = found[0]
         _ensure_editable(current)
         ensure_unlocked_for(line=current, user=user)
+        audit.record(  # before the delete: the event names the line's id
+            actor=user,
+            action="timesheet.delete",
+            obj=current,
+            parent=_page_of(current),
+            changes=audit.diff(audit.snapshot(current, AUDIT_FIELDS), {}),
+        )
         current.delete()  # the post_delete receiver recomputes the order line
 
 
@@ -370,7 +400,7 @@ def timesheets_relink_sale_line(*, ticket=None, task=None, sale_line, user: User
             sale_line=sale_line, updated_at=timezone.now()
         )
         order_lines_recompute(line_ids=[i for i, _ in old] + [getattr(sale_line, "pk", None)])
-        AuditEvent.record(
+        audit.record(
             actor=user,
             action="timesheets.relink",
             obj=ticket if ticket is not None else task,

@@ -10,9 +10,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from audit import services as audit
 from core.background import enqueue_now
 from core.errors import ConflictError
-from core.models import AuditEvent, User
+from core.models import User
 
 from ..models import Invoice, PeppolDocument
 from .documents import is_peppol_customer, peppol_xml_bytes, ubl_filename
@@ -66,7 +67,7 @@ def peppol_send_attempt(document_id: int) -> Attempt:
         document.sent_at = now
         document.delivered_at = now if document.status == Status.DELIVERED else None
         document.save()
-        AuditEvent.record(
+        audit.record(
             actor=None,
             action="peppol.sent",
             obj=document.invoice,
@@ -86,9 +87,7 @@ def _failed_attempt(document: PeppolDocument, error: SendError) -> Attempt:
     else:
         document.status = Status.FAILED
         document.status_message = error.message[:1000]
-        AuditEvent.record(
-            actor=None, action="peppol.failed", obj=document.invoice, reason=error.message[:200]
-        )
+        audit.record(actor=None, action="peppol.failed", obj=document.invoice, reason=error.message[:200])
     document.status_message = document.status_message[:1000]
     document.save()
     return Attempt(document.status, retry_in=delay if retry else None)
@@ -114,7 +113,7 @@ def peppol_resend(*, invoice: Invoice, user: User) -> PeppolDocument:
         document.attempts = 0
         document.queued_at = timezone.now()
         document.save()
-        AuditEvent.record(actor=user, action="peppol.resend", obj=invoice)
+        audit.record(actor=user, action="peppol.resend", obj=invoice)
         transaction.on_commit(lambda: enqueue_send(document.pk))
     return document
 

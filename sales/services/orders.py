@@ -10,9 +10,10 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from audit import services as audit
 from core.errors import ConflictError, DomainError
 from core.locks import lock_one
-from core.models import AuditEvent, Sequence, User
+from core.models import Sequence, User
 from core.money import HUNDRED, ZERO, line_subtotal, quantize_money, quantize_qty, tax_amount, to_decimal
 
 from .. import signals
@@ -30,6 +31,18 @@ ORDER_TRANSITIONS = {
 }
 LINE_EDITABLE_FIELDS = {"quantity", "price_unit", "discount", "tax", "description", "uom"}
 LINE_FIELDS_AFTER_CONFIRMATION = {"quantity", "description"}
+# What the audit trail compares before and after a state change / a line edit.
+TRANSITION_AUDIT_FIELDS = ("state", "confirmed_at", "locked_at")
+LINE_AUDIT_FIELDS = (
+    "description",
+    "quantity",
+    "uom",
+    "price_unit",
+    "discount",
+    "tax",
+    "price_subtotal",
+    "price_total",
+)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -64,7 +77,7 @@ def _order_transition(*, order: Order, to: str, user: User | None, **data) -> Or
             f"{Order.State(to).label.lower()}.",
             code="order_state",
         )
-    old = order.state
+    before = audit.snapshot(order, TRANSITION_AUDIT_FIELDS)
     order.state = to
     now = timezone.now()
     fields = ["state", "updated_at"]
@@ -75,7 +88,8 @@ def _order_transition(*, order: Order, to: str, user: User | None, **data) -> Or
         order.locked_at = now
         fields.append("locked_at")
     order.save(update_fields=fields)
-    AuditEvent.record(actor=user, action=f"order.{to}", obj=order, old_state=old, new_state=to, **data)
+    changes = audit.diff(before, audit.snapshot(order, TRANSITION_AUDIT_FIELDS))
+    audit.record(actor=user, action=f"order.{to}", obj=order, changes=changes, **data)
     return order
 
 
@@ -152,7 +166,12 @@ def order_create(
             _line_add(order=order, user=user, recompute=False, **values)
         order_lines_recompute(line_ids=[], order_ids=[order.pk])
         order.refresh_from_db()
-        AuditEvent.record(actor=user, action="order.create", obj=order, name=order.name)
+        audit.record(
+            actor=user,
+            action="order.create",
+            obj=order,
+            changes=audit.diff({}, audit.snapshot(order, ("customer", "state", "amount_total"))),
+        )
     return order
 
 
@@ -180,12 +199,18 @@ def order_update(*, order: Order, user: User, **fields) -> Order:
                 "only quotations can be changed.",
                 code="order_not_draft",
             )
+        before = audit.snapshot(locked, changes)
         for name, value in changes.items():
             if name in ("client_reference", "note"):
                 value = value or ""
             setattr(locked, name, value)
         locked.save(update_fields=[*changes, "updated_at"])
-        AuditEvent.record(actor=user, action="order.update", obj=locked, fields=sorted(changes))
+        audit.record(
+            actor=user,
+            action="order.update",
+            obj=locked,
+            changes=audit.diff(before, audit.snapshot(locked, changes)),
+        )
     _refresh_instance(order, locked)
     return order
 
@@ -282,7 +307,7 @@ def order_line_update(*, line: OrderLine, user: User, **fields) -> OrderLine:
         raise DomainError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.", code="fields")
     with transaction.atomic():
         order = _lock_order(line.order)
-        current = lock_one(OrderLine.objects.select_related("product", "tax"), line.pk)
+        current = lock_one(OrderLine.objects.select_related("product", "tax", "uom"), line.pk)
         if current.is_downpayment:
             raise ConflictError("Down-payment lines are managed by invoicing.", code="downpayment")
         if order.state == Order.State.SALE:
@@ -300,6 +325,7 @@ def order_line_update(*, line: OrderLine, user: User, **fields) -> OrderLine:
                 f"Order {order.name} is {order.get_state_display().lower()}: its lines cannot change.",
                 code="order_state",
             )
+        before = audit.snapshot(current, LINE_AUDIT_FIELDS)
         if "quantity" in fields:
             current.quantity = _check_quantity(fields["quantity"])
         if "price_unit" in fields:
@@ -321,8 +347,13 @@ def order_line_update(*, line: OrderLine, user: User, **fields) -> OrderLine:
         current.save()
         order_lines_recompute(line_ids=[current.pk])
         current.refresh_from_db()
-        AuditEvent.record(
-            actor=user, action="order.line_update", obj=order, line=current.pk, fields=sorted(fields)
+        audit.record(
+            actor=user,
+            action="order.line_update",
+            obj=current,
+            parent=order,
+            label=f"{order.name} – {current.description}",
+            changes=audit.diff(before, audit.snapshot(current, LINE_AUDIT_FIELDS)),
         )
     _refresh_instance(line, current)
     return line
@@ -355,9 +386,20 @@ def order_line_delete(*, line: OrderLine, user: User) -> None:
                 "removed from quotations.",
                 code="order_state",
             )
-        OrderLine.objects.filter(pk=line.pk).delete()
+        current = OrderLine.objects.filter(pk=line.pk).select_related("uom", "tax").first()
+        if current is None:
+            return
+        before = audit.snapshot(current, LINE_AUDIT_FIELDS)
+        current.delete()
         order_lines_recompute(line_ids=[], order_ids=[order.pk])
-        AuditEvent.record(actor=user, action="order.line_delete", obj=order, line=line.pk)
+        audit.record(
+            actor=user,
+            action="order.line_delete",
+            obj=line,
+            parent=order,
+            label=f"{order.name} – {before['description']}",
+            changes=audit.diff(before, {}),
+        )
 
 
 def order_line_set_delivered(*, line: OrderLine, quantity: Decimal, user: User | None) -> OrderLine:
@@ -379,11 +421,17 @@ def order_line_set_delivered(*, line: OrderLine, quantity: Decimal, user: User |
             raise ConflictError(
                 f"Order {order.name} is not confirmed: nothing can be delivered yet.", code="order_state"
             )
+        before = audit.snapshot(current, ("qty_delivered",))
         OrderLine.objects.filter(pk=current.pk).update(qty_delivered=quantity)
         order_lines_recompute(line_ids=[current.pk])
         current.refresh_from_db()
-        AuditEvent.record(
-            actor=user, action="order.line_delivered", obj=order, line=current.pk, quantity=str(quantity)
+        audit.record(
+            actor=user,
+            action="order.line_delivered",
+            obj=current,
+            parent=order,
+            label=f"{order.name} – {current.description}",
+            changes=audit.diff(before, audit.snapshot(current, ("qty_delivered",))),
         )
     _refresh_instance(line, current)
     return line

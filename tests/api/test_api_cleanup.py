@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from core.models import AuditEvent
+from audit.models import AuditEvent
 from helpdesk.models import Team
 from invoicing.models import Invoice
 from invoicing.services import invoice_create_from_order

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from audit.models import AuditEvent
 from core.errors import ConflictError, DomainError
-from core.models import AuditEvent
 from invoicing import services as invoicing
 from sales import services as sales
 from tests.factories import CustomerFactory

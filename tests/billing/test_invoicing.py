@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from audit.models import AuditEvent
 from core.errors import ConflictError, DomainError
-from core.models import AuditEvent
 from invoicing import selectors as inv_selectors
 from invoicing import services as inv
 from invoicing.models import Invoice, InvoiceLine

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from audit.models import AuditEvent
 from core.errors import ConflictError, DomainError
-from core.models import AuditEvent
 from sales import selectors
 from sales import services as sales
 from sales.models import Order, OrderLine

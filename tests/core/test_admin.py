@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from core.models import AuditEvent
+from audit.models import AuditEvent
 from invoicing.models import Invoice
 from tests.factories import (
     ActivityFactory,
@@ -139,10 +139,10 @@ def test_posted_invoice_is_read_only_in_admin(admin_staff_client, admin_staff, o
 
 def test_audit_events_cannot_be_added_or_deleted_in_admin(admin_staff_client, one_of_everything):
     event = AuditEvent.objects.first()
-    assert admin_staff_client.get(reverse("admin:core_auditevent_add")).status_code == 403
+    assert admin_staff_client.get(reverse("admin:audit_auditevent_add")).status_code == 403
     assert (
         admin_staff_client.post(
-            reverse("admin:core_auditevent_delete", args=[event.pk]), {"post": "yes"}
+            reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}
         ).status_code
         == 403
     )

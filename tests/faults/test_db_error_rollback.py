@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from core.models import AuditEvent, Sequence, TaskRecord
+from audit.models import AuditEvent
+from core.models import Sequence, TaskRecord
 from invoicing.models import Invoice, InvoiceLine
 from sales.models import OrderLine
 from tests.factories import UserFactory, invoice_with_lines

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from core.models import AuditEvent, User
+from audit.models import AuditEvent
+from core.models import User
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from core.models import AuditEvent
+from audit.models import AuditEvent
 from sales.models import Order
 from tests.factories import CustomerFactory, OrderFactory, UserFactory
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from core.errors import DomainError
-from core.models import AuditEvent
 from projects.models import StockMove
 from projects.stock_services import stock_receive
 from tests.clock import on_day
