@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.selectors import audit_history
 from core.display import format_day
 from core.errors import DomainError
 from core.filters import filter_for_page
@@ -222,6 +223,7 @@ def ticket_detail(request, ticket_id: int):
     }
     context.update(_timesheet_context(request, ticket, can_write=can_write))
     context.update(conversation_context(request, ticket, can_post=can_write))
+    context["history"] = audit_history(obj=ticket)
     return render(request, "helpdesk/ticket_form.html", context)
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from audit.selectors import audit_history
 from core.background import enqueue_after_commit, task_state_of
 from core.csv_safe import SafeWriter
 from core.display import format_money
@@ -178,6 +179,7 @@ def invoice_detail(request, pk):
         "can_send_einvoice": accountant
         and invoice.customer.delivery_channel == Customer.DeliveryChannel.PEPPOL,
         "pdf_pending": is_posted and not invoice_pdf_ready(invoice),
+        "history": audit_history(obj=invoice),
     }
     return render(request, "invoicing/invoice_detail.html", context)
 

@@ -12,6 +12,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.views.decorators.http import require_POST
 
+from audit.selectors import audit_history
 from core.errors import DomainError
 from core.filters import filter_for_page
 from core.listing import SORT_PARAM, list_context
@@ -121,6 +122,7 @@ def task_detail(request, pk):
         **page_context("projects:task_detail", request=request, task=task),
         **_materials_context(task),
         "timer_template": _timer_template(),
+        "history": audit_history(obj=task),
     }
     return render(request, "projects/task_detail.html", context)
 

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit.selectors import audit_history
 from core.errors import DomainError
 from core.filters import filter_for_page
 from core.listing import SORT_PARAM, list_context
@@ -248,6 +249,7 @@ def order_detail(request, pk):
         context.update(page_context("sales:order_detail", order=order))
     context["invoices"] = order.invoices.order_by("-id")
     context["panels"] = render_panels("sales:order_detail", request=request, order=order)
+    context["history"] = audit_history(obj=order)
     return render(request, "sales/order_detail.html", context, status=status)
 
 

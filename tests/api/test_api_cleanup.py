@@ -51,7 +51,7 @@ def test_quotation_header_change_is_recorded_as_an_order_update(client_for, sale
     assert response.status_code == 200, response.json()
     assert (response.json()["client_reference"], response.json()["note"]) == ("PO-9", "Renewal")
     event = AuditEvent.objects.get(action="order.update", object_id=quotation.pk)
-    assert event.data["fields"] == ["client_reference", "note"]
+    assert event.changes == {"client_reference": ["", "PO-9"], "note": ["", "Renewal"]}
 
 
 def test_header_change_with_a_refused_line_leaves_the_quotation_unchanged(

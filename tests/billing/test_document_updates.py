@@ -21,7 +21,11 @@ def test_quotation_header_changes_are_saved_and_audited(make_order, prepaid_prod
     order.refresh_from_db()
     assert (order.customer, order.client_reference, order.note) == (other, "PO-9", "Rush")
     event = AuditEvent.objects.get(action="order.update", object_id=order.pk)
-    assert event.data["fields"] == ["client_reference", "customer", "note"]
+    assert event.changes == {
+        "customer": ["Globex", "Initech"],
+        "client_reference": ["", "PO-9"],
+        "note": ["", "Rush"],
+    }
 
 
 def test_confirmed_order_header_cannot_change(make_order, prepaid_product, seller):
