@@ -191,7 +191,12 @@ def contract_update(*, contract: Contract, user: User | None, **fields) -> Contr
     if unknown:
         raise DomainError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
     with transaction.atomic():
-        locked = Contract.objects.select_for_update().get(pk=contract.pk)
+        # The related rows come along (not locked) so the audit trail names them without a query.
+        locked = (
+            Contract.objects.select_for_update(of=("self",))
+            .select_related("customer", "product", "salesperson")
+            .get(pk=contract.pk)
+        )
         if locked.state != Contract.State.ACTIVE:
             raise ConflictError(f"{locked} is {locked.get_state_display().lower()}: it cannot change.")
         last = locked.periods.order_by("-sequence").first()
@@ -203,6 +208,7 @@ def contract_update(*, contract: Contract, user: User | None, **fields) -> Contr
                 "start a new contract.",
                 field=fixed[0],
             )
+        before = audit.snapshot(locked, EDITABLE_FIELDS)
         values = {name: getattr(locked, name) for name in EDITABLE_FIELDS}
         values.update(fields)
         salesperson = values.pop("salesperson")
@@ -217,7 +223,12 @@ def contract_update(*, contract: Contract, user: User | None, **fields) -> Contr
             setattr(locked, name, value)
         locked.salesperson = salesperson
         locked.save()
-        audit.record(actor=user, action="contract.update", obj=locked, fields=sorted(changed))
+        audit.record(
+            actor=user,
+            action="contract.update",
+            obj=locked,
+            changes=audit.diff(before, audit.snapshot(locked, EDITABLE_FIELDS)),
+        )
         contract_renew(contract=locked, day=timezone.localdate(), user=user)
     contract.refresh_from_db()
     return contract
@@ -233,10 +244,12 @@ def contract_cancel(*, contract: Contract, user: User | None) -> Contract:
                 f"{locked} is {locked.get_state_display().lower()}: it cannot be cancelled.",
                 code="contract_state",
             )
+        before = audit.snapshot(locked, ("state", "cancelled_at"))
         locked.state = Contract.State.CANCELLED
         locked.cancelled_at = timezone.now()
         locked.save(update_fields=["state", "cancelled_at", "updated_at"])
-        audit.record(actor=user, action="contract.cancel", obj=locked)
+        changes = audit.diff(before, audit.snapshot(locked, ("state", "cancelled_at")))
+        audit.record(actor=user, action="contract.cancel", obj=locked, changes=changes)
     contract.refresh_from_db()
     return contract
 

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from audit.selectors import audit_history
 from core.errors import DomainError
 from core.permissions import role_required
 from core.views import apply_domain_error
@@ -68,6 +69,7 @@ def contract_detail(request, pk):
             "ledger": ledger,
             "balance": contract_balance(ledger=ledger),
             "can_cancel": request.user.has_role(*WRITERS) and contract.state == "active",
+            "history": audit_history(obj=contract),
         },
     )
 

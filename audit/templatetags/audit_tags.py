@@ -29,6 +29,12 @@ ACTION_LABELS = {
     "timesheet.update": "Time line edited",
     "timesheet.delete": "Time line deleted",
     "timesheets.relink": "Time lines moved to another order line",
+    "contract.create": "Contract created",
+    "contract.update": "Contract edited",
+    "contract.cancel": "Cancelled",
+    "contract.period_open": "Period opened",
+    "contract.period_close": "Period closed",
+    "contract.end": "Ended",
 }
 
 

@@ -99,7 +99,7 @@ def test_timesheets_section_with_its_item_options_query_count_does_not_grow(
     assert f"({Decimal('50') - Decimal('0.25') * n_lines:.2f} h left)" in response.content.decode()
 
 
-TICKET_PAGE_QUERIES = 20  # + the conversation (its attachments only when there are messages)
+TICKET_PAGE_QUERIES = 21  # + the conversation (its attachments only when there are messages), + History
 TIMESHEETS_SECTION_QUERIES = 13
 PIPELINE_QUERIES = 12
 LIST_QUERIES = 12
@@ -141,5 +141,6 @@ def test_api_timesheet_post_query_count_does_not_grow_with_the_lines_of_its_orde
 # Roles, SAVEPOINT/RELEASE (request), ticket with its team and project, SAVEPOINT/RELEASE
 # (service), the employee's day (advisory lock, the day's total: at most 24 h), default order
 # line, the agent's membership of the ticket's team, INSERT, then the recompute: lock order,
-# lock line, update lines, update order. (Over HTTP the token lookup adds one.)
-API_TIMESHEET_POST_QUERIES = 15
+# lock line, update lines, update order, the audit event's INSERT. (Over HTTP the token lookup
+# adds one.)
+API_TIMESHEET_POST_QUERIES = 16
