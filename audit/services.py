@@ -10,7 +10,7 @@ costs a query to describe a change.
 
 import datetime
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import models
 
@@ -48,8 +48,19 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
                 pk = getattr(obj, field.attname)
                 values[name] = None if pk is None else f"#{pk}"
         else:
-            values[name] = as_json(getattr(obj, name))
+            values[name] = as_json(_as_stored(field, getattr(obj, name)))
     return values
+
+
+def _as_stored(field, value):
+    """A Decimal set in memory (12) reads as the column stores it (12.00), so a value compares
+    equal before and after a save and the trail shows what the database holds."""
+    if isinstance(field, models.DecimalField) and isinstance(value, Decimal) and value.is_finite():
+        try:
+            return value.quantize(Decimal(1).scaleb(-field.decimal_places))
+        except InvalidOperation:
+            return value
+    return value
 
 
 def diff(before: dict, after: dict) -> dict:

@@ -26,7 +26,7 @@ def test_contract_edits_renewal_and_cancel_are_on_its_page(client, make_contract
     assert edited.changes == {"hours_per_period": ["10.00", "12.00"]}
     with time_machine.travel(datetime.datetime(2026, 2, 2, 9, 0, tzinfo=datetime.UTC), tick=False):
         contracts_renew(day=datetime.date(2026, 2, 2))  # beat: no user
-    contract_cancel(contract=contract, user=seller)
+        contract_cancel(contract=contract, user=seller)
     cancelled = AuditEvent.objects.get(action="contract.cancel", object_id=contract.pk)
     assert cancelled.changes["state"] == ["active", "cancelled"]
 
