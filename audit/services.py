@@ -4,8 +4,8 @@ one INSERT for any number of objects).
 
 `changes` maps a field to `[before, after]`; `snapshot` + `diff` build it from two readings of
 an object. Values are stored as JSON: Decimals as exact strings ("1.625", never a float), dates
-and times ISO 8601, related objects by their name when loaded (else `#id`), so the trail never
-costs a query to describe a change.
+and times ISO 8601, related rows by their name (read only when a link changed and the row was
+not loaded).
 """
 
 import datetime
@@ -27,6 +27,8 @@ def as_json(value):
         return value.isoformat()
     if isinstance(value, models.Model):
         return str(value)
+    if isinstance(value, _Ref):
+        return value.as_text()
     if isinstance(value, dict):
         return {str(key): as_json(item) for key, item in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
@@ -34,19 +36,40 @@ def as_json(value):
     return str(value)
 
 
+class _Ref:
+    """A foreign key in a snapshot: compared by id, stored by the related row's name (taken from
+    the loaded object, else read once, only when the link changed)."""
+
+    __slots__ = ("model", "pk", "row")
+
+    def __init__(self, model, pk, row):
+        self.model, self.pk, self.row = model, pk, row
+
+    def __eq__(self, other):
+        return isinstance(other, _Ref) and (self.model, self.pk) == (other.model, other.pk)
+
+    def __hash__(self):
+        return hash((self.model, self.pk))
+
+    def as_text(self) -> str:
+        if self.row is None:
+            self.row = self.model._default_manager.filter(pk=self.pk).first()
+        return str(self.row) if self.row is not None else f"#{self.pk}"
+
+
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
-    """The current values of `fields` on `obj`, JSON-safe. A foreign key is the related object's
-    name when it is already loaded, else `#<id>`: never a query."""
+    """The current values of `fields` on `obj`. A foreign key compares by id and is recorded by
+    the related row's name (no query when it is loaded or unchanged)."""
     values = {}
     for name in fields:
         field = obj._meta.get_field(name)
         if field.many_to_one or field.one_to_one:
-            if field.is_cached(obj):
-                related = getattr(obj, name)
-                values[name] = None if related is None else str(related)
+            pk = getattr(obj, field.attname)
+            if pk is None:
+                values[name] = None
             else:
-                pk = getattr(obj, field.attname)
-                values[name] = None if pk is None else f"#{pk}"
+                row = getattr(obj, name) if field.is_cached(obj) else None
+                values[name] = _Ref(field.related_model, pk, row)
         else:
             values[name] = as_json(_as_stored(field, getattr(obj, name)))
     return values
