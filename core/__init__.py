@@ -1,4 +1,4 @@
-"""The floor every app stands on: users and roles, number sequences, audit events, money and
+"""The floor every app stands on: users and roles, number sequences, money and
 unit helpers, DomainError/ConflictError, row locks in the house order, API plumbing, login and
 error pages, Markdown rendering, the burn-down SVG, and the registries the apps fill in their
 AppConfig.ready(): navigation entries and header widgets (`core.navigation`), panels on another

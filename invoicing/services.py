@@ -1,7 +1,7 @@
 """Invoicing writes. CONTRACT: other apps code against these signatures.
 
 Locking order (shared with sales and timesheets, taken through `core.locks`): order → order
-lines → invoice → timesheet lines. Every service is one transaction and records an AuditEvent.
+lines → invoice → timesheet lines. Every service is one transaction and records an audit event.
 Invoice states move through `states.INVOICE_TRANSITIONS`; credit notes live in `credit_notes`
 (`invoice_credit_note` is re-exported here).
 """
