@@ -9,7 +9,9 @@ not loaded).
 """
 
 import datetime
+import threading
 from collections.abc import Iterable
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 
 from django.db import models
@@ -111,6 +113,27 @@ def _event(*, actor, action: str, obj, changes, data, parent=None, label: str | 
     )
 
 
+_batch = threading.local()
+
+
+@contextmanager
+def batch():
+    """Inside the block, `record` collects its events; at the end they are written with one
+    INSERT (an action over many rows: the week grid's cells). Use it inside the action's
+    transaction; an exception discards what was collected. Nested blocks join the outer one."""
+    if getattr(_batch, "events", None) is not None:
+        yield
+        return
+    _batch.events = []
+    try:
+        yield
+        events = _batch.events
+    finally:
+        _batch.events = None
+    if events:
+        AuditEvent.objects.bulk_create(events)
+
+
 def record(
     *, actor, action: str, obj, changes: dict | None = None, parent=None, label=None, **data
 ) -> AuditEvent:
@@ -120,7 +143,11 @@ def record(
     event = _event(
         actor=actor, action=action, obj=obj, changes=changes, data=data, parent=parent, label=label
     )
-    event.save()
+    pending = getattr(_batch, "events", None)
+    if pending is not None:
+        pending.append(event)
+    else:
+        event.save()
     return event
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from audit import services as audit
 from core.errors import ConflictError, DomainError
 
 from .models import TimesheetLine
@@ -105,16 +106,17 @@ def timesheet_week_save(*, employee, user, monday: datetime.date, values: dict[s
             _lock_orders(
                 TimesheetLine.objects.filter(pk__in=line_ids).values_list("sale_line__order_id", flat=True)
             )
-        for cell, row, hours in changes:
-            try:
-                with transaction.atomic():  # a savepoint: one refused cell leaves the others
-                    sale_line_id = _apply(cell=cell, row=row, hours=hours, employee=employee, user=user)
-            except (DomainError, ConflictError) as exc:
-                errors[cell.name] = exc.message
-                continue
-            saved.changed += 1
-            if sale_line_id:
-                saved.sale_line_ids.add(sale_line_id)
+        with audit.batch():  # the audit events of every cell: one INSERT
+            for cell, row, hours in changes:
+                try:
+                    with transaction.atomic():  # a savepoint: one refused cell leaves the others
+                        sale_line_id = _apply(cell=cell, row=row, hours=hours, employee=employee, user=user)
+                except (DomainError, ConflictError) as exc:
+                    errors[cell.name] = exc.message
+                    continue
+                saved.changed += 1
+                if sale_line_id:
+                    saved.sale_line_ids.add(sale_line_id)
         if errors:
             raise WeekNotSaved(errors)  # rolls the whole week back
     return saved
