@@ -20,7 +20,7 @@ ADMIN_PAGES = {
     "auth.group":               ("v",        "vad"),
     "core.user":                ("vad",      "vad"),
     "core.sequence":            ("v",        "v"),
-    "core.auditevent":          ("v",        "v"),
+    "audit.auditevent":         ("v",        "v"),
     "core.taskrecord":          ("v",        "v"),
     "authtoken.tokenproxy":     ("vad",      "vad"),
     "sales.uomcategory":        ("vad",      "vad"),
