@@ -23,14 +23,14 @@ def refuse_audit_of(action: str) -> None:
     """From now on (in this test's transaction) PostgreSQL refuses to record `action`."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "ALTER TABLE core_auditevent ADD CONSTRAINT test_refuses_action "
+            "ALTER TABLE audit_auditevent ADD CONSTRAINT test_refuses_action "
             f"CHECK (action <> '{action}') NOT VALID"
         )
 
 
 def accept_audit_again() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE core_auditevent DROP CONSTRAINT test_refuses_action")
+        cursor.execute("ALTER TABLE audit_auditevent DROP CONSTRAINT test_refuses_action")
 
 
 def test_posting_an_invoice_that_fails_in_the_database_posts_nothing_and_takes_no_number():
