@@ -61,6 +61,15 @@ def test_an_unknown_format_does_not_skip_the_role_check(api_as, customer_user):
     assert response.status_code == 403 and response["Content-Type"].startswith("application/json")
 
 
+@pytest.mark.parametrize(("document", "file_format"), [("pdf", "pdf"), ("ubl", "xml")])
+def test_an_error_asked_for_as_a_file_is_json(api_client, api_as, sales_user, document, file_format):
+    anonymous = api_client.get(f"/api/v1/invoices/0/{document}/?format={file_format}")
+    assert anonymous.status_code == 401 and anonymous["Content-Type"].startswith("application/json")
+    missing = api_as(sales_user).get(f"/api/v1/invoices/0/{document}/?format={file_format}")
+    assert missing.status_code == 404 and missing["Content-Type"].startswith("application/json")
+    assert missing.json() == {"detail": "Not found."}
+
+
 def test_a_known_format_still_answers(api_as, sales_user):
     assert api_as(sales_user).get("/api/v1/orders/?format=json").status_code == 200
 
