@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "django_htmx",
     "core",
     "audit",
     "sales",
@@ -52,6 +53,15 @@ INSTALLED_APPS = [
     "portal",
     "upsell",
     "demo",
+    # Last: imports each app's `rules.py` (its rules of core.policy) once every app is loaded.
+    "rules.apps.AutodiscoverRulesConfig",
+]
+
+# Sign-in by Django's backend (first: sessions and force_login name it); model permissions (the
+# Django admin) answered by its rows or by core.policy's role table (the `rules` backend).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "rules.permissions.ObjectPermissionBackend",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "core.htmx_messages.HtmxMessagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.error_pages.ErrorPageMiddleware",

@@ -10,7 +10,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import EVERYONE, RolePolicyMixin, roles_for
+from core.api import PolicyMixin, rules_for
 from core.filters import ListFilterBackend
 from core.models import User
 from core.money import MONEY_DIGITS, MONEY_PLACES, QTY_DIGITS, QTY_PLACES
@@ -20,8 +20,6 @@ from .filters import ContractFilter
 from .models import Contract, ContractPeriod
 from .selectors import contract_ledger, contracts_visible_to
 from .services import contract_cancel, contract_create, contract_update
-
-WRITERS = ("sales", "admin")
 
 
 def hours(**kwargs) -> serializers.DecimalField:
@@ -114,13 +112,11 @@ class ContractInputSerializer(serializers.Serializer):
     partial_update=extend_schema(request=ContractInputSerializer, responses=ContractSerializer),
     cancel=extend_schema(request=None, responses=ContractSerializer),
 )
-class ContractViewSet(
-    RolePolicyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class ContractViewSet(PolicyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Recurring hour blocks. Creating one that has started opens its first period at once."""
 
     serializer_class = ContractSerializer
-    action_roles = {**roles_for(EVERYONE, WRITERS), "cancel": WRITERS}
+    action_rules = {**rules_for(("contract.view", "portal.use"), "contract.edit"), "cancel": "contract.edit"}
     filter_backends = [ListFilterBackend]
     filterset_class = ContractFilter
 

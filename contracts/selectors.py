@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
-from core.models import STAFF_ROLES
+from core import policy
 from core.money import ZERO
 from sales.selectors import portal_customers
 from timesheets.models import BILLED_HOURS, TimesheetLine
@@ -19,7 +19,7 @@ HOURS_FIELD = BILLED_HOURS
 def contracts_visible_to(user) -> QuerySet[Contract]:
     """Staff see every contract; a portal contact the contracts of their own customers."""
     qs = Contract.objects.select_related("customer", "product")
-    if user.has_role(*STAFF_ROLES):
+    if policy.is_staff_member(user):
         return qs
     return qs.filter(customer__in=portal_customers(user))
 

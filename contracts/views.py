@@ -6,16 +6,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from audit.selectors import audit_history
+from core import policy
 from core.errors import DomainError
-from core.permissions import role_required
 from core.views import apply_domain_error
 
 from .forms import ContractForm
 from .selectors import contract_balance, contract_ledger, contracts_visible_to
 from .services import contract_cancel, contract_create
-
-READERS = ("sales", "accountant", "agent")
-WRITERS = ("sales",)
 
 
 def _with_ledgers(contracts) -> list[dict]:
@@ -26,7 +23,7 @@ def _with_ledgers(contracts) -> list[dict]:
     return rows
 
 
-@role_required(*READERS)
+@policy.permission_required("contract.view")
 def contract_list(request):
     contracts = (
         contracts_visible_to(request.user).prefetch_related("periods").order_by("state", "-start_date")
@@ -34,11 +31,11 @@ def contract_list(request):
     return render(
         request,
         "contracts/contract_list.html",
-        {"rows": _with_ledgers(contracts[:200]), "can_create": request.user.has_role(*WRITERS)},
+        {"rows": _with_ledgers(contracts[:200]), "can_create": policy.may(request.user, "contract.edit")},
     )
 
 
-@role_required(*WRITERS)
+@policy.permission_required("contract.edit")
 def contract_new(request):
     form = ContractForm(
         request.POST or None, initial={"period": "month", "rollover": "none", "overage": "upsell"}
@@ -54,7 +51,7 @@ def contract_new(request):
     return render(request, "contracts/contract_form.html", {"form": form})
 
 
-@role_required(*READERS)
+@policy.permission_required("contract.view")
 def contract_detail(request, pk):
     contract = get_object_or_404(contracts_visible_to(request.user), pk=pk)
     periods = list(contract.periods.select_related("order_line__order", "invoice", "overage_line").all())
@@ -68,14 +65,14 @@ def contract_detail(request, pk):
             "contract": contract,
             "ledger": ledger,
             "balance": contract_balance(ledger=ledger),
-            "can_cancel": request.user.has_role(*WRITERS) and contract.state == "active",
+            "can_cancel": policy.may(request.user, "contract.edit") and contract.state == "active",
             "history": audit_history(obj=contract),
         },
     )
 
 
 @require_POST
-@role_required(*WRITERS)
+@policy.permission_required("contract.edit")
 def contract_cancel_view(request, pk):
     contract = get_object_or_404(contracts_visible_to(request.user), pk=pk)
     try:
@@ -87,7 +84,7 @@ def contract_cancel_view(request, pk):
     return redirect("contracts:contract_detail", pk=contract.pk)
 
 
-@role_required("customer", message="This page is for customer contacts.")
+@policy.permission_required("portal.use")
 def portal_contracts(request):
     contracts = (
         contracts_visible_to(request.user).prefetch_related("periods").order_by("state", "-start_date")

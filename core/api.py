@@ -1,6 +1,6 @@
-"""API plumbing shared by every app: pagination, the error format of API.md, role permissions
-(list filters: core.filters). Every app's `api.py` imports these from here, never from another
-app's API module.
+"""API plumbing shared by every app: pagination, the error format of API.md, the policy
+permission (list filters: core.filters). Every app's `api.py` imports these from here, never from
+another app's API module.
 """
 
 from collections.abc import Mapping
@@ -14,14 +14,11 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from . import policy
 from .errors import DomainError
-from .models import STAFF_ROLES, User
+from .models import User
 from .money import EXACT_QTY_DIGITS, EXACT_QTY_PLACES, format_qty
 from .pagination import CappedPaginator
-
-STAFF = STAFF_ROLES
-EVERYONE = (*STAFF, "customer")
-
 
 # A decimal answered as a string (COERCE_DECIMAL_TO_STRING), or null where it does not apply.
 NULLABLE_DECIMAL_STRING = {
@@ -116,40 +113,53 @@ def _answer_errors_in_json(request) -> None:
         request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
 
 
-class HasRole(permissions.BasePermission):
-    """Allow users holding one of `roles` (set on the view as `allowed_roles`).
+class PolicyPermission(permissions.BasePermission):
+    """Allow a request when `core.policy` allows one of the view's rules (`policy_actions`):
+    on a viewset `action_rules[action]`, on a plain API view `policy_action`. A refusal answers
+    403 with the rule's reason in `detail`."""
 
-    A view may set `role_denied_message` to explain a refusal (403) in its own words.
-    """
+    def _actions(self, view) -> tuple[str, ...] | None:
+        if hasattr(view, "policy_actions"):
+            return view.policy_actions()
+        names = getattr(view, "policy_action", ())
+        return (names,) if isinstance(names, str) else tuple(names)
+
+    def _allowed(self, request, view, obj=None) -> bool:
+        names = self._actions(view)
+        if names is None:  # an HTTP method the viewset does not offer: let DRF answer 405
+            return True
+        user = request.user
+        if any(policy.may(user, name, obj) for name in names):
+            return True
+        if names and user and user.is_authenticated:
+            self.message = policy.reason(names[0])
+        return False
 
     def has_permission(self, request, view):
-        roles = getattr(view, "allowed_roles", ())
-        user = request.user
-        allowed = bool(user and user.is_authenticated and user.has_role(*roles))
-        if not allowed and getattr(view, "role_denied_message", None):
-            self.message = view.role_denied_message
-        return allowed
+        return self._allowed(request, view)
+
+    def has_object_permission(self, request, view, obj):
+        return self._allowed(request, view, obj)
 
 
-class RolePolicyMixin:
-    """Declarative permissions: `action_roles` maps each viewset action to the roles allowed to
-    run it; an action that is not listed is refused (403). Object visibility is `get_queryset`'s
-    job (404 for what a user may not see)."""
+class PolicyMixin:
+    """Declarative permissions: `action_rules` maps each viewset action to the policy rule (or
+    rules, any of which allows) that decides it; an action that is not listed is refused (403).
+    Object visibility is `get_queryset`'s job (404 for what a user may not see)."""
 
-    permission_classes = [HasRole]
-    action_roles: Mapping[str, tuple[str, ...]] = {}
+    permission_classes = [PolicyPermission]
+    action_rules: Mapping[str, str | tuple[str, ...]] = {}
 
-    @property
-    def allowed_roles(self) -> tuple[str, ...]:
-        if self.action is None:  # an HTTP method the viewset does not offer: let DRF answer 405
-            return EVERYONE
-        if self.action == "metadata":  # OPTIONS: whoever may read
-            return self.action_roles.get("list", ())
-        return self.action_roles.get(self.action, ())
+    def policy_actions(self) -> tuple[str, ...] | None:
+        if self.action is None:
+            return None
+        key = "list" if self.action == "metadata" else self.action  # OPTIONS: whoever may read
+        names = self.action_rules.get(key, ())
+        return (names,) if isinstance(names, str) else tuple(names)
 
 
-def roles_for(read: tuple[str, ...], write: tuple[str, ...], *, delete: tuple[str, ...] = ()) -> dict:
-    """`action_roles` of a model viewset: who reads, who creates and changes, who deletes."""
+def rules_for(read, write, *, delete=()) -> dict:
+    """`action_rules` of a model viewset: the rule that reads, creates and changes, deletes."""
     return {
         "list": read,
         "retrieve": read,
@@ -162,7 +172,7 @@ def roles_for(read: tuple[str, ...], write: tuple[str, ...], *, delete: tuple[st
 
 def is_staff_user(user: User) -> bool:
     """Staff (any role but portal customer) see every customer's records."""
-    return user.has_role(*STAFF)
+    return policy.is_staff_member(user)
 
 
 class StaffOnlyFieldsMixin:

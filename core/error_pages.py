@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 
 logger = logging.getLogger("portal.errors")
 
@@ -34,15 +35,28 @@ def error_response(request, status: int, reason: str = "") -> HttpResponse:
     if _is_api(request):
         return JsonResponse({"detail": reason}, status=status)
     try:
-        html = loader.render_to_string(
-            "errors/error.html", {"status": status, "title": TITLES[status], "reason": reason}, request
-        )
+        context = {
+            "status": status,
+            "title": TITLES[status],
+            "reason": reason,
+            "back_url": _back_url(request),
+        }
+        html = loader.render_to_string("errors/error.html", context, request)
     except Exception:  # a broken template must not hide the error itself
         logger.exception("error page could not be rendered")
         html = f"<h1>{status} {TITLES[status]}</h1><p>{reason}</p>"
     response = HttpResponse(html, status=status)
     response.portal_error_page = True
     return response
+
+
+def _back_url(request) -> str:
+    """The page the visitor came from, when it is one of ours (and not this one)."""
+    referer = request.headers.get("Referer", "")
+    same_site = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return referer if same_site and referer != request.build_absolute_uri() else ""
 
 
 def _reason(exception) -> str:
@@ -52,7 +66,10 @@ def _reason(exception) -> str:
 
 
 def handler403(request, exception=None):
-    logger.warning("403 %s %s: %s", request.method, request.path, exception)
+    # One line, no traceback: a refusal is the policy working, not a crash.
+    user = getattr(request, "user", None)
+    who = user.get_username() if user is not None and user.is_authenticated else "anonymous"
+    logger.warning("403 %s %s for %s: %s", request.method, request.path, who, _reason(exception) or "refused")
     return error_response(request, 403, _reason(exception))
 
 

@@ -9,20 +9,24 @@ from typing import NamedTuple
 
 from django.urls import NoReverseMatch, reverse
 
+from . import policy
+
 
 class NavItem(NamedTuple):
     label: str
     name: str  # URL name
-    roles: tuple[str, ...]  # roles that see it
+    roles: tuple[str, ...]  # roles whose daily work it is (the menu of each role)
+    action: str  # the core.policy rule of the page: never a link to a refused page
 
 
 _NAV: dict[str, tuple[int, NavItem]] = {}  # by URL name: (position, item)
 _WIDGETS: dict[str, int] = {}  # template -> position
 
 
-def register_nav_item(label: str, name: str, roles, *, position: int) -> None:
-    """Add (or replace, on a second ready()) the entry for URL `name`."""
-    _NAV[name] = (position, NavItem(label, name, tuple(roles)))
+def register_nav_item(label: str, name: str, roles, *, action: str, position: int) -> None:
+    """Add (or replace, on a second ready()) the entry for URL `name`: shown to the `roles`
+    that core.policy's `action` allows."""
+    _NAV[name] = (position, NavItem(label, name, tuple(roles), action))
 
 
 def register_header_widget(template: str, *, position: int) -> None:
@@ -42,8 +46,8 @@ def nav_for(user) -> list[dict]:
     if not user.is_authenticated:
         return []
     items = []
-    for label, name, roles in nav_entries():
-        if not user.has_role(*roles):
+    for label, name, roles, action in nav_entries():
+        if not (user.has_role(*roles) and policy.may(user, action)):
             continue
         try:
             url = reverse(name)

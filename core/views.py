@@ -1,14 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from . import policy
 from .home import home_sections
-
-STAFF_ROLES = ("agent", "sales", "accountant", "admin")
-
-
-def is_htmx(request) -> bool:
-    """The request was sent by htmx (it sets `HX-Request: true`)."""
-    return request.headers.get("HX-Request") == "true"
 
 
 def int_or_none(value) -> int | None:
@@ -29,6 +23,6 @@ def apply_domain_error(form, error) -> None:
 @login_required
 def home(request):
     # Portal contacts land on their portal; staff get the tiles of their role.
-    if request.user.has_role("customer") and not request.user.has_role(*STAFF_ROLES):
+    if policy.may(request.user, "portal.use") and not policy.is_staff_member(request.user):
         return redirect("portal:home")
     return render(request, "home.html", {"sections": home_sections(request.user)})

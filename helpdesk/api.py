@@ -4,10 +4,10 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from core.api import NULLABLE_DECIMAL_STRING, STAFF, HasRole, RolePolicyMixin, roles_for
+from core import policy
+from core.api import NULLABLE_DECIMAL_STRING, PolicyMixin, PolicyPermission, rules_for
 from core.filters import ListFilterBackend
 from core.models import User
 from projects.models import Project, Task
@@ -16,9 +16,6 @@ from sales.models import Customer, OrderLine
 from . import conversation_api, selectors, services
 from .filters import TicketFilter
 from .models import Team, Ticket
-
-READ_ROLES = STAFF
-TEAM_ADMINS = ("admin",)
 
 
 # --- Teams ----------------------------------------------------------------------------------
@@ -43,17 +40,11 @@ class TeamSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class TeamViewSet(RolePolicyMixin, viewsets.ModelViewSet):
+class TeamViewSet(PolicyMixin, viewsets.ModelViewSet):
     """Helpdesk teams. Agents see their teams; sales and accountants read all; admins configure."""
 
     serializer_class = TeamSerializer
-    action_roles = roles_for(READ_ROLES, TEAM_ADMINS, delete=TEAM_ADMINS)
-
-    @property
-    def role_denied_message(self) -> str | None:
-        if self.action in ("list", "retrieve", "metadata"):
-            return None
-        return "Only admins configure helpdesk teams."
+    action_rules = rules_for("ticket.view", "team.edit", delete="team.edit")
 
     def get_queryset(self):
         return selectors.teams_for_user(user=self.request.user).prefetch_related("members").order_by("name")
@@ -138,8 +129,8 @@ class TicketViewSet(
     """Tickets of the caller's teams (sales and accountants read all). `?team=&customer=`."""
 
     serializer_class = TicketSerializer
-    permission_classes = [HasRole]
-    allowed_roles = READ_ROLES
+    permission_classes = [PolicyPermission]
+    policy_action = "ticket.view"
     filter_backends = [ListFilterBackend]
     filterset_class = TicketFilter
 
@@ -155,8 +146,7 @@ class TicketViewSet(
         return self.get_queryset().get(pk=pk)
 
     def _require_writer(self, team):
-        if not selectors.user_can_write_team(user=self.request.user, team=team):
-            raise PermissionDenied("Only the team's agents can change its tickets.")
+        policy.check(self.request.user, "ticket.change", team)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -16,6 +16,12 @@ class HelpdeskConfig(AppConfig):
 
         from . import home
 
-        register_nav_item("Tickets", "helpdesk:ticket_list", ("agent", "sales", "accountant"), position=10)
+        register_nav_item(
+            "Tickets",
+            "helpdesk:ticket_list",
+            ("agent", "sales", "accountant"),
+            action="ticket.view",
+            position=10,
+        )
         register_home_figures("agent", home.agent_figures)
         register_home_figures("admin", home.admin_figures)

@@ -7,10 +7,12 @@ Files go up as multipart `attachments` (repeat the field for several files).
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
+
+from core import policy
+from core.api import PolicyPermission
 
 from . import conversation_selectors as selectors
 from . import conversation_services as services
@@ -64,19 +66,13 @@ class MessageSerializer(serializers.ModelSerializer):
         return data
 
 
-class StaffOrPortalUser(permissions.BasePermission):
-    """Staff (superusers included) and portal users; which tickets each reaches is the selectors'."""
-
-    def has_permission(self, request, view):
-        user = request.user
-        return selectors.user_is_staff(user) or selectors.user_is_portal_user(user)
-
-
 class TicketMessageViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Messages of one ticket, oldest first."""
 
     serializer_class = MessageSerializer
-    permission_classes = [permissions.IsAuthenticated, StaffOrPortalUser]
+    # Staff and portal users; which tickets each reaches is the selectors' (404 for the rest).
+    permission_classes = [PolicyPermission]
+    policy_action = "ticket.converse"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     pagination_class = None
 
@@ -103,8 +99,7 @@ class TicketMessageViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, views
         internal = serializer.validated_data.get("internal", False)
         if internal and not selectors.user_is_staff(request.user):
             raise serializers.ValidationError({"internal": ["Customers cannot write internal notes."]})
-        if not selectors.user_can_post_message(user=request.user, ticket=ticket, internal=internal):
-            raise PermissionDenied("Only the team's agents can write on this ticket.")
+        policy.check(request.user, "ticket.reply", ticket)
         files = request.FILES.getlist("attachments") if hasattr(request, "FILES") else []
         message = services.message_post(
             ticket=ticket,

@@ -7,7 +7,8 @@ reads only the public messages of their own customers' tickets. Everything else 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
-from core.models import STAFF_ROLES, User
+from core import policy
+from core.models import User
 from sales import selectors as sales_selectors
 
 from . import selectors
@@ -15,11 +16,11 @@ from .models import Attachment, Message, Team, Ticket
 
 
 def user_is_staff(user: User) -> bool:
-    return bool(user.is_authenticated and user.has_role(*STAFF_ROLES))
+    return policy.is_staff_member(user)
 
 
 def user_is_portal_user(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.has_role("customer"))
+    return policy.is_customer(user)
 
 
 def portal_tickets(*, user: User) -> QuerySet[Ticket]:

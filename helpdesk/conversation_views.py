@@ -3,14 +3,14 @@ the attachment download shared by staff and portal users (each checked message b
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core import policy
 from core.errors import DomainError
-from core.views import apply_domain_error, is_htmx
+from core.views import apply_domain_error
 
 from . import conversation_selectors as selectors
 from . import conversation_services as services
@@ -20,7 +20,7 @@ from .forms import MessageForm
 def conversation_context(request, ticket, *, form=None, can_post: bool | None = None) -> dict:
     """What the Conversation section of the agent's ticket page shows."""
     if can_post is None:
-        can_post = selectors.user_can_post_message(user=request.user, ticket=ticket)
+        can_post = policy.may(request.user, "ticket.reply", ticket)
     if form is None and can_post:
         form = MessageForm(prefix="msg")
     return {
@@ -35,11 +35,9 @@ def conversation_context(request, ticket, *, form=None, can_post: bool | None = 
 @require_POST
 def ticket_message_post(request, ticket_id: int):
     """Add a reply or an internal note (htmx answers the refreshed section)."""
-    if not selectors.user_is_staff(request.user):
-        raise PermissionDenied("The helpdesk is for staff.")
+    policy.check(request.user, "ticket.view")
     ticket = selectors.ticket_get_readable(user=request.user, ticket_id=ticket_id)
-    if not selectors.user_can_post_message(user=request.user, ticket=ticket):
-        raise PermissionDenied("Only the team's agents can write on this ticket.")
+    policy.check(request.user, "ticket.reply", ticket)
     form = MessageForm(request.POST, request.FILES, prefix="msg")
     posted = False
     if form.is_valid():
@@ -54,7 +52,7 @@ def ticket_message_post(request, ticket_id: int):
             posted = True
         except DomainError as exc:
             apply_domain_error(form, exc)
-    if not is_htmx(request):
+    if not request.htmx:
         if posted:
             messages.success(
                 request, "Internal note added." if form.cleaned_data["internal"] else "Reply sent."

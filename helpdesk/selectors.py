@@ -7,6 +7,7 @@ from django.db.models import Count, DecimalField, F, OuterRef, QuerySet, Subquer
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 
+from core import policy
 from core.models import User
 from core.money import quantize_qty
 from sales import selectors as sales_selectors
@@ -20,7 +21,7 @@ HOURS_ZERO = Decimal("0.00")
 
 # --- Permissions ----------------------------------------------------------------------------
 def user_can_read_helpdesk(user: User) -> bool:
-    return bool(user.is_authenticated and user.has_role("agent", *READ_ALL_ROLES))
+    return policy.may(user, "ticket.view")
 
 
 def user_reads_all_teams(user: User) -> bool:

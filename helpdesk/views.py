@@ -14,15 +14,17 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 
 from audit.selectors import audit_history
+from core import policy
 from core.display import format_day
 from core.errors import DomainError
 from core.filters import filter_for_page
 from core.listing import SORT_PARAM, list_context
 from core.models import User
 from core.money import format_qty
-from core.views import apply_domain_error, int_or_none, is_htmx
+from core.views import apply_domain_error, int_or_none
 from sales.models import Customer
 from timesheets import services as timesheet_services
 from timesheets.models import TimesheetLine
@@ -40,13 +42,11 @@ PIPELINE_PER_COLUMN = 20
 
 
 def _require_reader(request) -> None:
-    if not selectors.user_can_read_helpdesk(request.user):
-        raise PermissionDenied("The helpdesk is for staff.")
+    policy.check(request.user, "ticket.view")
 
 
 def _require_writer(request, team) -> None:
-    if not selectors.user_can_write_team(user=request.user, team=team):
-        raise PermissionDenied("Only the team's agents can change its tickets.")
+    policy.check(request.user, "ticket.change", team)
 
 
 def _ticket_filterset(request, tickets) -> TicketFilter:
@@ -134,7 +134,7 @@ def pipeline(request, team_id: int):
         "assignees": team.members.order_by("first_name", "username"),
         "querystring": _querystring(request, "page"),
     }
-    if is_htmx(request) and request.headers.get("HX-Target") == "pipeline-board":
+    if request.htmx.target == "pipeline-board":
         return render(request, "helpdesk/partials/pipeline_board.html", context)
     return render(request, "helpdesk/pipeline.html", context)
 
@@ -153,9 +153,9 @@ def ticket_move(request, ticket_id: int):
         services.ticket_set_stage(ticket=ticket, stage=stage, user=request.user)
     except DomainError as exc:
         return HttpResponse(exc.message, status=400)
-    if is_htmx(request):
+    if request.htmx:
         # The board reloads itself (with its filters) on this event.
-        return HttpResponse(status=204, headers={"HX-Trigger": "pipeline-changed"})
+        return trigger_client_event(HttpResponse(status=204), "pipeline-changed")
     return redirect("helpdesk:pipeline", team_id=ticket.team_id)
 
 
@@ -171,7 +171,7 @@ def ticket_create(request):
     _require_reader(request)
     teams = _writable_teams(request.user)
     if not teams:
-        raise PermissionDenied("Only agents of a team can open tickets.")
+        raise PermissionDenied(policy.reason("ticket.create"))
     team = next((t for t in teams if t.pk == int_or_none(request.GET.get("team"))), None) or teams[0]
     if request.method == "POST":
         form = TicketForm(request.POST, teams=teams, team=team)
@@ -217,7 +217,7 @@ def ticket_detail(request, ticket_id: int):
         "can_write": can_write,
         # The order page is the sales app's (sales and accountants); agents see the name only.
         "order_url": _object_url(("sales:order_detail",), ticket.sale_line and ticket.sale_line.order_id)
-        if request.user.has_role("sales", "accountant")
+        if policy.may(request.user, "order.view")
         else "",
         "task_url": _object_url(("projects:task_detail", "projects:task"), ticket.task_id),
     }

@@ -13,8 +13,12 @@ class InvoicingConfig(AppConfig):
 
         register_home_figures("accountant", home.accountant_figures)
 
-        register_nav_item("To invoice", "projects:to_invoice", ("sales",), position=80)
-        register_nav_item("Invoices", "invoicing:invoice_list", ("sales", "accountant"), position=90)
+        register_nav_item(
+            "To invoice", "projects:to_invoice", ("sales", "accountant"), action="invoice.create", position=80
+        )
+        register_nav_item(
+            "Invoices", "invoicing:invoice_list", ("sales", "accountant"), action="invoice.view", position=90
+        )
 
         # Refuse bad Peppol data inside the posting transaction; the PDF and the UBL embedding it
         # are made after the commit (receivers.render_documents_after_post).

@@ -2,6 +2,7 @@
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from core import policy
 from core.models import User
 from projects.models import Task
 from sales.models import Order
@@ -10,7 +11,7 @@ from timesheets.task_selectors import task_hours
 
 def tasks_to_invoice(*, user: User) -> QuerySet[Task]:
     """Tasks marked done whose order has something to invoice."""
-    if not user.has_role("sales", "accountant", "admin"):
+    if not policy.may(user, "invoice.create"):
         return Task.objects.none()
     order_of_line = Order.objects.filter(
         Q(lines__tasks=OuterRef("pk")) | Q(projects__tasks=OuterRef("pk")),

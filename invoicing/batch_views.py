@@ -9,15 +9,16 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from core import policy
 from core.background import enqueue_after_commit
-from core.permissions import role_required
 
 from . import batch_selectors as selectors
 from .batch import invoice_job_progress, invoice_orders_task
 
 SESSION_JOBS = "projects_invoice_jobs"
 
-invoicer_required = role_required("sales", "accountant", "admin")
+# Sales and accountants invoice the done tasks (core.policy "invoice.create").
+invoicer_required = policy.permission_required("invoice.create")
 
 
 @invoicer_required

@@ -5,21 +5,20 @@ import re
 
 from django.contrib import messages
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
+from core import policy
 from core.errors import DomainError
-from core.permissions import role_required
-from core.views import is_htmx
 
 from .credit_notes import invoice_credit_note
 from .models import Invoice
 from .selectors import invoice_creditable_lines
-from .views import ACCOUNTING, _htmx_redirect, _invoice, invoice_detail_url
+from .views import _invoice, invoice_detail_url, redirect_after_dialog
 
 _ENTRY = re.compile(r"lines\[(\d+)\]")
 
 
-@role_required(*ACCOUNTING)
+@policy.permission_required("invoice.credit")
 def invoice_credit_note_partial(request, pk):
     """GET: the dialog. POST: credit the quantities entered (`qty_<invoice line id>`)."""
     invoice = _invoice(pk)
@@ -47,7 +46,7 @@ def invoice_credit_note_partial(request, pk):
         else:
             messages.success(request, f"Credit note {credit.number} issued for {invoice}.")
             url = invoice_detail_url(credit)
-            return _htmx_redirect(url) if is_htmx(request) else redirect(url)
+            return redirect_after_dialog(request, url)
     context = {
         "invoice": invoice,
         "rows": [
@@ -57,9 +56,7 @@ def invoice_credit_note_partial(request, pk):
         "error": error,
     }
     template = (
-        "invoicing/partials/credit_note_dialog.html"
-        if is_htmx(request)
-        else "invoicing/credit_note_page.html"
+        "invoicing/partials/credit_note_dialog.html" if request.htmx else "invoicing/credit_note_page.html"
     )
-    status = 400 if error and not is_htmx(request) else 200
+    status = 400 if error and not request.htmx else 200
     return render(request, template, context, status=status)

@@ -2,7 +2,6 @@
 PDF download, CSV export. Thin: every write goes through invoicing.services."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -10,8 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from audit.selectors import audit_history
+from core import policy
 from core.background import enqueue_after_commit, task_state_of
 from core.csv_safe import SafeWriter
 from core.display import format_money
@@ -19,8 +20,7 @@ from core.errors import DomainError
 from core.filters import filter_for_page
 from core.listing import SORT_PARAM, list_context, querystring
 from core.money import ZERO
-from core.permissions import role_required
-from core.views import apply_domain_error, is_htmx
+from core.views import apply_domain_error
 from sales.models import Customer, Order
 
 from . import selectors, services
@@ -33,16 +33,12 @@ from .peppol.delivery import peppol_resend
 from .peppol.documents import peppol_document_ensure, peppol_xml_bytes, ubl_filename
 from .tasks import invoice_send_email_task
 
-READERS = ("sales", "accountant")
-ACCOUNTING = ("accountant",)
-INVOICE_CREATORS = ("sales",)
 PAGE_SIZE = 25
 
 
-def _htmx_redirect(url: str) -> HttpResponse:
-    response = HttpResponse(status=204)
-    response["HX-Redirect"] = url
-    return response
+def redirect_after_dialog(request, url: str) -> HttpResponse:
+    """Leave a dialog for `url`: htmx follows HX-Redirect, a plain form a 302."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _invoice(pk) -> Invoice:
@@ -62,7 +58,7 @@ def _filtered_invoices(request):
     return filterset, sort, invoices
 
 
-@role_required(*READERS)
+@policy.permission_required("invoice.view")
 def invoice_list(request):
     filterset, sort, qs = _filtered_invoices(request)
     totals = invoice_list_totals(qs)
@@ -78,7 +74,7 @@ def invoice_list(request):
             "page": page,
             "totals": totals,
             "export_query": querystring(request.GET, page=None),
-            "can_export": request.user.has_role(*ACCOUNTING),
+            "can_export": policy.may(request.user, "invoice.export"),
         },
     )
 
@@ -93,7 +89,7 @@ def _is_overdue(invoice: Invoice, today) -> bool:
     )
 
 
-@role_required(*ACCOUNTING)
+@policy.permission_required("invoice.export")
 def invoice_export(request):
     _filterset, _sort, qs = _filtered_invoices(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -139,7 +135,7 @@ def invoice_export(request):
     return response
 
 
-@role_required(*READERS)
+@policy.permission_required("invoice.view")
 def invoice_detail(request, pk):
     invoice = _invoice(pk)
     user = request.user
@@ -150,7 +146,10 @@ def invoice_detail(request, pk):
     _attach_worked_period(lines, timesheets)
     is_draft = invoice.state == Invoice.State.DRAFT
     is_posted = invoice.state == Invoice.State.POSTED
-    accountant = user.has_role(*ACCOUNTING)
+
+    def may(action: str) -> bool:
+        return policy.may(user, action, invoice)
+
     credit_notes = list(invoice.credit_notes.exclude(state=Invoice.State.CANCEL).order_by("id"))
     creditable = is_posted and invoice.kind == Invoice.Kind.INVOICE
     context = {
@@ -162,21 +161,21 @@ def invoice_detail(request, pk):
         "payments": invoice.payments.select_related("created_by"),
         "credit_notes": credit_notes,
         "is_overdue": _is_overdue(invoice, timezone.localdate()),
-        "can_post": accountant and is_draft,
-        "can_cancel": user.has_role("sales", "accountant") and is_draft,
+        "can_post": may("invoice.post") and is_draft,
+        "can_cancel": may("invoice.cancel") and is_draft,
         # A credited invoice offers no second full credit; what remains is credited line by line.
-        "can_credit": accountant and creditable and not credit_notes,
-        "can_credit_partial": accountant
+        "can_credit": may("invoice.credit") and creditable and not credit_notes,
+        "can_credit_partial": may("invoice.credit")
         and creditable
         and any(row.remaining > 0 for row in selectors.invoice_creditable_lines(invoice=invoice)),
         # On a credit note the payment is the refund of what it still owes the customer.
-        "can_pay": accountant and is_posted and invoice.amount_due > 0,
-        "can_send": accountant and is_posted and bool(invoice.customer.email),
+        "can_pay": may("invoice.pay") and is_posted and invoice.amount_due > 0,
+        "can_send": may("invoice.send") and is_posted and bool(invoice.customer.email),
         # A send asked for and not done yet: waiting for the task queue, queued, running, retried.
         "email_job": _email_job(invoice) if is_posted else None,
-        "can_download": accountant or (is_draft and user.has_role("sales")),
+        "can_download": may("invoice.download"),
         "einvoice": PeppolDocument.objects.filter(invoice=invoice).first(),
-        "can_send_einvoice": accountant
+        "can_send_einvoice": may("invoice.send")
         and invoice.customer.delivery_channel == Customer.DeliveryChannel.PEPPOL,
         "pdf_pending": is_posted and not invoice_pdf_ready(invoice),
         "history": audit_history(obj=invoice),
@@ -198,11 +197,12 @@ def _attach_worked_period(lines, timesheets) -> None:
         line.worked_from, line.worked_to = (min(worked), max(worked)) if worked else (None, None)
 
 
-@role_required(*ACCOUNTING)
+@policy.permission_required("invoice.download")
 def invoice_ubl(request, pk):
     """The stored Peppol UBL of a posted invoice (404 for a draft: it has none); built first, once,
     if the documents task has not run yet."""
     invoice = _invoice(pk)
+    policy.check(request.user, "invoice.download", invoice)
     document = PeppolDocument.objects.filter(invoice=invoice).first() or peppol_document_ensure(
         invoice=invoice
     )
@@ -214,7 +214,7 @@ def invoice_ubl(request, pk):
 
 
 @require_POST
-@role_required(*ACCOUNTING)
+@policy.permission_required("invoice.send")
 def invoice_send_einvoice(request, pk):
     invoice = _invoice(pk)
     _run(request, invoice, peppol_resend, "E-invoice {invoice.number} queued for Peppol.")
@@ -234,7 +234,7 @@ def _run(request, invoice, action, success: str):
 
 
 @require_POST
-@role_required(*ACCOUNTING)
+@policy.permission_required("invoice.post")
 def invoice_post(request, pk):
     invoice = _invoice(pk)
     _run(request, invoice, services.invoice_post, "Invoice posted as {invoice.number}.")
@@ -242,22 +242,23 @@ def invoice_post(request, pk):
 
 
 @require_POST
-@role_required("sales", "accountant")
+@policy.permission_required("invoice.cancel")
 def invoice_cancel(request, pk):
     invoice = _invoice(pk)
+    policy.check(request.user, "invoice.cancel", invoice)
     _run(request, invoice, services.invoice_cancel, "Draft invoice cancelled; its timesheets are released.")
     return redirect("invoicing:invoice_detail", pk=invoice.pk)
 
 
 @require_POST
-@role_required(*ACCOUNTING)
+@policy.permission_required("invoice.credit")
 def invoice_credit_note(request, pk):
     invoice = _invoice(pk)
     credit = _run(request, invoice, services.invoice_credit_note, "Credit note {invoice.number} issued.")
     return redirect("invoicing:invoice_detail", pk=credit.pk if credit else invoice.pk)
 
 
-@role_required(*ACCOUNTING)
+@policy.permission_required("invoice.pay")
 def invoice_pay(request, pk):
     invoice = _invoice(pk)
     if request.method == "POST":
@@ -272,10 +273,10 @@ def invoice_pay(request, pk):
                 amount = format_money(form.cleaned_data["amount"])
                 messages.success(request, f"Payment of {amount} registered.")
                 url = invoice_detail_url(invoice)
-                return _htmx_redirect(url) if is_htmx(request) else redirect(url)
+                return redirect_after_dialog(request, url)
     else:
         form = PaymentForm(initial={"amount": invoice.amount_due})
-    template = "invoicing/partials/payment_dialog.html" if is_htmx(request) else "invoicing/payment_page.html"
+    template = "invoicing/partials/payment_dialog.html" if request.htmx else "invoicing/payment_page.html"
     return render(request, template, {"invoice": invoice, "form": form})
 
 
@@ -288,7 +289,7 @@ def invoice_detail_url(invoice) -> str:
 
 
 @require_POST
-@role_required(*ACCOUNTING)
+@policy.permission_required("invoice.send")
 def invoice_send(request, pk):
     invoice = _invoice(pk)
     if invoice.state != Invoice.State.POSTED:
@@ -303,7 +304,7 @@ def invoice_send(request, pk):
     return redirect("invoicing:invoice_detail", pk=invoice.pk)
 
 
-@role_required(*READERS)
+@policy.permission_required("invoice.view")
 def invoice_pdf_status(request, pk):
     """The "PDF being prepared" badge of a posted invoice; polled by the detail page until ready."""
     invoice = get_object_or_404(Invoice.objects.only("state", "pdf_sha256"), pk=pk)
@@ -314,11 +315,10 @@ def invoice_pdf_status(request, pk):
     )
 
 
-@role_required("sales", "accountant")
+@policy.permission_required("invoice.download")
 def invoice_pdf(request, pk):
     invoice = _invoice(pk)
-    if invoice.state != Invoice.State.DRAFT and not request.user.has_role(*ACCOUNTING):
-        raise PermissionDenied
+    policy.check(request.user, "invoice.download", invoice)
     data = invoice_pdf_bytes(invoice=invoice)
     response = HttpResponse(data, content_type="application/pdf")
     disposition = "inline" if request.GET.get("inline") else "attachment"
@@ -339,7 +339,7 @@ def _has_timesheet_lines(order: Order) -> bool:
     return order.lines.filter(invoice_policy="timesheet", is_downpayment=False).exists()
 
 
-@role_required(*INVOICE_CREATORS)
+@policy.permission_required("invoice.create")
 def order_invoice_create(request, pk):
     """GET: the dialog with a preview of a regular invoice. POST action=preview|create."""
     order = _invoiceable_order(pk)
@@ -359,7 +359,7 @@ def order_invoice_create(request, pk):
                 else:
                     messages.success(request, f"Draft invoice created from {order.name}.")
                     url = invoice_detail_url(invoice)
-                    return _htmx_redirect(url) if is_htmx(request) else redirect(url)
+                    return redirect_after_dialog(request, url)
             preview = _preview(order, form.service_kwargs())
     else:
         form = CreateInvoiceForm(with_period=with_period)
@@ -374,7 +374,7 @@ def order_invoice_create(request, pk):
     }
     template = (
         "invoicing/partials/create_invoice_dialog.html"
-        if is_htmx(request)
+        if request.htmx
         else "invoicing/create_invoice_page.html"
     )
     return render(request, template, context)

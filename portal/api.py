@@ -6,13 +6,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import RolePolicyMixin
+from core.api import PolicyMixin
 from core.models import User
 from sales.models import Customer
 
 from . import services
-
-CUSTOMER_MANAGERS = ("sales", "admin")
 
 
 class PortalUserSerializer(serializers.ModelSerializer):
@@ -33,7 +31,7 @@ class PortalUserSerializer(serializers.ModelSerializer):
 
 
 class CustomerPortalUserViewSet(
-    RolePolicyMixin,
+    PolicyMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -43,12 +41,7 @@ class CustomerPortalUserViewSet(
 
     serializer_class = PortalUserSerializer
     lookup_value_regex = r"\d+"
-    action_roles = {
-        "list": CUSTOMER_MANAGERS,
-        "retrieve": CUSTOMER_MANAGERS,
-        "create": CUSTOMER_MANAGERS,
-        "deactivate": CUSTOMER_MANAGERS,
-    }
+    action_rules = dict.fromkeys(("list", "retrieve", "create", "deactivate"), "portal_user.manage")
 
     def _customer(self) -> Customer:
         return get_object_or_404(Customer, pk=self.kwargs["customer_pk"])

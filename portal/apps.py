@@ -10,4 +10,4 @@ class PortalConfig(AppConfig):
     def ready(self):
         from core.navigation import register_nav_item
 
-        register_nav_item("My portal", "portal:home", ("customer",), position=100)
+        register_nav_item("My portal", "portal:home", ("customer",), action="portal.use", position=100)

@@ -4,16 +4,15 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import policy
 from core.errors import DomainError
-from core.permissions import role_required
 from core.views import apply_domain_error
 from sales.models import Customer
 
 from . import services
 from .forms import PortalInviteForm
 
-CUSTOMER_MANAGERS = ("sales", "admin")
-manager_required = role_required(*CUSTOMER_MANAGERS, message="Sales and admins manage portal users.")
+manager_required = policy.permission_required("portal_user.manage")
 
 
 @manager_required

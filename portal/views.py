@@ -7,9 +7,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import policy
 from core.errors import DomainError
 from core.money import ZERO
-from core.permissions import role_required
 from core.views import apply_domain_error
 from helpdesk import conversation_selectors, conversation_services
 from helpdesk.forms import MessageForm
@@ -24,7 +24,7 @@ TICKETS_SHOWN = 50
 INVOICES_SHOWN = 50
 
 # Signed-in users with the customer role only (staff get 403: the portal is not theirs).
-customer_required = role_required("customer", message="The customer portal is for customer contacts.")
+customer_required = policy.permission_required("portal.use")
 
 
 def _with_signed_totals(invoices):

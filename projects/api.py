@@ -14,7 +14,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import RolePolicyMixin, roles_for
+from core.api import PolicyMixin, rules_for
 from core.filters import ListFilterBackend
 from core.models import User
 from sales.models import Customer, OrderLine, Product
@@ -22,10 +22,6 @@ from sales.models import Customer, OrderLine, Product
 from . import services, stock_api
 from .filters import TaskFilter
 from .models import EmployeeRate, Project, Task, TaskMaterial
-
-WORKERS = ("agent", "sales", "admin")
-PROJECT_WRITERS = ("sales", "admin")
-
 
 # --- Projects --------------------------------------------------------------------------------
 
@@ -61,7 +57,7 @@ class ProjectInputSerializer(serializers.Serializer):
 
 
 class ProjectViewSet(
-    RolePolicyMixin,
+    PolicyMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -69,7 +65,7 @@ class ProjectViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = ProjectSerializer
-    action_roles = roles_for(read=WORKERS, write=PROJECT_WRITERS)
+    action_rules = rules_for("task.work", "project.edit")
 
     def get_queryset(self):
         return Project.objects.order_by("name", "id")
@@ -152,7 +148,7 @@ class MaterialInputSerializer(serializers.Serializer):
 
 
 class TaskViewSet(
-    RolePolicyMixin,
+    PolicyMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -160,7 +156,7 @@ class TaskViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = TaskSerializer
-    action_roles = {**roles_for(read=WORKERS, write=WORKERS), "done": WORKERS, "add_material": WORKERS}
+    action_rules = {**rules_for("task.work", "task.work"), "done": "task.work", "add_material": "task.work"}
     filter_backends = [ListFilterBackend]
     filterset_class = TaskFilter
 
@@ -236,14 +232,12 @@ class EmployeeRateSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class EmployeeRateViewSet(RolePolicyMixin, viewsets.ModelViewSet):
+class EmployeeRateViewSet(PolicyMixin, viewsets.ModelViewSet):
     """Employee rates: sales and admins set them; staff read them."""
 
     serializer_class = EmployeeRateSerializer
     queryset = EmployeeRate.objects.order_by("id")
-    action_roles = roles_for(
-        ("agent", "sales", "accountant", "admin"), ("sales", "admin"), delete=("sales", "admin")
-    )
+    action_rules = rules_for("employee_rate.view", "employee_rate.edit", delete="employee_rate.edit")
 
 
 def register(router) -> None:

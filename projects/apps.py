@@ -15,8 +15,10 @@ class ProjectsConfig(AppConfig):
 
         register_context("sales:order_detail", order_tasks)
 
-        register_nav_item("Tasks", "projects:task_list", ("agent", "sales"), position=20)
-        register_nav_item("Stock", "projects:stock_list", ("sales", "accountant", "admin"), position=55)
+        register_nav_item("Tasks", "projects:task_list", ("agent", "sales"), action="task.work", position=20)
+        register_nav_item(
+            "Stock", "projects:stock_list", ("sales", "accountant", "admin"), action="stock.view", position=55
+        )
 
         order_confirmed.connect(
             receivers.order_confirmed_create_tasks, dispatch_uid="projects.order_confirmed_create_tasks"

@@ -7,16 +7,15 @@ from django.db.models import (
     QuerySet,
 )
 
+from core import policy
 from core.models import User
 from sales.models import Product
 
 from .models import Project, StockMove, Task, TaskMaterial
 
-STAFF_ROLES = ("agent", "sales")
-
 
 def user_can_work_tasks(user: User) -> bool:
-    return bool(user and user.is_authenticated and user.has_role(*STAFF_ROLES, "admin"))
+    return policy.may(user, "task.work")
 
 
 def projects_visible_to(*, user: User) -> QuerySet[Project]:

@@ -9,14 +9,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from core.api import RolePolicyMixin
+from core.api import PolicyMixin
 from core.money import QTY_DIGITS, QTY_PLACES
 from sales.models import Product
 
 from .models import StockMove
-from .stock_services import RECEIVER_ROLES, stock_receive
-
-READERS = ("sales", "accountant", "admin")
+from .stock_services import stock_receive
 
 
 class StockReceiptSerializer(serializers.ModelSerializer):
@@ -54,11 +52,11 @@ class StockReceiptInputSerializer(serializers.Serializer):
     list=extend_schema(responses=StockReceiptSerializer(many=True)),
     create=extend_schema(request=StockReceiptInputSerializer, responses={201: StockReceiptSerializer}),
 )
-class ProductReceiptViewSet(RolePolicyMixin, viewsets.GenericViewSet):
+class ProductReceiptViewSet(PolicyMixin, viewsets.GenericViewSet):
     """Goods received into a product's stock."""
 
     serializer_class = StockReceiptSerializer
-    action_roles = {"list": READERS, "create": RECEIVER_ROLES}
+    action_rules = {"list": "stock.view", "create": "stock.receive"}
 
     def _product(self) -> Product:
         return get_object_or_404(Product, pk=self.kwargs["product_pk"])

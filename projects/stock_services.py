@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit import services as audit
+from core import policy
 from core.errors import DomainError
 from core.models import User
 from core.money import quantize_qty, to_decimal
@@ -25,12 +26,11 @@ from sales.models import Product
 
 from .models import StockMove
 
-RECEIVER_ROLES = ("admin", "sales")
 MAX_RECEIPT = Decimal("1000000")
 
 
 def user_may_receive_stock(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_superuser or user.has_role(*RECEIVER_ROLES)))
+    return policy.may(user, "stock.receive")
 
 
 def _check_quantity(quantity) -> Decimal:

@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import policy
 from core.errors import DomainError
-from core.permissions import role_required
 from core.views import apply_domain_error
 from sales.models import Product
 
@@ -15,17 +15,14 @@ from . import selectors
 from .forms import StockReceiptForm
 from .stock_services import stock_receive, user_may_receive_stock
 
-STOCK_READERS = ("sales", "accountant", "admin")
-REFUSED = "The stock is for sales, accountants and admins."
 
-
-@role_required(*STOCK_READERS, message=REFUSED)
+@policy.permission_required("stock.view")
 @require_GET
 def stock_list(request):
     return render(request, "projects/stock_list.html", {"products": selectors.goods_in_stock()})
 
 
-@role_required(*STOCK_READERS, message=REFUSED)
+@policy.permission_required("stock.view")
 @require_http_methods(["GET", "POST"])
 def product_stock(request, pk: int):
     product = get_object_or_404(Product.objects.select_related("uom"), pk=pk, type=Product.Type.GOODS)

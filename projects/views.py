@@ -1,23 +1,21 @@
 """Browser screens of projects and field service. Thin: forms validate, services decide."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
 
 from audit.selectors import audit_history
+from core import policy
 from core.errors import DomainError
 from core.filters import filter_for_page
 from core.listing import SORT_PARAM, list_context
 from core.panels import page_context, page_queryset
-from core.views import apply_domain_error, is_htmx
+from core.views import apply_domain_error
 
 from . import selectors, services
 from .filters import TASK_SORTS, TaskFilter
@@ -27,17 +25,8 @@ from .models import Task
 PAGE_SIZE = 50
 
 
-def staff_required(view):
-    """Agents and sales work tasks; every other role gets a 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not selectors.user_can_work_tasks(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Agents and sales work tasks (core.policy "task.work").
+staff_required = policy.permission_required("task.work")
 
 
 def _task_or_404(request, pk) -> Task:
@@ -254,6 +243,6 @@ def task_move(request, pk):
         services.task_update(task=task, user=request.user, stage=request.POST.get("stage", ""))
     except DomainError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
-    if is_htmx(request):
-        return HttpResponse(status=204, headers={"HX-Trigger": "pipeline-changed"})
+    if request.htmx:
+        return trigger_client_event(HttpResponse(status=204), "pipeline-changed")
     return redirect("projects:project_detail", pk=task.project_id)

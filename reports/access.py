@@ -1,29 +1,27 @@
-"""Who may open which report: the one place the reports decide it.
-
-Sales, accountants and admins (and superusers) see every report and every figure; agents see
-the hours report restricted to their own hours; portal customers see none.
+"""Which report each rule of `core.policy` opens: "report.billing" (sales, accountants, admins,
+superusers) sees every report and every figure; "report.hours" (every staff role) the hours
+report, restricted to one's own hours without "report.billing"; portal customers see none.
 """
 
-FULL_ROLES = ("sales", "accountant", "admin")
-REPORT_ROLES = ("agent", *FULL_ROLES)
+from core import policy
 
-# report slug -> roles that may open it
-REPORTS: dict[str, tuple[str, ...]] = {
-    "hours": REPORT_ROLES,
-    "unbilled": FULL_ROLES,
-    "revenue": FULL_ROLES,
-    "receivables": FULL_ROLES,
-    "burndown": FULL_ROLES,
+# report slug -> the policy rule that opens it
+REPORTS: dict[str, str] = {
+    "hours": "report.hours",
+    "unbilled": "report.billing",
+    "revenue": "report.billing",
+    "receivables": "report.billing",
+    "burndown": "report.billing",
 }
 
 
 def may_view_report(user, report: str) -> bool:
-    return bool(user.is_authenticated and user.has_role(*REPORTS[report]))
+    return policy.may(user, REPORTS[report])
 
 
 def sees_everyones_hours(user) -> bool:
     """False for agents (their own hours only)."""
-    return user.has_role(*FULL_ROLES)
+    return policy.may(user, "report.billing")
 
 
 def reports_visible_to(user) -> list[str]:

@@ -9,6 +9,5 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from core.navigation import register_nav_item
 
-        from .access import REPORT_ROLES
-
-        register_nav_item("Reports", "reports:index", REPORT_ROLES, position=140)
+        staff = ("agent", "sales", "accountant", "admin")
+        register_nav_item("Reports", "reports:index", staff, action="report.hours", position=140)

@@ -1,21 +1,18 @@
 """Report pages: filters from the URL, a chart beside the table, `?format=csv` for a download."""
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from core.permissions import role_required
+from core import policy
 
-from .access import REPORT_ROLES, may_view_report, reports_visible_to, sees_everyones_hours
+from .access import REPORTS, reports_visible_to, sees_everyones_hours
 from .csv_export import csv_response
 from .filters import ReportFilterForm
 from .pages import PAGES, TABLE_ROWS
 
-REFUSED = "Reports are for the sales, accounting and support staff."
 
-
-@role_required(*REPORT_ROLES, message=REFUSED)
+@policy.permission_required("report.hours")
 @require_GET
 def index(request):
     pages = [PAGES[slug] for slug in reports_visible_to(request.user)]
@@ -25,11 +22,10 @@ def index(request):
 def report_view(slug: str):
     page = PAGES[slug]
 
-    @role_required(*REPORT_ROLES, message=REFUSED)
+    @policy.permission_required("report.hours")
     @require_GET
     def view(request):
-        if not may_view_report(request.user, slug):
-            raise PermissionDenied("This report is for sales, accountants and admins.")
+        policy.check(request.user, REPORTS[slug])
         form = ReportFilterForm(request.GET, default_months=page.default_months)
         own_hours_only = not sees_everyones_hours(request.user)
         context = {

@@ -1,7 +1,7 @@
 """JSON API of the sales app (DRF views + serializers): units, taxes, customers, products, orders.
 
 Views stay thin: input serializers parse and type-check, `sales.services` decide. Who may do what
-is declared per viewset in `action_roles` (`core.api.RolePolicyMixin`); what a user may see is
+is declared per viewset in `action_rules`, names of `core.policy` rules; what a user may see is
 decided by `get_queryset` (portal customers only reach their own customers' orders, everything
 else is a 404).
 """
@@ -18,13 +18,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.api import (
-    EVERYONE,
     NULLABLE_DECIMAL_STRING,
-    STAFF,
     ExactQuantityField,
-    RolePolicyMixin,
+    PolicyMixin,
     StaffOnlyFieldsMixin,
-    roles_for,
+    rules_for,
 )
 from core.errors import ConflictError
 from core.filters import ListFilterBackend
@@ -106,9 +104,9 @@ class UomSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class UomViewSet(RolePolicyMixin, viewsets.ModelViewSet):
+class UomViewSet(PolicyMixin, viewsets.ModelViewSet):
     serializer_class = UomSerializer
-    action_roles = roles_for(EVERYONE, ("admin",), delete=("admin",))
+    action_rules = rules_for("reference.view", "reference.edit", delete="reference.edit")
     filter_backends = [ListFilterBackend]
     filterset_class = UomFilter
 
@@ -138,10 +136,10 @@ class TaxSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class TaxViewSet(RolePolicyMixin, viewsets.ModelViewSet):
+class TaxViewSet(PolicyMixin, viewsets.ModelViewSet):
     serializer_class = TaxSerializer
     queryset = Tax.objects.all()
-    action_roles = roles_for(EVERYONE, ("admin",), delete=("admin",))
+    action_rules = rules_for("reference.view", "reference.edit", delete="reference.edit")
 
     def perform_destroy(self, instance):
         protected_destroy(instance, "tax")
@@ -202,9 +200,9 @@ class CustomerSerializer(serializers.ModelSerializer):
         return {name: getattr(self.instance, name) for name in ("vat", "delivery_channel", "peppol_id")}
 
 
-class CustomerViewSet(RolePolicyMixin, viewsets.ModelViewSet):
+class CustomerViewSet(PolicyMixin, viewsets.ModelViewSet):
     serializer_class = CustomerSerializer
-    action_roles = roles_for(STAFF, ("sales", "admin"), delete=("admin",))
+    action_rules = rules_for("customer.view", "customer.edit", delete="customer.delete")
     filter_backends = [ListFilterBackend]
     filterset_class = CustomerFilter
 
@@ -283,9 +281,9 @@ class ProductSerializer(StaffOnlyFieldsMixin, serializers.ModelSerializer):
         return attrs
 
 
-class ProductViewSet(RolePolicyMixin, viewsets.ModelViewSet):
+class ProductViewSet(PolicyMixin, viewsets.ModelViewSet):
     serializer_class = ProductSerializer
-    action_roles = roles_for(EVERYONE, ("admin",), delete=("admin",))
+    action_rules = rules_for("reference.view", "reference.edit", delete="reference.edit")
     filter_backends = [ListFilterBackend]
     filterset_class = ProductFilter
 
@@ -460,9 +458,6 @@ def _sync_lines(*, order: Order, items: list[dict], user: User) -> None:
             order_line_delete(line=line, user=user)
 
 
-ORDER_WRITERS = ("sales",)
-
-
 @extend_schema_view(
     create=extend_schema(request=OrderInputSerializer, responses={201: OrderSerializer}),
     update=extend_schema(request=OrderInputSerializer, responses=OrderSerializer),
@@ -471,17 +466,16 @@ ORDER_WRITERS = ("sales",)
     lock=extend_schema(request=None, responses=OrderSerializer),
     cancel=extend_schema(request=None, responses=OrderSerializer),
 )
-class OrderViewSet(
-    RolePolicyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class OrderViewSet(PolicyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Quotations and sales orders with their lines. Portal customers read their own."""
 
     serializer_class = OrderSerializer
-    action_roles = {
-        **roles_for(EVERYONE, ORDER_WRITERS),
-        "confirm": ORDER_WRITERS,
-        "lock": ORDER_WRITERS,
-        "cancel": ORDER_WRITERS,
+    # Portal customers read their own orders (get_queryset scopes them).
+    action_rules = {
+        **rules_for(("order.view", "portal.use"), "order.edit"),
+        "confirm": "order.edit",
+        "lock": "order.edit",
+        "cancel": "order.edit",
     }
     filter_backends = [ListFilterBackend]
     filterset_class = OrderFilter

@@ -11,7 +11,11 @@ class SalesConfig(AppConfig):
 
         from . import home
 
-        register_nav_item("Customers", "sales:customer_list", ("sales", "accountant"), position=40)
-        register_nav_item("Orders", "sales:order_list", ("sales", "accountant"), position=50)
+        register_nav_item(
+            "Customers", "sales:customer_list", ("sales", "accountant"), action="customer.view", position=40
+        )
+        register_nav_item(
+            "Orders", "sales:order_list", ("sales", "accountant"), action="order.view", position=50
+        )
         register_home_figures("sales", home.sales_figures)
         register_home_figures("admin", home.admin_figures)

@@ -18,7 +18,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from core.models import STAFF_ROLES
+from core import policy
 from core.money import QTY_DIGITS, QTY_PLACES, quantize_qty
 
 from .models import Customer, Order, OrderLine, Product, Uom, UomCategory
@@ -132,7 +132,7 @@ def portal_customers(user) -> QuerySet[Customer]:
 
 def orders_visible_to(user) -> QuerySet[Order]:
     """Staff see every order; a portal user the orders of their own customers."""
-    if user.has_role(*STAFF_ROLES):
+    if policy.is_staff_member(user):
         return Order.objects.all()
     return Order.objects.filter(customer__in=portal_customers(user))
 

@@ -15,12 +15,12 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.selectors import audit_history
+from core import policy
 from core.errors import DomainError
 from core.filters import filter_for_page
 from core.listing import SORT_PARAM, list_context
 from core.money import ZERO, line_subtotal, tax_amount
 from core.panels import page_context, render_panels
-from core.permissions import role_required
 from core.units import convert_quantity
 from core.views import apply_domain_error
 
@@ -34,12 +34,12 @@ from .forms import (
 )
 from .models import Customer, Order, OrderLine, Product, UomCategory
 
-READERS = ("sales", "accountant")
-WRITERS = ("sales",)
 PAGE_SIZE = 25
 EDITABLE_LINES = (Order.State.DRAFT,)
 EDITABLE_HEADER = (Order.State.DRAFT,)
 LINES_CAN_BE_ADDED = (Order.State.DRAFT, Order.State.SALE)
+LINES_FIXED = "The lines of a confirmed order are fixed; add a line instead."
+NO_NEW_LINES = "A locked or cancelled order takes no new lines."
 
 
 def safe_url(name: str, *args) -> str:
@@ -53,7 +53,7 @@ def safe_url(name: str, *args) -> str:
 # --- Customers ----------------------------------------------------------------------------------
 
 
-@role_required(*READERS)
+@policy.permission_required("customer.view")
 def customer_list(request):
     customers = Customer.objects.annotate(
         order_count=Count("orders", filter=~Q(orders__state=Order.State.CANCEL), distinct=True),
@@ -69,12 +69,12 @@ def customer_list(request):
         {
             **list_context(request, sort=sort, page=page, filterset=filterset),
             "page": page,
-            "can_edit": request.user.has_role(*WRITERS),
+            "can_edit": policy.may(request.user, "customer.edit"),
         },
     )
 
 
-@role_required(*WRITERS)
+@policy.permission_required("customer.edit")
 def customer_create(request):
     form = CustomerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -84,7 +84,7 @@ def customer_create(request):
     return render(request, "sales/customer_form.html", {"form": form, "customer": None})
 
 
-@role_required(*WRITERS)
+@policy.permission_required("customer.edit")
 def customer_edit(request, pk):
     customer = get_object_or_404(Customer, pk=pk)
     form = CustomerForm(request.POST or None, instance=customer)
@@ -108,7 +108,7 @@ def prepaid_hours(customer: Customer) -> list[dict]:
     return rows
 
 
-@role_required(*READERS)
+@policy.permission_required("customer.view")
 def customer_detail(request, pk):
     customer = get_object_or_404(Customer, pk=pk)
     orders = customer.orders.select_related("salesperson").order_by("-order_date", "-id")[:50]
@@ -125,10 +125,10 @@ def customer_detail(request, pk):
             "invoices": invoices,
             "tickets": tickets,
             "prepaid": prepaid_hours(customer),
-            "can_edit": request.user.has_role(*WRITERS),
+            "can_edit": policy.may(request.user, "customer.edit"),
             # The portal (a room above) manages the customer's portal users.
             "portal_users_url": safe_url("portal:customer_users", customer.pk)
-            if request.user.has_role("sales", "admin")
+            if policy.may(request.user, "portal_user.manage")
             else "",
         },
     )
@@ -137,7 +137,7 @@ def customer_detail(request, pk):
 # --- Orders -------------------------------------------------------------------------------------
 
 
-@role_required(*READERS)
+@policy.permission_required("order.view")
 def order_list(request):
     filterset = OrderListFilter(
         request.GET, queryset=Order.objects.select_related("customer", "salesperson"), request=request
@@ -151,12 +151,12 @@ def order_list(request):
         {
             **list_context(request, sort=sort, page=page, filterset=filterset),
             "page": page,
-            "can_create": request.user.has_role(*WRITERS),
+            "can_create": policy.may(request.user, "order.edit"),
         },
     )
 
 
-@role_required(*WRITERS)
+@policy.permission_required("order.edit")
 def order_create(request):
     initial = {"salesperson": request.user, "customer": request.GET.get("customer")}
     form = OrderCreateForm(request.POST or None, initial=initial)
@@ -193,7 +193,7 @@ def _bind(form, order):
 
 def _lines_context(request, order: Order, *, editing=None, form=None, error="") -> dict:
     _bind(form, order)
-    can_write = request.user.has_role(*WRITERS)
+    can_write = policy.may(request.user, "order.edit")
     return {
         "order": order,
         "lines": _lines(order),
@@ -208,16 +208,15 @@ def _lines_context(request, order: Order, *, editing=None, form=None, error="") 
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*READERS)
+@policy.permission_required("order.view")
 def order_detail(request, pk):
     """The order page. GET ?edit=header shows the header of a quotation as a form; POST saves it."""
     order = _order(pk)
     user = request.user
-    can_write = user.has_role(*WRITERS)
+    can_write = policy.may(user, "order.edit")
     header_form, status = None, 200
     if request.method == "POST":
-        if not can_write:
-            raise PermissionDenied
+        policy.check(user, "order.edit")
         header_form, status = OrderHeaderForm(request.POST), 400
         if header_form.is_valid():
             try:
@@ -241,7 +240,7 @@ def order_detail(request, pk):
             "can_cancel": can_write
             and order.state in (Order.State.DRAFT, Order.State.SALE)
             and not any(line.qty_invoiced for line in context["lines"]),
-            "can_invoice": can_write and order.is_invoiceable,
+            "can_invoice": policy.may(user, "invoice.create") and order.is_invoiceable,
         }
     )
     if order.state != Order.State.DRAFT:
@@ -266,19 +265,19 @@ def _transition(request, pk, action, success):
 
 
 @require_POST
-@role_required(*WRITERS)
+@policy.permission_required("order.edit")
 def order_confirm(request, pk):
     return _transition(request, pk, services.order_confirm, "{order.name} confirmed.")
 
 
 @require_POST
-@role_required(*WRITERS)
+@policy.permission_required("order.edit")
 def order_lock(request, pk):
     return _transition(request, pk, services.order_lock, "{order.name} locked.")
 
 
 @require_POST
-@role_required(*WRITERS)
+@policy.permission_required("order.edit")
 def order_cancel(request, pk):
     return _transition(request, pk, services.order_cancel, "{order.name} cancelled.")
 
@@ -310,24 +309,24 @@ def _line_form_initial(line: OrderLine) -> dict:
     }
 
 
-@role_required(*WRITERS)
+@policy.permission_required("order.edit")
 def order_line_form(request, pk):
     """GET ?line=<id> (edit) or nothing (new): the lines section with that row as a form."""
     order = _order(pk)
     line_id = request.GET.get("line")
     if line_id:
         if order.state not in EDITABLE_LINES:
-            raise PermissionDenied
+            raise PermissionDenied(LINES_FIXED)
         line = _line(order, line_id)
         form = OrderLineForm(initial=_line_form_initial(line), prefix_key=str(line.pk))
         return _render_lines(request, order, editing=line.pk, form=form)
     if order.state not in LINES_CAN_BE_ADDED:
-        raise PermissionDenied
+        raise PermissionDenied(NO_NEW_LINES)
     return _render_lines(request, order, editing="new", form=OrderLineForm(prefix_key="new"))
 
 
 @require_POST
-@role_required(*WRITERS)
+@policy.permission_required("order.edit")
 def order_line_product(request, pk):
     """The product changed in a line form: the row again, with unit, price, tax from the product."""
     order = _order(pk)
@@ -368,7 +367,7 @@ def _amounts(form: OrderLineForm) -> dict:
 
 
 @require_POST
-@role_required(*WRITERS)
+@policy.permission_required("order.edit")
 def order_line_compute(request, pk):
     """Live amounts of the line being edited and the order totals with it (out-of-band swaps)."""
     order = _order(pk)
@@ -386,7 +385,7 @@ def order_line_compute(request, pk):
 
 
 @require_POST
-@role_required(*WRITERS)
+@policy.permission_required("order.edit")
 def order_line_save(request, pk):
     order = _order(pk)
     key = request.POST.get("key") or "new"
@@ -394,9 +393,9 @@ def order_line_save(request, pk):
     if key != "new":
         line = _line(order, key)
         if order.state not in EDITABLE_LINES:
-            raise PermissionDenied
+            raise PermissionDenied(LINES_FIXED)
     elif order.state not in LINES_CAN_BE_ADDED:
-        raise PermissionDenied
+        raise PermissionDenied(NO_NEW_LINES)
     form = OrderLineForm(request.POST, prefix_key=key)
     if form.is_valid():
         fields = dict(form.cleaned_data)
@@ -415,7 +414,7 @@ def order_line_save(request, pk):
 
 
 @require_POST
-@role_required(*WRITERS)
+@policy.permission_required("order.edit")
 def order_line_delete(request, pk, line_id):
     order = _order(pk)
     line = _line(order, line_id)
@@ -427,7 +426,7 @@ def order_line_delete(request, pk, line_id):
     return _render_lines(request, order)
 
 
-@role_required(*READERS)
+@policy.permission_required("order.view")
 def order_lines(request, pk):
     """The lines section as displayed (used by Cancel in a line form)."""
     return _render_lines(request, _order(pk))

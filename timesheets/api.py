@@ -8,17 +8,16 @@ and order line and refuse changes to billed lines (409).
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import STAFF, CappedCountPagination, RolePolicyMixin
+from core.api import CappedCountPagination, PolicyMixin, rules_for
 from core.filters import ListFilterBackend
 from core.models import User
 from sales.models import OrderLine
 
 from .approvals import (
-    may_approve_timesheets,
     timesheet_week_approve,
     timesheet_week_reject,
     timesheet_week_submit,
@@ -32,8 +31,6 @@ from .services import timesheet_delete, timesheet_log, timesheet_update
 Project = TimesheetLine._meta.get_field("project").related_model
 Task = TimesheetLine._meta.get_field("task").related_model
 Ticket = TimesheetLine._meta.get_field("ticket").related_model
-
-LOGGERS = ("agent",)
 
 
 class TimesheetSerializer(serializers.ModelSerializer):
@@ -97,43 +94,26 @@ class TimesheetInputSerializer(serializers.Serializer):
     )
 
 
-class OwnLinesOnly(permissions.BasePermission):
-    """Lines are changed or deleted only by the employee who logged them."""
-
-    message = "You can only change or delete your own timesheet lines."
-
-    def has_object_permission(self, request, view, obj):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return obj.employee_id == request.user.id or request.user.is_superuser
-
-
 @extend_schema_view(
     create=extend_schema(request=TimesheetInputSerializer, responses={201: TimesheetSerializer}),
     update=extend_schema(request=TimesheetInputSerializer, responses=TimesheetSerializer),
     partial_update=extend_schema(request=TimesheetInputSerializer, responses=TimesheetSerializer),
 )
 class TimesheetViewSet(
-    RolePolicyMixin,
+    PolicyMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = TimesheetSerializer
-    permission_classes = [*RolePolicyMixin.permission_classes, OwnLinesOnly]
     # A million lines: an exact COUNT(*) costs more than the page itself.
     pagination_class = CappedCountPagination
     filter_backends = [ListFilterBackend]
     filterset_class = TimesheetFilter
-    action_roles = {
-        "list": STAFF,
-        "retrieve": STAFF,
-        "create": LOGGERS,
-        "update": LOGGERS,
-        "partial_update": LOGGERS,
-        "destroy": LOGGERS,
-    }
+    # Changing or deleting a line is for the employee who logged it (timesheets/rules.py).
+    action_rules = rules_for("timesheet.view", "timesheet.log", delete="timesheet.change")
+    action_rules |= {"update": "timesheet.change", "partial_update": "timesheet.change"}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -192,20 +172,20 @@ class WeekResultSerializer(serializers.Serializer):
     reject=extend_schema(request=WeekReviewSerializer, responses=WeekResultSerializer),
     list=extend_schema(responses=WeekWaitingSerializer(many=True)),
 )
-class TimesheetWeekViewSet(RolePolicyMixin, viewsets.GenericViewSet):
+class TimesheetWeekViewSet(PolicyMixin, viewsets.GenericViewSet):
     """Approval of timesheet weeks: authors submit a week; approvers (admins or users with the
     approving permission) list the weeks waiting, approve them, or reject them with a reason."""
 
     serializer_class = WeekWaitingSerializer
     pagination_class = None  # the weeks waiting are few: one list, no pages
-    action_roles = {"list": STAFF, "submit": LOGGERS, "approve": STAFF, "reject": STAFF}
-
-    def _approver(self):
-        if not may_approve_timesheets(self.request.user):
-            raise exceptions.PermissionDenied("Only approvers approve or reject timesheets.")
+    action_rules = {
+        "list": "timesheet.approve",
+        "submit": "timesheet.log",
+        "approve": "timesheet.approve",
+        "reject": "timesheet.approve",
+    }
 
     def list(self, request):
-        self._approver()
         return Response(WeekWaitingSerializer(weeks_waiting_approval(), many=True).data)
 
     @action(detail=False, methods=["post"])
@@ -218,7 +198,6 @@ class TimesheetWeekViewSet(RolePolicyMixin, viewsets.GenericViewSet):
         return Response({"lines": count})
 
     def _review(self, request, approve: bool):
-        self._approver()
         data = WeekReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

@@ -5,18 +5,16 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core import policy
 from core.errors import DomainError
 from core.models import User
-from core.permissions import role_required
 
 from .approvals import (
-    may_approve_timesheets,
     timesheet_week_approve,
     timesheet_week_reject,
     timesheet_week_submit,
@@ -33,12 +31,11 @@ def _day(value) -> datetime.date | None:
 
 
 def _approver(request) -> None:
-    if not may_approve_timesheets(request.user):
-        raise PermissionDenied("Only approvers see the timesheets waiting for approval.")
+    policy.check(request.user, "timesheet.approve")
 
 
 @require_POST
-@role_required("agent", "admin")
+@policy.permission_required("timesheet.log")
 def week_submit(request):
     week = _day(request.POST.get("week"))
     if week is None:
@@ -89,6 +86,6 @@ def week_review(request, employee_id: int, action: str):
 @login_required
 def approvals_count(request):
     """The header badge (htmx): the number of weeks waiting, for approvers; empty for others."""
-    if not may_approve_timesheets(request.user):
+    if not policy.may(request.user, "timesheet.approve"):
         return HttpResponse("")
     return render(request, "timesheets/partials/approvals_badge.html", {"count": weeks_waiting_count()})

@@ -14,6 +14,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from audit import services as audit
+from core import policy
 from core.errors import ConflictError, DomainError
 from core.locks import lock_billing
 from core.models import User
@@ -27,9 +28,8 @@ LOCKED_FOR_AUTHOR = (ApprovalState.SUBMITTED, ApprovalState.APPROVED)
 
 
 def may_approve_timesheets(user) -> bool:
-    return bool(
-        user and user.is_authenticated and (user.has_role("admin") or user.has_perm(APPROVE_PERMISSION))
-    )
+    """The services' own guard; the rule is core.policy's "timesheet.approve" (timesheets/rules.py)."""
+    return policy.may(user, "timesheet.approve")
 
 
 def week_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:

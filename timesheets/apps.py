@@ -21,8 +21,14 @@ class TimesheetsConfig(AppConfig):
         register_context("projects:task_detail", task_page_timesheets)
         register_context("projects:worksheet", task_worksheet_timesheets)
         register_queryset("projects:task_list", tasks_with_hours)
-        register_nav_item("Timesheets", "timesheets:line_list", ("agent", "sales", "accountant"), position=30)
-        register_nav_item("My week", "timesheets:week", ("agent",), position=31)
+        register_nav_item(
+            "Timesheets",
+            "timesheets:line_list",
+            ("agent", "sales", "accountant"),
+            action="timesheet.view",
+            position=30,
+        )
+        register_nav_item("My week", "timesheets:week", ("agent",), action="timesheet.log", position=31)
         register_header_widget("timesheets/partials/header_timer.html", position=20)  # the running timer
         register_header_widget("timesheets/partials/header_approvals.html", position=30)  # weeks to approve
 

@@ -11,13 +11,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import HasRole
+from core.api import PolicyPermission
 
 from . import timers
 from .api import TimesheetSerializer
 from .models import Timer
-
-TIMER_ROLES = ("agent", "admin")
 
 
 class TimerSerializer(serializers.ModelSerializer):
@@ -75,8 +73,8 @@ class TimerViewSet(
     """The caller's timers. POST starts one (a running timer elsewhere is paused)."""
 
     serializer_class = TimerSerializer
-    permission_classes = [HasRole]
-    allowed_roles = TIMER_ROLES
+    permission_classes = [PolicyPermission]
+    policy_action = "timer.use"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation

@@ -5,8 +5,6 @@ Timer actions answer `HX-Trigger: timer-changed` (and `timesheets-changed` when 
 logged): every timer panel and the header widget reload themselves on those events.
 """
 
-import json
-
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
@@ -17,7 +15,9 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 
+from core import policy
 from core.csv_safe import SafeWriter
 from core.display import format_day
 from core.errors import DomainError
@@ -25,7 +25,6 @@ from core.filters import filter_for_page
 from core.listing import SORT_PARAM, list_context, querystring
 from core.money import format_qty
 from core.pagination import CappedPaginator
-from core.permissions import role_required
 from core.views import apply_domain_error, int_or_none
 
 from . import selectors, timers
@@ -33,10 +32,7 @@ from .filters import TIMESHEET_SORTS, TimesheetLineListFilter
 from .forms import TimerStopForm
 from .models import Timer
 
-TIMER_ROLES = ("agent", "admin")
-LIST_ROLES = ("agent", "sales", "accountant", "admin")
 PAGE_SIZE = 50
-TIMER_REFUSED = "Only agents track time."
 
 
 # --- Who may time what ----------------------------------------------------------------------
@@ -79,7 +75,10 @@ def _own_timer(request, timer_id) -> Timer:
 def _changed(*events, status=200) -> HttpResponse:
     """An empty answer (the buttons swap nothing) carrying the events; its 200 lets htmx show the
     action's message out of band (core.htmx_messages)."""
-    return HttpResponse(status=status, headers={"HX-Trigger": json.dumps(dict.fromkeys(events, True))})
+    response = HttpResponse(status=status)
+    for event in events:
+        trigger_client_event(response, event)
+    return response
 
 
 def _on(timer) -> str:
@@ -125,7 +124,7 @@ def _timer_context(timer, **extra) -> dict:
     return context
 
 
-@role_required(*TIMER_ROLES, message=TIMER_REFUSED)
+@policy.permission_required("timer.use")
 @require_GET
 def timer_panel(request):
     """The start/pause/resume/stop buttons of one ticket or task (see partials/timer.html)."""
@@ -143,12 +142,14 @@ def timer_panel(request):
 @require_GET
 def timer_widget(request):
     """The header widget: the user's running (else last paused) timer, with a link to its object."""
-    timer = timers.timer_current_for_user(user=request.user) if request.user.has_role(*TIMER_ROLES) else None
+    timer = (
+        timers.timer_current_for_user(user=request.user) if policy.may(request.user, "timer.use") else None
+    )
     return render(request, "timesheets/partials/timer_widget.html", _timer_context(timer))
 
 
 # --- Timer actions --------------------------------------------------------------------------
-@role_required(*TIMER_ROLES, message=TIMER_REFUSED)
+@policy.permission_required("timer.use")
 @require_POST
 def timer_start(request):
     ticket, task = _target(request, request.POST)
@@ -160,7 +161,7 @@ def timer_start(request):
     return _changed("timer-changed")
 
 
-@role_required(*TIMER_ROLES, message=TIMER_REFUSED)
+@policy.permission_required("timer.use")
 @require_POST
 def timer_pause(request, timer_id: int):
     timer = timers.timer_pause(timer=_own_timer(request, timer_id), user=request.user)
@@ -168,7 +169,7 @@ def timer_pause(request, timer_id: int):
     return _changed("timer-changed")
 
 
-@role_required(*TIMER_ROLES, message=TIMER_REFUSED)
+@policy.permission_required("timer.use")
 @require_POST
 def timer_resume(request, timer_id: int):
     timer = timers.timer_resume(timer=_own_timer(request, timer_id), user=request.user)
@@ -176,7 +177,7 @@ def timer_resume(request, timer_id: int):
     return _changed("timer-changed")
 
 
-@role_required(*TIMER_ROLES, message=TIMER_REFUSED)
+@policy.permission_required("timer.use")
 @require_POST
 def timer_discard(request, timer_id: int):
     timer = _own_timer(request, timer_id)
@@ -185,7 +186,7 @@ def timer_discard(request, timer_id: int):
     return _changed("timer-changed")
 
 
-@role_required(*TIMER_ROLES, message=TIMER_REFUSED)
+@policy.permission_required("timer.use")
 @require_http_methods(["GET", "POST"])
 def timer_stop(request, timer_id: int):
     """GET: the dialog confirming the rounded duration and asking a description; POST: log it."""
@@ -238,7 +239,7 @@ def _filtered_lines(request):
     return filterset, lines
 
 
-@role_required(*LIST_ROLES, message="Timesheets are for staff.")
+@policy.permission_required("timesheet.view")
 @require_GET
 def line_list(request):
     filterset, lines = _filtered_lines(request)

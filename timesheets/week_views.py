@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from core.permissions import role_required
+from core import policy
 
 from .approvals import LOCKED_FOR_AUTHOR, week_of
 from .models import ApprovalState
@@ -30,7 +30,6 @@ from .week_selectors import (
 )
 from .week_services import WeekNotSaved, timesheet_week_save
 
-WEEK_ROLES = ("agent", "admin")
 SUBMITTABLE = (ApprovalState.DRAFT, ApprovalState.REJECTED)
 
 
@@ -80,7 +79,7 @@ def _render(request, grid, *, keys, focus="", status=200):
     return render(request, "timesheets/week.html", context, status=status)
 
 
-@role_required(*WEEK_ROLES, message="My week is for the people who log time.")
+@policy.permission_required("timesheet.log")
 @require_http_methods(["GET", "POST"])
 def week(request):
     source = request.POST if request.method == "POST" else request.GET

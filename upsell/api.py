@@ -3,7 +3,7 @@
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from core.api import HasRole
+from core.api import PolicyPermission
 from core.filters import ListFilterBackend
 
 from .filters import UpsellFilter
@@ -41,8 +41,8 @@ class UpsellSerializer(serializers.Serializer):
 class UpsellViewSet(viewsets.ReadOnlyModelViewSet):
     """Orders flagged as upsell opportunities with their prepaid lines' consumption."""
 
-    permission_classes = [HasRole]
-    allowed_roles = ("sales", "admin")
+    permission_classes = [PolicyPermission]
+    policy_action = "upsell.work"
     serializer_class = UpsellSerializer
     filter_backends = [ListFilterBackend]
     filterset_class = UpsellFilter

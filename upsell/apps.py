@@ -12,5 +12,5 @@ class UpsellConfig(AppConfig):
         from .services import upsell_order_locked
 
         order_locked.connect(upsell_order_locked, dispatch_uid="upsell.order_locked")
-        register_nav_item("Upsell", "sales:upsell_list", ("sales",), position=70)
+        register_nav_item("Upsell", "sales:upsell_list", ("sales",), action="upsell.work", position=70)
         register_header_widget("sales/partials/header_activities.html", position=10)

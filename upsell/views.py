@@ -11,19 +11,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
+from core import policy
 from core.errors import DomainError
 from core.filters import filter_for_page
 from core.listing import SORT_PARAM, list_context
-from core.permissions import role_required
-from core.views import is_htmx
 from sales.models import Order
 
 from . import selectors, services
 from .filters import UPSELL_SORTS, UpsellFilter
 from .models import Activity
 
-UPSELL_REFUSED = "The upsell list is for the sales team."
 PAGE_SIZE = 25
 
 
@@ -67,7 +66,7 @@ def _products_by_order(rows) -> None:
         row["order"]._products = list(seen.values())
 
 
-@role_required("sales", message=UPSELL_REFUSED)
+@policy.permission_required("upsell.work")
 @require_GET
 def upsell_list(request):
     return _render_list(request)
@@ -92,7 +91,7 @@ def _render_list(request, *, bound_form=None, status=200):
     return render(request, "sales/upsell/list.html", context, status=status)
 
 
-@role_required("sales", message=UPSELL_REFUSED)
+@policy.permission_required("upsell.work")
 @require_POST
 def upsell_add_hours(request, order_id: int):
     order = get_object_or_404(Order.objects.select_related("customer"), pk=order_id, state=Order.State.SALE)
@@ -113,7 +112,7 @@ def upsell_add_hours(request, order_id: int):
     return _render_list(request, bound_form=form, status=400)
 
 
-@role_required("sales", message=UPSELL_REFUSED)
+@policy.permission_required("upsell.work")
 @require_POST
 def upsell_lock(request, order_id: int):
     order = get_object_or_404(Order, pk=order_id, state=Order.State.SALE)
@@ -147,12 +146,11 @@ def activity_toggle(request, pk: int, done: bool):
     # Object by object: someone else's activity is a 404.
     activity = get_object_or_404(Activity.objects.select_related("order__customer"), pk=pk, user=request.user)
     activity = services.activity_mark_done(activity=activity, user=request.user, done=done)
-    if is_htmx(request):
+    if request.htmx:
         response = render(
             request, "sales/upsell/_activity_row.html", {"a": activity, "today": timezone.localdate()}
         )
-        response["HX-Trigger"] = "activities-changed"
-        return response
+        return trigger_client_event(response, "activities-changed")
     return redirect("sales:activity_list")
 
 
@@ -160,7 +158,7 @@ def activity_toggle(request, pk: int, done: bool):
 @require_GET
 def activity_count(request):
     """The header widget's number (loaded by htmx, so pages pay no query for it)."""
-    if not request.user.has_role("sales"):
+    if not policy.may(request.user, "upsell.work"):
         return HttpResponse("")
     count = selectors.activity_open_count(user=request.user)
     return render(request, "sales/partials/_activity_count.html", {"count": count})

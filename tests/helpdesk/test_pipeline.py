@@ -1,5 +1,7 @@
 """Pipelines and the ticket list: columns, counts, filters, moves, pagination."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -84,7 +86,7 @@ def test_moving_a_ticket_to_a_closed_stage_stamps_closed_at_and_reopening_clears
     url = reverse("helpdesk:ticket_move", args=[ticket.pk])
     response = agent_client.post(url, {"stage": stage("Solved").pk}, **HX)
     assert response.status_code == 204
-    assert response.headers["HX-Trigger"] == "pipeline-changed"
+    assert json.loads(response.headers["HX-Trigger"]) == {"pipeline-changed": {}}
     ticket.refresh_from_db()
     assert ticket.stage.name == "Solved" and ticket.closed_at is not None
     agent_client.post(url, {"stage": stage("In progress").pk}, **HX)

@@ -34,7 +34,22 @@ def posted(customer=None, **fields):
     return InvoiceFactory(**values)
 
 
-@pytest.mark.parametrize("role", ["agent", "customer", "admin"])
+def test_admins_read_invoices_as_in_the_api_but_do_not_keep_the_books(client, admin_staff):
+    invoice = invoice_with_lines()
+    client.force_login(admin_staff)
+    html = client.get(reverse("invoicing:invoice_detail", args=[invoice.pk])).content.decode()
+    assert client.get(LIST).status_code == 200 and invoice.number in html
+    assert "Register payment" not in html
+    assert reverse("invoicing:invoice_credit_note", args=[invoice.pk]) not in html
+    for url in (
+        reverse("invoicing:invoice_export"),
+        reverse("invoicing:invoice_pdf", args=[invoice.pk]),
+        reverse("invoicing:invoice_pay", args=[invoice.pk]),
+    ):
+        assert client.get(url).status_code == 403, url
+
+
+@pytest.mark.parametrize("role", ["agent", "customer"])
 def test_invoice_screens_are_forbidden_to_other_roles(client, role):
     user = UserFactory(username=f"u-{role}", roles=[role])
     invoice = invoice_with_lines()

@@ -4,15 +4,14 @@ import pytest
 from django.urls import reverse
 
 from sales.models import Customer
-from tests.factories import CustomerFactory, InvoiceFactory, OrderFactory, TicketFactory, UserFactory
+from tests.factories import CustomerFactory, InvoiceFactory, OrderFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("role", ["agent", "customer"])
-def test_customer_screens_are_forbidden_to_agents_and_customers(client, role):
+def test_customer_screens_are_forbidden_to_portal_customers(client, customer_user):
     customer = CustomerFactory()
-    client.force_login(UserFactory(username=f"u-{role}", roles=[role]))
+    client.force_login(customer_user)
     for url in (
         reverse("sales:customer_list"),
         reverse("sales:customer_detail", args=[customer.pk]),
@@ -20,6 +19,23 @@ def test_customer_screens_are_forbidden_to_agents_and_customers(client, role):
         reverse("sales:customer_edit", args=[customer.pk]),
     ):
         assert client.get(url).status_code == 403, url
+
+
+def test_agents_read_customers_without_their_invoices_and_cannot_edit(client, agent):
+    customer = CustomerFactory(name="Readable Ltd")
+    InvoiceFactory(customer=customer)
+    client.force_login(agent)
+    html = client.get(reverse("sales:customer_detail", args=[customer.pk])).content.decode()
+    assert "Readable Ltd" in html and "Invoices" not in html and "New quotation" not in html
+    assert client.get(reverse("sales:customer_edit", args=[customer.pk])).status_code == 403
+
+
+def test_admins_edit_customers_as_in_the_api_and_the_django_admin(client, admin_staff):
+    customer = CustomerFactory(name="Managed Ltd")
+    client.force_login(admin_staff)
+    assert client.get(reverse("sales:customer_edit", args=[customer.pk])).status_code == 200
+    html = client.get(reverse("sales:customer_detail", args=[customer.pk])).content.decode()
+    assert "Portal users" in html and "New quotation" not in html  # quotations are the sales'
 
 
 def test_accountant_reads_customers_but_cannot_edit(client, accountant):

@@ -1,4 +1,5 @@
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
@@ -171,7 +172,7 @@ def test_mark_done_and_undone_via_htmx(client, seller):
 
     activity.refresh_from_db()
     assert response.status_code == 200
-    assert response["HX-Trigger"] == "activities-changed"
+    assert json.loads(response["HX-Trigger"]) == {"activities-changed": {}}
     assert activity.done is True and activity.done_at is not None
     assert "Undo" in response.content.decode()
 
