@@ -26,7 +26,7 @@ def test_agents_read_customers_without_their_invoices_and_cannot_edit(client, ag
     InvoiceFactory(customer=customer)
     client.force_login(agent)
     html = client.get(reverse("sales:customer_detail", args=[customer.pk])).content.decode()
-    assert "Readable Ltd" in html and "Invoices" not in html and "New quotation" not in html
+    assert "Readable Ltd" in html and "<h2>Invoices</h2>" not in html and "New quotation" not in html
     assert client.get(reverse("sales:customer_edit", args=[customer.pk])).status_code == 403
 
 
