@@ -1,6 +1,7 @@
 """A refusal in the browser: the styled 403 page says why and offers a way back, at 1366 and 390 px."""
 
 import pytest
+from django.urls import reverse
 
 from invoicing.models import Invoice
 from tests.factories import InvoiceFactory, UserFactory
@@ -14,8 +15,13 @@ def test_a_refused_page_says_why_and_leads_back(page, login, shot, width, transa
     sales = UserFactory(username="refused-sales", roles=["sales"])
     posted = InvoiceFactory(state=Invoice.State.POSTED, number="INV/2026/07001")
     login(page, sales)
-    page.goto(f"/invoices/{posted.pk}/")
-    page.goto(f"/invoices/{posted.pk}/pdf/")  # the PDF of a posted invoice is the accountants'
+    page.goto(reverse("invoicing:invoice_detail", args=[posted.pk]))
+    # Followed from the invoice page (so the browser sends it as the Referer): a posted PDF is
+    # the accountants'.
+    with page.expect_navigation():
+        page.evaluate(
+            "url => { window.location.href = url }", reverse("invoicing:invoice_pdf", args=[posted.pk])
+        )
     expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
     expect(
         page.get_by_text("Only accountants download posted invoices; sales download drafts.")
@@ -23,7 +29,7 @@ def test_a_refused_page_says_why_and_leads_back(page, login, shot, width, transa
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(page, f"refusal-403-{width}")
     page.get_by_role("link", name="Go back").click()
-    page.wait_for_url(f"**/invoices/{posted.pk}/")
+    page.wait_for_url(f"**{reverse('invoicing:invoice_detail', args=[posted.pk])}")
 
     contact = UserFactory(username="refused-contact", roles=["customer"])
     page.context.clear_cookies()

@@ -1,5 +1,7 @@
 """The project board: drag and drop (and the select fallback) post to projects:task_move."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -18,7 +20,7 @@ def test_an_agent_moves_a_task_and_the_board_reloads(client, agent):
     task = TaskFactory(stage=Task.Stage.NEW)
     client.force_login(agent)
     response = move(client, task, Task.Stage.IN_PROGRESS, **HX)
-    assert response.status_code == 204 and response["HX-Trigger"] == "pipeline-changed"
+    assert response.status_code == 204 and json.loads(response["HX-Trigger"]) == {"pipeline-changed": {}}
     task.refresh_from_db()
     assert task.stage == Task.Stage.IN_PROGRESS
     # Without htmx (a plain form post) the board page comes back.
