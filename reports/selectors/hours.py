@@ -12,6 +12,7 @@ from projects.models import Project, Task
 from sales.models import Customer, OrderLine, Product
 from timesheets.models import TimesheetLine
 
+from ..models import HoursByDay
 from . import portable
 from .common import dec
 
@@ -98,6 +99,40 @@ _OUTER_KEYS = {
 }
 
 
+# Without a customer (grouping or filter) the figures come from the per-day summary the
+# database keeps (reports.models.HoursByDay: tens of thousands of rows at a million lines).
+_SUMMARY_SQL = """
+SELECT {key} AS key,
+       SUM(s.hours) AS total,
+       SUM(s.hours) FILTER (WHERE s.billable) AS billable,
+       SUM(s.hours) FILTER (WHERE s.billed) AS billed,
+       SUM(s.hours) FILTER (WHERE NOT s.billed AND s.on_timesheets) AS unbilled
+FROM {summary} s
+WHERE {where}
+GROUP BY 1
+"""
+_SUMMARY_KEYS = {
+    "project": "s.project_id",
+    "employee": "s.employee_id",
+    "month": "date_trunc('month', s.date)::date",
+}
+
+
+def _summary_sql(filters, group_by: str) -> tuple[str, dict]:
+    params = {"date_to": filters.date_to}
+    where = ["s.lines > 0", "s.date <= %(date_to)s"]
+    if filters.date_from is not None:
+        where.append("s.date >= %(date_from)s")
+        params["date_from"] = filters.date_from
+    if filters.employee_id is not None:
+        where.append("s.employee_id = %(employee)s")
+        params["employee"] = filters.employee_id
+    sql = _SUMMARY_SQL.format(
+        key=_SUMMARY_KEYS[group_by], summary=HoursByDay._meta.db_table, where=" AND ".join(where)
+    )
+    return sql, params
+
+
 def _hours_sql(filters, group_by: str) -> tuple[str, dict]:
     params = {"date_to": filters.date_to, "timesheet": Product.InvoicePolicy.TIMESHEET}
     where = ["t.date <= %(date_to)s"]
@@ -143,7 +178,10 @@ def hours_report(*, filters, group_by: str = "customer") -> HoursReport:
     if group_by not in HOURS_GROUPINGS:
         raise ValueError(f"unknown grouping {group_by!r}")
     if connection.vendor == "postgresql":
-        sql, params = _hours_sql(filters, group_by)
+        if group_by in _SUMMARY_KEYS and filters.customer_id is None:
+            sql, params = _summary_sql(filters, group_by)
+        else:
+            sql, params = _hours_sql(filters, group_by)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             results = cursor.fetchall()
