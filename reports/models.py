@@ -31,3 +31,19 @@ class HoursByDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} employee {self.employee_id}: {self.hours} h"
+
+
+class UnbilledHours(models.Model):
+    """Not yet invoiced timesheet hours per order line. `first_date` and `last_date` bound the
+    dates of those lines: they only widen while lines remain (a removed line never narrows
+    them, so concurrent writers need no recount), and reset when none is left; the reports use
+    the total only when the bounds fall inside the period, else they count the lines."""
+
+    sale_line_id = models.IntegerField(unique=True)
+    hours = models.DecimalField(max_digits=14, decimal_places=2)
+    lines = models.IntegerField()
+    first_date = models.DateField(null=True)
+    last_date = models.DateField(null=True)
+
+    def __str__(self) -> str:
+        return f"order line {self.sale_line_id}: {self.hours} h not invoiced"

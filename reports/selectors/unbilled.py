@@ -8,6 +8,10 @@ line's quantity to invoice; other lines their whole quantity to invoice; outstan
 payments are deducted on orders that bill something. Line value = ROUND(qty × price × (1 −
 discount %), 2), as `core.money.line_subtotal` (half away from zero, like ROUND_HALF_UP).
 `tests/reports/test_reconciliation.py` invoices each order and compares, to the cent.
+
+The not yet invoiced hours per order line come from the summary the database keeps
+(`reports.models.UnbilledHours`) when that line's uninvoiced dates lie inside the period (the
+whole total is in it); the other lines' timesheet lines are summed directly.
 """
 
 import json
@@ -20,6 +24,7 @@ from core.money import EXACT_QTY_PLACES, ZERO
 from sales.models import Customer, Order, OrderLine, Product, Uom
 from timesheets.models import TimesheetLine
 
+from ..models import UnbilledHours
 from . import portable
 
 CONFIRMED = (Order.State.SALE, Order.State.DONE)
@@ -66,12 +71,19 @@ WITH lines AS (
     JOIN {uoms} u ON u.id = l.uom_id
     WHERE o.state = ANY(%(confirmed)s) {customer_filter}
       AND ((NOT l.is_downpayment AND l.qty_to_invoice > 0) OR (l.is_downpayment AND l.qty_to_invoice < 0))
-), hours AS (
-    SELECT t.sale_line_id, SUM(t.hours) AS total, SUM(t.hours) FILTER (WHERE {period}) AS in_period
-    FROM {timesheets} t
-    WHERE t.invoice_id IS NULL AND t.sale_line_id IN (
+), summary AS (
+    SELECT s.sale_line_id, s.hours,
+           s.last_date <= %(date_to)s AND {first_in_period} AS covered
+    FROM {summary} s
+    WHERE s.lines > 0 AND s.sale_line_id IN (
         SELECT id FROM lines WHERE invoice_policy = %(timesheet)s AND NOT is_downpayment
     )
+), hours AS (
+    SELECT sale_line_id, hours AS total, hours AS in_period FROM summary WHERE covered
+    UNION ALL
+    SELECT t.sale_line_id, SUM(t.hours) AS total, SUM(t.hours) FILTER (WHERE {period}) AS in_period
+    FROM {timesheets} t
+    WHERE t.invoice_id IS NULL AND t.sale_line_id IN (SELECT sale_line_id FROM summary WHERE NOT covered)
     GROUP BY t.sale_line_id
 ), billed AS (
     SELECT l.*, h.in_period AS hours,
@@ -119,9 +131,10 @@ def unbilled_work(*, filters, limit: int | None = None) -> UnbilledReport:
         "customer": filters.customer_id,
         "limit": limit,
     }
-    period = "t.date <= %(date_to)s"
+    period, first_in_period = "t.date <= %(date_to)s", "TRUE"
     if filters.date_from is not None:
         period += " AND t.date >= %(date_from)s"
+        first_in_period = "s.first_date >= %(date_from)s"
         params["date_from"] = filters.date_from
     sql = _SQL.format(
         order_lines=OrderLine._meta.db_table,
@@ -129,6 +142,8 @@ def unbilled_work(*, filters, limit: int | None = None) -> UnbilledReport:
         customers=Customer._meta.db_table,
         uoms=Uom._meta.db_table,
         timesheets=TimesheetLine._meta.db_table,
+        summary=UnbilledHours._meta.db_table,
+        first_in_period=first_in_period,
         customer_filter="AND o.customer_id = %(customer)s" if filters.customer_id is not None else "",
         period=period,
         places=int(EXACT_QTY_PLACES),

@@ -11,8 +11,8 @@ from django.db import connection
 from invoicing import services as invoicing
 from invoicing.credit_notes import invoice_credit_note
 from reports.filters import ReportFilters
-from reports.models import HoursByDay
-from reports.selectors import hours_report
+from reports.models import HoursByDay, UnbilledHours
+from reports.selectors import hours_report, portable, unbilled_work
 from sales.models import OrderLine, Product
 from timesheets.models import TimesheetLine
 from timesheets.services import timesheet_delete, timesheet_log, timesheet_update
@@ -50,9 +50,31 @@ def summary() -> dict:
     return {tuple(row[k] for k in KEY): (row["hours"], row["lines"]) for row in rows}
 
 
+def assert_unbilled_summary_matches() -> None:
+    expected: dict = {}
+    for line in TimesheetLine.objects.filter(invoice__isnull=True, sale_line__isnull=False):
+        hours, count, first, last = expected.get(line.sale_line_id, (D(0), 0, line.date, line.date))
+        expected[line.sale_line_id] = (
+            hours + line.hours,
+            count + 1,
+            min(first, line.date),
+            max(last, line.date),
+        )
+    kept = {row.sale_line_id: row for row in UnbilledHours.objects.all()}
+    assert {pk: (row.hours, row.lines) for pk, row in kept.items() if row.lines} == {
+        pk: figures[:2] for pk, figures in expected.items()
+    }
+    for pk, (_, _, first, last) in expected.items():  # the bounds hold every uninvoiced date
+        assert kept[pk].first_date <= first and kept[pk].last_date >= last
+    for row in kept.values():
+        if not row.lines:
+            assert (row.hours, row.first_date, row.last_date) == (0, None, None)
+
+
 def assert_summary_matches() -> None:
     assert summary() == direct()
     assert not HoursByDay.objects.filter(lines=0).exclude(hours=0).exists()
+    assert_unbilled_summary_matches()
 
 
 def test_summary_follows_every_timesheet_change(story, accountant):
@@ -107,3 +129,32 @@ def test_hours_report_from_the_summary_equals_the_direct_aggregate(story):
                 expected = {row[0]: tuple(v or D(0) for v in row[1:]) for row in cursor.fetchall()}
             got = {row.key: (row.total, row.billable, row.billed, row.unbilled) for row in from_summary.rows}
             assert got == expected, (group_by, who)
+
+
+def test_unbilled_work_from_the_summary_equals_the_line_by_line_rule(story, accountant):
+    ana = story.ana
+    c_line = story.orders["C"].lines.get()
+    project = TimesheetLine.objects.filter(sale_line=c_line).first().project
+    for day, hours in (((2026, 8, 3), "2.00"), ((2026, 10, 30), "0.25")):
+        timesheet_log(
+            employee=ana,
+            user=ana,
+            date=datetime.date(*day),
+            hours=D(hours),
+            project=project,
+            sale_line=c_line,
+        )
+    extra = TimesheetLine.objects.get(date=datetime.date(2026, 8, 3))
+    timesheet_update(line=extra, user=ana, date=datetime.date(2026, 11, 20))  # bounds stay wide
+    periods = [(None, TODAY), (datetime.date(2026, 10, 1), TODAY), (datetime.date(2026, 11, 1), TODAY)]
+    periods += [(datetime.date(2026, 8, 1), datetime.date(2026, 10, 31)), (None, datetime.date(2026, 9, 30))]
+    for date_from, date_to in periods:
+        filters = ReportFilters(date_from=date_from, date_to=date_to)
+        report = unbilled_work(filters=filters)
+        expected = portable.unbilled_rows(filters=filters)
+        got = [(row.line_id, row.hours, row.quantity, row.value) for row in report.rows]
+        assert got == [(row["line_id"], row["hours"], row["quantity"], row["value"]) for row in expected], (
+            date_from,
+            date_to,
+        )
+    assert_summary_matches()
