@@ -20,6 +20,8 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
+from reports.summaries import rebuild_summaries
+
 DAYS_OF_HISTORY = 3 * 365
 AGENTS_PER_TEAM = 4
 TEAMS = 10
@@ -333,6 +335,7 @@ def build(cur, scale: Scale, *, password_hash: str, recompute) -> dict:
     _invoices(cur, scale)
     _reset_identities(cur)
     cur.execute("SET session_replication_role = DEFAULT")
+    rebuild_summaries(cur)  # the load skipped the triggers that keep them
     recompute()
     cur.execute(
         "SELECT u.username FROM helpdesk_ticket tk JOIN helpdesk_team_members m ON m.team_id = tk.team_id "

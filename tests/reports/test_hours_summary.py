@@ -158,3 +158,17 @@ def test_unbilled_work_from_the_summary_equals_the_line_by_line_rule(story, acco
             date_to,
         )
     assert_summary_matches()
+
+
+def test_rebuilding_the_summaries_gives_what_the_triggers_kept(story):
+    from reports.summaries import rebuild_summaries
+
+    kept_hours, kept_unbilled = (
+        summary(),
+        set(UnbilledHours.objects.filter(lines__gt=0).values_list("sale_line_id", "hours", "lines")),
+    )
+    with connection.cursor() as cursor:
+        rebuild_summaries(cursor)
+    assert summary() == kept_hours
+    assert set(UnbilledHours.objects.values_list("sale_line_id", "hours", "lines")) == kept_unbilled
+    assert_summary_matches()
