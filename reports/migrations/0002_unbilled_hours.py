@@ -42,14 +42,28 @@ UPDATED_ROWS = f"""
     WHERE n.sale_line_id IS NOT NULL AND n.invoice_id IS NULL AND {CHANGED}
 """
 
+# The house lock order is orders -> order lines -> invoices -> timesheet lines, then these
+# summary rows. The services lock the orders before they change timesheet lines, except the
+# INSERT of a new line (its order is locked by the recompute after it): so the trigger locks
+# the orders of the rows itself first (a no-op when the service holds them), else a logger
+# holding a summary row would wait for the order an invoicer holds while waiting for that row.
+LOCK_ORDERS = """
+    PERFORM 1 FROM sales_order o
+    WHERE o.id IN (SELECT l.order_id FROM sales_orderline l WHERE l.id IN (%s))
+    ORDER BY o.id FOR NO KEY UPDATE;  -- the mode of core.locks.lock_rows
+"""
+
 CREATE = f"""
 CREATE FUNCTION reports_unbilled_hours_timesheets() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
+        {LOCK_ORDERS % "SELECT sale_line_id FROM new_rows"}
         {APPLY_DELTA % NEW_ROWS}
     ELSIF TG_OP = 'DELETE' THEN
+        {LOCK_ORDERS % "SELECT sale_line_id FROM old_rows"}
         {APPLY_DELTA % OLD_ROWS}
     ELSE
+        {LOCK_ORDERS % "SELECT sale_line_id FROM old_rows UNION SELECT sale_line_id FROM new_rows"}
         {APPLY_DELTA % UPDATED_ROWS}
     END IF;
     RETURN NULL;
