@@ -104,6 +104,7 @@ def build_world(*, admin_staff, superuser) -> MatrixWorld:
         "uom": uom("Hours").pk,
         "tax": TaxFactory(rate=Decimal("6.000")).pk,
         "product": ProductFactory(name="Matrix product").pk,
+        "goods": ProductFactory(name="Matrix switch", goods=True).pk,
         "employee_rate": EmployeeRate.objects.create(
             employee=agent, project=team_project, hourly_rate=Decimal("50.00")
         ).pk,
@@ -120,6 +121,7 @@ PK_BY_PREFIX = (
     ("sales/orders/", "order"),
     ("sales/activities/", "activity"),
     ("projects/tasks/", "task"),
+    ("projects/stock/", "goods"),
     ("projects/", "project"),
     ("invoicing/invoices/", "invoice"),
     ("invoicing/orders/", "order"),
@@ -155,6 +157,7 @@ KEYWORDS = {
     "customer_id": "customer",
     "customer_pk": "customer",
     "user_id": "portal_user",
+    "product_pk": "goods",
 }
 
 
