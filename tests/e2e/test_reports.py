@@ -20,9 +20,9 @@ def _leave(page):
 RANGE = "date_from=2026-07-01&date_to=2026-11-23"
 PAGES = [
     ("hours", "Hours", "Globex"),
-    ("unbilled", "Unbilled work", "1550.00"),
-    ("revenue", "Revenue by month", "5875.00"),
-    ("receivables", "Aged receivables", "5008.75"),
+    ("unbilled", "Unbilled work", "1,550.00"),
+    ("revenue", "Revenue by month", "5,875.00"),
+    ("receivables", "Aged receivables", "5,008.75"),
     ("burndown", "Prepaid burn-down", "10.00"),
 ]
 
