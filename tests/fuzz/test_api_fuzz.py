@@ -1,5 +1,6 @@
 """Fuzz the JSON API from its own OpenAPI schema (schemathesis) as every role: whatever the
-generated input, no operation answers a server error.
+generated input, no operation answers a server error, and every answer conforms to the schema
+(a documented status code, the documented content type, a body that validates).
 
 The schema is the one drf-spectacular serves; requests go straight to the WSGI application
 on the test database (no network), with a bounded number of examples per operation so the run
@@ -18,11 +19,22 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.factories import CustomerFactory, UserFactory
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1"))
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 ROLES = ("anonymous", "agent", "sales", "accountant", "admin", "superuser", "customer")
 
 
@@ -70,4 +82,4 @@ def auth_headers(request, db):
 @pytest.mark.django_db
 def test_no_operation_answers_a_server_error(case, auth_headers):
     response = case.call(app=APP, headers=auth_headers)
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(response, checks=CHECKS)
