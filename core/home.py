@@ -10,8 +10,6 @@ from dataclasses import dataclass
 
 from django.template.defaultfilters import floatformat
 
-from .display import format_money
-
 
 @dataclass(frozen=True)
 class Figure:
@@ -63,11 +61,6 @@ def home_sections(user) -> list[dict]:
         if figures:
             sections.append({"key": section.key, "title": section.title, "figures": figures})
     return sections
-
-
-def money(value) -> str:
-    """An amount as the figures show it: the one money format (core.display)."""
-    return format_money(value)
 
 
 def hours(value) -> str:

@@ -2,7 +2,8 @@
 
 from django.urls import reverse
 
-from core.home import Figure, money
+from core.display import format_money
+from core.home import Figure
 
 from .list_totals import accounting_figures
 from .models import Invoice
@@ -28,7 +29,7 @@ def accountant_figures(*, user) -> list[Figure]:
         Figure(
             key="amount_due",
             label="Amount due",
-            value=money(figures["due"]),
+            value=format_money(figures["due"]),
             url=f"{invoices}?state={Invoice.State.POSTED}",
             hint="Posted invoices less credit notes, not yet paid.",
         ),
