@@ -8,7 +8,8 @@ copied link shows the same rows. The headers are `{% sort_header %}` (core.templ
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import F, Model, QuerySet
 from django.http import QueryDict
 
 SORT_PARAM = "sort"
@@ -61,10 +62,31 @@ class SortKeys:
         terms = []
         for name in (*self.keys[sort.key], "id"):
             expression = F(name)
+            # NULLS LAST only where a NULL can occur: on a NOT NULL column the plain direction
+            # is what a (col DESC) index serves; "DESC NULLS LAST" would sort the whole table.
+            nulls_last = True if _nullable(queryset.model, name) else None
             terms.append(
-                expression.desc(nulls_last=True) if sort.descending else expression.asc(nulls_last=True)
+                expression.desc(nulls_last=nulls_last)
+                if sort.descending
+                else expression.asc(nulls_last=nulls_last)
             )
         return queryset.order_by(*terms)
+
+
+def _nullable(model: type[Model], path: str) -> bool:
+    """Whether `path` (a field, or a lookup through relations) can be NULL in a row of `model`:
+    a nullable column, a nullable or reverse relation on the way, or a name that is not a field
+    (an annotation)."""
+    for name in path.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return True
+        if field.null or (field.is_relation and not field.concrete):
+            return True
+        if field.is_relation:
+            model = field.related_model
+    return False
 
 
 def querystring(params: QueryDict, **changes) -> str:
