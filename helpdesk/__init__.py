@@ -1,5 +1,7 @@
 """Helpdesk: teams, stages, tickets and the ticket conversation (messages, attachments); time
 is logged on tickets through timesheets.services.
 
-May import core, sales, projects and timesheets. Independent of invoicing.
+May import core, sales, projects and timesheets. Independent of invoicing. Registers in
+`timesheets.tickets` what timesheets reads of its tickets (their team, the tickets of a user's
+teams, the open ones to log time on).
 """

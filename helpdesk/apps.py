@@ -9,10 +9,22 @@ class HelpdeskConfig(AppConfig):
         from core.home import register_home_figures
         from core.navigation import register_nav_item
         from core.panels import register_context
+        from timesheets import tickets
 
+        from . import selectors
         from .page_parts import order_tickets
 
         register_context("sales:order_detail", order_tickets)
+        # Timesheet lines and timers point at our tickets; timesheets reads them through these.
+        tickets.register(
+            tickets.TicketSource(
+                every=selectors.tickets_with_team,
+                of_teams_of=selectors.tickets_of_teams_of,
+                open_for_time=selectors.tickets_open_for_time,
+                team_of=selectors.ticket_team,
+                has_member=selectors.ticket_team_has_member,
+            )
+        )
 
         from . import home
 

@@ -207,3 +207,30 @@ def ticket_timesheets(*, ticket: Ticket, limit: int = 50) -> list[TimesheetLine]
         .select_related("employee")
         .order_by("-date", "-id")[:limit]
     )
+
+
+# --- What timesheets asks of tickets (timesheets.tickets, registered in HelpdeskConfig.ready) ---
+def tickets_with_team() -> QuerySet[Ticket]:
+    """Every ticket, with its team and the team's project."""
+    return Ticket.objects.select_related("team__project")
+
+
+def tickets_of_teams_of(user: User) -> QuerySet[Ticket]:
+    """The tickets of the teams `user` is a member of."""
+    return tickets_with_team().filter(team__members=user)
+
+
+def tickets_open_for_time(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Of `tickets`, the open ones whose team records timesheets."""
+    return tickets.filter(closed_at__isnull=True, team__use_timesheets=True)
+
+
+def ticket_team(ticket: Ticket) -> Team:
+    """The ticket's team with its project, in one query unless already loaded."""
+    if "team" in ticket._state.fields_cache:
+        return ticket.team
+    return Team.objects.select_related("project").get(pk=ticket.team_id)
+
+
+def ticket_team_has_member(ticket: Ticket, user: User) -> bool:
+    return ticket.team.members.filter(pk=user.pk).exists()

@@ -3,5 +3,6 @@ burn-downs (a panel on the order page). Keeps the order lines' delivered quantit
 through sales.services.
 
 May import core, sales and projects. Its lines and timers point at helpdesk tickets by foreign
-key only (helpdesk sits above and logs time through timesheets.services).
+key only (helpdesk sits above and logs time through timesheets.services); what it reads of
+tickets and teams, helpdesk registers in `timesheets.tickets` from its AppConfig.ready().
 """

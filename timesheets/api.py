@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from core.api import CappedCountPagination, PolicyMixin, rules_for
 from core.filters import ListFilterBackend
 from core.models import User
+from projects.models import Project, Task
 from sales.models import OrderLine
 
 from .approvals import (
@@ -27,10 +28,7 @@ from .filters import TimesheetFilter
 from .models import TimesheetLine
 from .selectors import timesheet_lines_visible
 from .services import timesheet_delete, timesheet_log, timesheet_update
-
-Project = TimesheetLine._meta.get_field("project").related_model
-Task = TimesheetLine._meta.get_field("task").related_model
-Ticket = TimesheetLine._meta.get_field("ticket").related_model
+from .tickets import TicketField
 
 
 class TimesheetSerializer(serializers.ModelSerializer):
@@ -82,10 +80,8 @@ class TimesheetInputSerializer(serializers.Serializer):
         queryset=Project.objects.all(), required=False, help_text="Defaults from the ticket or task."
     )
     task = serializers.PrimaryKeyRelatedField(queryset=Task.objects.all(), required=False, allow_null=True)
-    # With its team and project: the service needs both (one query instead of two).
-    ticket = serializers.PrimaryKeyRelatedField(
-        queryset=Ticket.objects.select_related("team__project"), required=False, allow_null=True
-    )
+    # With its team and project (TicketField): the service needs both (one query instead of two).
+    ticket = TicketField(required=False, allow_null=True)
     sale_line = serializers.PrimaryKeyRelatedField(
         queryset=OrderLine.objects.all(),
         required=False,

@@ -1,5 +1,6 @@
 """The timesheet rules of `core.policy` that need this app: whose lines one may change, for whom
-and on which ticket one may log, who approves weeks; and the lines each user may read."""
+and on which ticket one may log (also as a query: the tickets one may time or log on), who
+approves weeks; and the lines each user may read."""
 
 import rules
 
@@ -55,3 +56,4 @@ policy.register(
     who="admin, staff with the approving permission",
 )
 policy.register_scope("timesheet.line", lambda user: selectors.timesheet_lines_visible(user=user))
+policy.register_scope("ticket.log_time", lambda user: selectors.tickets_user_may_log_on(user=user))

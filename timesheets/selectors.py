@@ -8,13 +8,14 @@ tickets of their teams.
 
 from decimal import Decimal
 
-from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
+from core import policy
 from core.models import User
 from sales.models import OrderLine, Product, UomCategory
 from sales.selectors import order_lines_with_remaining_hours
 
+from . import tickets
 from .models import BILLED_HOURS, TimesheetLine
 
 READ_ALL_ROLES = ("sales", "accountant", "admin")
@@ -31,8 +32,7 @@ def timesheet_lines_visible(*, user: User) -> QuerySet[TimesheetLine]:
     if user.has_role(*READ_ALL_ROLES):
         return lines
     if user.has_role("agent"):
-        ticket = apps.get_model("helpdesk", "Ticket")
-        team_tickets = ticket.objects.filter(team__members=user).values("pk")
+        team_tickets = tickets.team_tickets(user=user).values("pk")
         return lines.filter(Q(employee=user) | Q(ticket__isnull=True) | Q(ticket_id__in=team_tickets))
     return lines.none()
 
@@ -79,8 +79,10 @@ def timesheet_default_sale_line(*, ticket=None, task=None, project=None):
 
 
 def _project_of(*, ticket=None, task=None):
-    if ticket is not None and ticket.team.use_timesheets and ticket.team.project_id:
-        return ticket.team.project
+    if ticket is not None:
+        team = tickets.ticket_team(ticket)
+        if team.use_timesheets and team.project_id:
+            return team.project
     if task is not None:
         return task.project
     return None
@@ -94,7 +96,21 @@ def user_may_log_for(*, user, employee) -> bool:
 def user_may_log_on_ticket(*, user, ticket) -> bool:
     """A ticket bills its customer: only members of its team (or admins) log time on it."""
     # Membership first: the common case (an agent on their team's ticket) costs one query.
-    return ticket.team.members.filter(pk=user.pk).exists() or user.is_superuser or user.has_role("admin")
+    return (
+        tickets.ticket_team_has_member(ticket=ticket, user=user)
+        or user.is_superuser
+        or user.has_role("admin")
+    )
+
+
+def tickets_user_may_log_on(*, user) -> QuerySet:
+    """The rule "ticket.log_time" as a query (its policy scope): for those who log time, every
+    ticket for admins and the tickets of their teams for agents. Each with its team and project."""
+    if not policy.may(user, "timesheet.log"):
+        return tickets.tickets().none()
+    if user.is_superuser or user.has_role("admin"):
+        return tickets.tickets()
+    return tickets.team_tickets(user=user)
 
 
 def order_lines_past_sold_hours(*, line_ids) -> list[str]:

@@ -4,29 +4,25 @@ A user only ever sees and drives their own timers. `stop` answers 201 with the c
 timesheet line, serialized with the fields of /api/v1/timesheets/.
 """
 
-from django.apps import apps
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core import policy
 from core.api import PolicyPermission
+from projects.models import Task
 
 from . import timers
 from .api import TimesheetSerializer
 from .models import Timer
+from .tickets import TicketField
 
 
 class TimerSerializer(serializers.ModelSerializer):
-    ticket = serializers.PrimaryKeyRelatedField(
-        queryset=apps.get_model("helpdesk", "Ticket").objects.select_related("team"),
-        allow_null=True,
-        required=False,
-    )
-    task = serializers.PrimaryKeyRelatedField(
-        queryset=apps.get_model("projects", "Task").objects.all(), allow_null=True, required=False
-    )
+    ticket = TicketField(allow_null=True, required=False)
+    task = serializers.PrimaryKeyRelatedField(queryset=Task.objects.all(), allow_null=True, required=False)
     elapsed_seconds = serializers.SerializerMethodField()
 
     class Meta:
@@ -40,11 +36,9 @@ class TimerSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         if not attrs.get("ticket") and not attrs.get("task"):
             raise serializers.ValidationError({"ticket": ["A timer runs on a ticket or a task."]})
-        user = self.context["request"].user
         ticket = attrs.get("ticket")
-        if ticket is not None and not (
-            user.has_role("admin") or ticket.team.members.filter(pk=user.pk).exists()
-        ):
+        # A ticket one may not log time on answers like an unknown one (its id says nothing).
+        if ticket is not None and not policy.may(self.context["request"].user, "ticket.log_time", ticket):
             raise serializers.ValidationError(
                 {"ticket": [f'Invalid pk "{ticket.pk}" - object does not exist.']}
             )

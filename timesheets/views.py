@@ -5,7 +5,6 @@ Timer actions answer `HX-Trigger: timer-changed` (and `timesheets-changed` when 
 logged): every timer panel and the header widget reload themselves on those events.
 """
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +25,7 @@ from core.listing import SORT_PARAM, list_context, querystring
 from core.money import format_qty
 from core.pagination import CappedPaginator
 from core.views import apply_domain_error, int_or_none
+from projects.models import Task
 
 from . import selectors, timers
 from .filters import TIMESHEET_SORTS, TimesheetLineListFilter
@@ -37,19 +37,14 @@ PAGE_SIZE = 50
 
 # --- Who may time what ----------------------------------------------------------------------
 def _ticket_for_timer(user, ticket_id):
-    """A ticket the user works on (a member of its team), else 404."""
-    Ticket = apps.get_model("helpdesk", "Ticket")
-    tickets = Ticket.objects.select_related("team")
-    if not user.has_role("admin"):
-        tickets = tickets.filter(team__members=user)
-    ticket = tickets.filter(pk=ticket_id).first()
+    """A ticket the user may log time on (a member of its team; admins any), else 404."""
+    ticket = policy.visible(user, "ticket.log_time").filter(pk=ticket_id).first()
     if ticket is None:
         raise Http404("No such ticket.")
     return ticket
 
 
 def _task_for_timer(user, task_id):
-    Task = apps.get_model("projects", "Task")
     task = Task.objects.filter(pk=task_id).first()
     if task is None:
         raise Http404("No such task.")

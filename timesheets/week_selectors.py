@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from projects.models import Project, Task
+
+from . import tickets as helpdesk_tickets
 from .approvals import LOCKED_FOR_AUTHOR, week_of
 from .models import TimesheetLine
-
-Project = TimesheetLine._meta.get_field("project").related_model
-Task = TimesheetLine._meta.get_field("task").related_model
-Ticket = TimesheetLine._meta.get_field("ticket").related_model
+from .selectors import tickets_user_may_log_on
 
 ROW_KINDS = ("ticket", "task", "project")
 ROW_KEY = re.compile(r"^(ticket|task|project)-(\d{1,12})$")
@@ -148,7 +148,7 @@ def _row_objects(keys) -> dict[str, object]:
         ids[kind].add(int(pk))
     found = {}
     querysets = {
-        "ticket": Ticket.objects.all(),
+        "ticket": helpdesk_tickets.tickets().select_related(None),
         "task": Task.objects.select_related("project"),
         "project": Project.objects.all(),
     }
@@ -217,10 +217,8 @@ def timesheet_week_grid(*, employee, monday: datetime.date, extra_keys=()) -> We
 def tickets_and_tasks_to_log_on(*, user, limit: int = 200):
     """What a new row may be: open tickets of the user's teams (every team's for admins) and
     open tasks, newest first (two queries)."""
-    tickets = Ticket.objects.filter(closed_at__isnull=True, team__use_timesheets=True)
-    if not (user.is_superuser or user.has_role("admin")):
-        tickets = tickets.filter(team__members=user)
-    tickets = tickets.order_by("-id").only("pk", "title")[:limit]
+    tickets = helpdesk_tickets.open_for_time(tickets_user_may_log_on(user=user))
+    tickets = tickets.select_related(None).order_by("-id").only("pk", "title")[:limit]
     tasks = Task.objects.filter(is_done=False).exclude(stage="cancelled")
     tasks = tasks.select_related("project").order_by("-id").only("pk", "title", "project__name")[:limit]
     return [(f"ticket-{t.pk}", f"#{t.pk} {t.title}") for t in tickets], [

@@ -16,7 +16,7 @@ from audit import services as audit
 from core.errors import ConflictError, DomainError
 
 from .models import TimesheetLine
-from .services import _lock_orders, timesheet_day_lock, timesheet_delete, timesheet_log, timesheet_update
+from .services import lock_orders, timesheet_day_lock, timesheet_delete, timesheet_log, timesheet_update
 from .week_selectors import CELL_NAME, WeekGrid, parse_hours, timesheet_week_grid
 
 
@@ -103,7 +103,7 @@ def timesheet_week_save(*, employee, user, monday: datetime.date, values: dict[s
         changes = _planned_changes(grid, values, errors)
         line_ids = [cell.line.pk for cell, _row, _hours in changes if cell.line is not None]
         if line_ids:
-            _lock_orders(
+            lock_orders(
                 TimesheetLine.objects.filter(pk__in=line_ids).values_list("sale_line__order_id", flat=True)
             )
         with audit.batch():  # the audit events of every cell: one INSERT

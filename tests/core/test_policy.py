@@ -153,6 +153,18 @@ def test_visibility_is_asked_through_the_policy(people):
     assert list(policy.visible(people["customer"], "timesheet.line")) == []
 
 
+def test_the_tickets_one_may_log_on_are_those_the_rule_allows(people):
+    """The scope "ticket.log_time" (timer targets, week rows) answers like the rule, role by role."""
+    own_team, other_team = TeamFactory(), TeamFactory()
+    own_team.members.add(people["agent"], people["sales"])
+    own, other = TicketFactory(team=own_team), TicketFactory(team=other_team)
+    expected = {"agent": {own}, "admin": {own, other}, "superuser": {own, other}}
+    for role, user in people.items():
+        by_rule = {t for t in (own, other) if policy.may(user, "ticket.log_time", t)}
+        assert by_rule == expected.get(role, set()), role
+        assert set(policy.visible(user, "ticket.log_time")) == by_rule, role
+
+
 # --- Every face asks the same rule -------------------------------------------------------------
 
 

@@ -1,0 +1,77 @@
+"""The helpdesk tickets that timesheet lines and timers point at, as helpdesk describes them.
+
+helpdesk sits above timesheets: lines and timers name `helpdesk.Ticket` by foreign key only, and
+every read of tickets or teams that timesheets needs is one of the functions below, which
+helpdesk registers from its `AppConfig.ready()` (`register(TicketSource(...))`). Timesheets
+never imports helpdesk nor looks its models up by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+
+@dataclass(frozen=True)
+class TicketSource:
+    """What helpdesk answers about its tickets (helpdesk.apps registers one)."""
+
+    # Every ticket, each with its team and the team's project loaded.
+    every: Callable[[], QuerySet]
+    # The tickets of the teams `user` is a member of (with team and project, like `every`).
+    of_teams_of: Callable[[Any], QuerySet]
+    # Of `tickets`, the open ones whose team records timesheets (what a week row may be).
+    open_for_time: Callable[[QuerySet], QuerySet]
+    # A ticket's team with its project: one query unless the team is already loaded.
+    team_of: Callable[[Any], Any]
+    # Is `user` a member of the ticket's team?
+    has_member: Callable[[Any, Any], bool]
+
+
+_source: TicketSource | None = None
+
+
+def register(source: TicketSource) -> None:
+    global _source
+    _source = source
+
+
+def _registered() -> TicketSource:
+    if _source is None:
+        raise ImproperlyConfigured("No ticket source: helpdesk registers it in HelpdeskConfig.ready().")
+    return _source
+
+
+def tickets() -> QuerySet:
+    return _registered().every()
+
+
+def team_tickets(*, user) -> QuerySet:
+    return _registered().of_teams_of(user)
+
+
+def open_for_time(ticket_queryset: QuerySet) -> QuerySet:
+    return _registered().open_for_time(ticket_queryset)
+
+
+def ticket_team(ticket):
+    return _registered().team_of(ticket)
+
+
+def ticket_team_has_member(*, ticket, user) -> bool:
+    return _registered().has_member(ticket, user)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class TicketField(serializers.PrimaryKeyRelatedField):
+    """A ticket by id in an API input: any ticket (the policy decides on which one may log)."""
+
+    def get_queryset(self):
+        return tickets()
