@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import conversation_views, views
+from . import conversation_views, timesheet_views, views
 
 app_name = "helpdesk"
 
@@ -11,7 +11,7 @@ urlpatterns = [
     path("tickets/item-field/", views.ticket_item_field, name="ticket_item_field"),
     path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<int:ticket_id>/move/", views.ticket_move, name="ticket_move"),
-    path("tickets/<int:ticket_id>/timesheets/", views.ticket_timesheets, name="ticket_timesheets"),
+    path("tickets/<int:ticket_id>/timesheets/", timesheet_views.ticket_timesheets, name="ticket_timesheets"),
     path(
         "tickets/<int:ticket_id>/messages/",
         conversation_views.ticket_message_post,
@@ -22,12 +22,12 @@ urlpatterns = [
     ),
     path(
         "tickets/<int:ticket_id>/timesheets/<int:line_id>/edit/",
-        views.ticket_timesheet_edit,
+        timesheet_views.ticket_timesheet_edit,
         name="ticket_timesheet_edit",
     ),
     path(
         "tickets/<int:ticket_id>/timesheets/<int:line_id>/delete/",
-        views.ticket_timesheet_delete,
+        timesheet_views.ticket_timesheet_delete,
         name="ticket_timesheet_delete",
     ),
 ]
