@@ -18,6 +18,38 @@ def _ticks(top: float) -> list[float]:
     return [step * i for i in range(int(top // step) + 1)]
 
 
+def _axes(*, x, y, high: float, days) -> list[str]:
+    """Horizontal grid lines with their hours, the zero line, and the dates under `days`."""
+    plot_w = WIDTH - LEFT - RIGHT
+    parts = []
+    for tick in _ticks(high):
+        parts.append(
+            f'<line class="grid" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"/>'
+        )
+        parts.append(
+            f'<text class="axis" x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:g} h</text>'
+        )
+    parts.append(f'<line class="zero" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(0):.1f}" y2="{y(0):.1f}"/>')
+    for day in days:
+        parts.append(
+            f'<text class="axis" x="{x(day):.1f}" y="{HEIGHT - 8}" text-anchor="middle">{day:%d %b}</text>'
+        )
+    return parts
+
+
+def _forecast(
+    *, start: tuple[float, float], end: tuple[float, float], label: str, label_y: float
+) -> list[str]:
+    """The dashed forecast from today's dot to `end`, a cross there and its label at the right
+    edge, at height `label_y`."""
+    (now_x, now_y), (fx, fy) = start, end
+    return [
+        f'<line class="forecast" x1="{now_x:.1f}" y1="{now_y:.1f}" x2="{fx:.1f}" y2="{fy:.1f}"/>',
+        f'<path class="forecast-mark" d="M{fx - 5:.1f},{fy - 5:.1f} l10,10 m0,-10 l-10,10"/>'
+        f'<text class="chart-label" x="{WIDTH - 4}" y="{label_y:.1f}" text-anchor="end">{label}</text>',
+    ]
+
+
 def burndown_svg(
     *,
     chart_id: str,
@@ -50,18 +82,7 @@ def burndown_svg(
         f'<title id="{escape(chart_id)}-t">{escape(title)}</title>',
         f'<desc id="{escape(chart_id)}-d">{escape(description)}</desc>',
     ]
-    for tick in _ticks(high):
-        parts.append(
-            f'<line class="grid" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"/>'
-        )
-        parts.append(
-            f'<text class="axis" x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:g} h</text>'
-        )
-    parts.append(f'<line class="zero" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(0):.1f}" y2="{y(0):.1f}"/>')
-    for day in (start, start + (today - start) / 2, today):
-        parts.append(
-            f'<text class="axis" x="{x(day):.1f}" y="{HEIGHT - 8}" text-anchor="middle">{day:%d %b}</text>'
-        )
+    parts += _axes(x=x, y=y, high=high, days=(start, start + (today - start) / 2, today))
     points = " ".join(f"{x(d):.1f},{y(float(v)):.1f}" for d, v in zip(days, remaining, strict=True))
     parts.append(f'<polyline class="actual" points="{points}"/>')
     now_x, now_y = x(today), y(float(remaining[-1]))
@@ -71,15 +92,9 @@ def burndown_svg(
         share = (forecast_end - today).days / max((runs_out_on - today).days, 1)
         fx, fy = x(forecast_end), y(float(remaining[-1]) * (1 - share))
         word = "out" if forecast_end == runs_out_on else "out after"
-        label_y = max(fy - 12, TOP + 10)
-        parts.append(
-            f'<line class="forecast" x1="{now_x:.1f}" y1="{now_y:.1f}" x2="{fx:.1f}" y2="{fy:.1f}"/>'
-        )
-        parts.append(
-            f'<path class="forecast-mark" d="M{fx - 5:.1f},{fy - 5:.1f} l10,10 m0,-10 l-10,10"/>'
-            f'<text class="chart-label" x="{WIDTH - 4}" y="{label_y:.1f}" text-anchor="end">'
-            f"{word} {forecast_end:%Y-%m-%d}</text>"
-        )
+        label_y = max(fy - 12, TOP + 10)  # above the cross, inside the chart
+        label = f"{word} {forecast_end:%Y-%m-%d}"
+        parts += _forecast(start=(now_x, now_y), end=(fx, fy), label=label, label_y=label_y)
         if abs(left_label_y - label_y) < 16:  # keep the two labels apart
             left_label_y = label_y - 16
     left_text = f"{remaining[-1]:.2f} h left"
