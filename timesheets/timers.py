@@ -24,6 +24,7 @@ from core.money import quantize_qty
 
 from .models import Timer, TimesheetLine
 from .services import timesheet_day_lock, timesheet_log
+from .tickets import ticket_team
 
 
 # --- Reads ----------------------------------------------------------------------------------
@@ -89,9 +90,10 @@ def _pause_others(user: User, *, keep: Timer | None, now) -> None:
 def _check_target(ticket, task) -> None:
     if ticket is None and task is None:
         raise DomainError("A timer runs on a ticket or a task.", field="ticket")
-    if ticket is not None and not ticket.team.use_timesheets:
+    team = ticket_team(ticket) if ticket is not None else None
+    if team is not None and not team.use_timesheets:
         raise DomainError(
-            f"The team {ticket.team} does not use timesheets: time cannot be tracked on this ticket.",
+            f"The team {team} does not use timesheets: time cannot be tracked on this ticket.",
             field="ticket",
         )
 

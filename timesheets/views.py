@@ -31,6 +31,7 @@ from . import selectors, timers
 from .filters import TIMESHEET_SORTS, TimesheetLineListFilter
 from .forms import TimerStopForm
 from .models import Timer
+from .tickets import ticket_team
 
 PAGE_SIZE = 50
 
@@ -125,7 +126,7 @@ def timer_panel(request):
     """The start/pause/resume/stop buttons of one ticket or task (see partials/timer.html)."""
     ticket, task = _target(request, request.GET)
     timer = timers.timer_for_object(user=request.user, ticket=ticket, task=task)
-    blocked = ticket is not None and not ticket.team.use_timesheets
+    blocked = ticket is not None and not ticket_team(ticket).use_timesheets
     return render(
         request,
         "timesheets/partials/timer_panel.html",

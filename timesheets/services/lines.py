@@ -41,9 +41,6 @@ def _page_of(line: TimesheetLine):
     return line.ticket if line.ticket_id else (line.task if line.task_id else None)
 
 
-# --- services --------------------------------------------------------------------------------
-
-
 def timesheet_log(
     *,
     employee: User,
