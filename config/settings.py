@@ -255,6 +255,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invoicing.tasks.peppol_status_task",
         "schedule": timedelta(minutes=env.int("PEPPOL_STATUS_MINUTES", default=10)),
     },
+    # The reports' customer-month summary is a log of deltas: fold each key's rows into one.
+    "compact-report-summaries": {
+        "task": "reports.tasks.compact_summaries_task",
+        "schedule": timedelta(minutes=env.int("REPORT_COMPACT_MINUTES", default=15)),
+    },
 }
 
 # --- Business settings ----------------------------------------------------------------------

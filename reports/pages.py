@@ -37,12 +37,35 @@ def _top(items: list, value: Callable, label: Callable, series: list[tuple[str, 
 
 # --- hours ---------------------------------------------------------------------------------
 
+# The chart shows where the time went: actual hours (the table and CSV add the billed duration).
 HOURS_SERIES = [
-    ("Billed", lambda r: r.billed, "s-billed"),
-    ("Prepaid / fixed", lambda r: r.prepaid, "s-prepaid"),
-    ("Unbilled", lambda r: r.unbilled, "s-unbilled"),
-    ("Non-billable", lambda r: r.non_billable, "s-nonbillable"),
+    ("Invoiced", lambda r: r.actual.invoiced, "s-billed"),
+    ("Prepaid / fixed", lambda r: r.actual.prepaid, "s-prepaid"),
+    ("Unbilled", lambda r: r.actual.unbilled, "s-unbilled"),
+    ("Non-billable", lambda r: r.actual.non_billable, "s-nonbillable"),
 ]
+HOURS_CSV = [
+    ("Total h", lambda f: f.total),
+    ("Billable h", lambda f: f.billable),
+    ("Non-billable h", lambda f: f.non_billable),
+    ("Invoiced h", lambda f: f.invoiced),
+    ("Prepaid/fixed h", lambda f: f.prepaid),
+    ("Unbilled h", lambda f: f.unbilled),
+]
+
+
+def _hours_csv_header(heading: str) -> list[str]:
+    header = [heading]
+    for name, _ in HOURS_CSV:
+        header += [name, name.replace(" h", " billed h")]
+    return header
+
+
+def _hours_csv_row(row) -> list:
+    cells = [row.label]
+    for _, get in HOURS_CSV:
+        cells += [get(row.actual), get(row.billed)]
+    return cells
 
 
 def build_hours(filters, params) -> dict:
@@ -52,7 +75,7 @@ def build_hours(filters, params) -> dict:
         labels = [row.label for row in report.rows]
         series = [Series(name, [get(row) for row in report.rows], css) for name, get, css in HOURS_SERIES]
     else:
-        labels, series = _top(report.rows, lambda r: r.total, lambda r: r.label, HOURS_SERIES)
+        labels, series = _top(report.rows, lambda r: r.actual.total, lambda r: r.label, HOURS_SERIES)
     heading = selectors.HOURS_GROUPINGS[group_by]
     return {
         "report": report,
@@ -60,19 +83,8 @@ def build_hours(filters, params) -> dict:
         "groupings": selectors.HOURS_GROUPINGS,
         "heading": heading,
         "chart": bar_chart(f"Hours by {heading.lower()}", labels, series),
-        "csv_header": [
-            heading,
-            "Total h",
-            "Billable h",
-            "Non-billable h",
-            "Billed h",
-            "Prepaid/fixed h",
-            "Unbilled h",
-        ],
-        "csv_rows": (
-            [row.label, row.total, row.billable, row.non_billable, row.billed, row.prepaid, row.unbilled]
-            for row in [*report.rows, report.totals]
-        ),
+        "csv_header": _hours_csv_header(heading),
+        "csv_rows": (_hours_csv_row(row) for row in [*report.rows, report.totals]),
     }
 
 
@@ -97,7 +109,8 @@ def build_unbilled(filters, params) -> dict:
             "Order",
             "Line",
             "Policy",
-            "Unbilled h",
+            "Unbilled billed h",
+            "Unbilled actual h",
             "Quantity",
             "Unit",
             "Unit price",
@@ -111,6 +124,7 @@ def build_unbilled(filters, params) -> dict:
                 row.description,
                 row.policy_label,
                 row.hours,
+                row.actual_hours,
                 row.quantity,
                 row.uom,
                 row.price_unit,
@@ -185,7 +199,8 @@ def build_burndown(filters, params) -> dict:
             "Line",
             "Contract period",
             "Sold h",
-            "Used h",
+            "Used billed h",
+            "Used actual h",
             "Used in period h",
             "Remaining h",
             "Used %",
@@ -198,6 +213,7 @@ def build_burndown(filters, params) -> dict:
                 row.contract,
                 row.sold,
                 row.used,
+                row.used_actual,
                 row.used_in_period,
                 row.remaining,
                 row.used_percent,

@@ -17,6 +17,7 @@ from core.money import ZERO, quantize_qty
 from sales.models import Customer, Order, OrderLine, Product, Uom, UomCategory
 from timesheets.models import TimesheetLine
 
+from ..models import HoursByCustomerMonth, HoursByOrderLine
 from . import portable
 from .common import month_starts
 
@@ -31,8 +32,9 @@ class BurndownRow:
     customer: str
     description: str
     sold: Decimal
-    used: Decimal  # up to the report's end date
+    used: Decimal  # billed duration, up to the report's end date (what the line's remaining hours use)
     used_in_period: Decimal
+    used_actual: Decimal = ZERO  # the actual hours of `used`
     contract: str = ""  # "Contract #3 · 2026-11-01 – 2026-11-30" for a contract period
 
     @property
@@ -67,6 +69,7 @@ class BurndownReport:
     sold: Decimal = ZERO
     used: Decimal = ZERO
     used_in_period: Decimal = ZERO
+    used_actual: Decimal = ZERO
     contracts_installed: bool = False
 
     @property
@@ -75,8 +78,12 @@ class BurndownReport:
 
 
 # Lines: prepaid, sold in a time unit, on confirmed orders dated up to the end date. Kept: the
-# lines with hours left on the end date or used in the period. One pass over their timesheets,
-# grouped by line and month, feeds both the per-line figures and the monthly chart.
+# lines with hours left on the end date or used in the period. Hours are the billed duration.
+#
+# A line's use comes from the per-order-line summary (reports.models.HoursByOrderLine) when its
+# dates lie inside the period, else from its timesheet lines. The chart's use per month is that
+# of all the lines (`by_month`), less `dropped`: the lines left out have no use in the period,
+# so all their use lies before it and is in every point of the chart.
 _SQL = """
 WITH lines AS (
     SELECT l.id, l.order_id, o.name AS order_name, o.order_date, c.name AS customer,
@@ -88,34 +95,67 @@ WITH lines AS (
     JOIN {categories} uc ON uc.id = u.category_id
     WHERE l.invoice_policy = %(prepaid)s AND NOT l.is_downpayment AND uc.kind = %(time)s
       AND o.state = ANY(%(confirmed)s) AND o.order_date <= %(date_to)s {customer_filter}
-), per_month AS (
-    SELECT t.sale_line_id, date_trunc('month', t.date)::date AS month, SUM(t.hours) AS hours,
-           SUM(t.hours) FILTER (WHERE {in_period}) AS in_period
-    FROM {timesheets} t
-    WHERE t.date <= %(date_to)s AND t.sale_line_id IN (SELECT id FROM lines)
-    GROUP BY t.sale_line_id, date_trunc('month', t.date)::date
+), summary AS (
+    SELECT s.sale_line_id, s.hours, s.billed_hours,
+           s.last_date <= %(date_to)s AND {first_in_period} AS covered
+    FROM {summary} s WHERE s.lines > 0 AND s.sale_line_id IN (SELECT id FROM lines)
 ), used AS (
-    SELECT sale_line_id, SUM(hours) AS used, COALESCE(SUM(in_period), 0) AS used_in_period
-    FROM per_month GROUP BY sale_line_id
-), kept AS (
-    SELECT l.*, COALESCE(u.used, 0) AS used, COALESCE(u.used_in_period, 0) AS used_in_period
+    SELECT sale_line_id, billed_hours AS used, billed_hours AS used_in_period, hours AS used_actual
+    FROM summary WHERE covered
+    UNION ALL
+    SELECT t.sale_line_id, SUM(COALESCE(t.billed_hours, t.hours)),
+           COALESCE(SUM(COALESCE(t.billed_hours, t.hours)) FILTER (WHERE {in_period}), 0), SUM(t.hours)
+    FROM {timesheets} t
+    WHERE t.date <= %(date_to)s AND t.sale_line_id IN (SELECT sale_line_id FROM summary WHERE NOT covered)
+    GROUP BY t.sale_line_id
+), figures AS (
+    SELECT l.*, COALESCE(u.used, 0) AS used, COALESCE(u.used_in_period, 0) AS used_in_period,
+           COALESCE(u.used_actual, 0) AS used_actual
     FROM lines l LEFT JOIN used u ON u.sale_line_id = l.id
-    WHERE l.sold > COALESCE(u.used, 0) OR COALESCE(u.used_in_period, 0) > 0
+), kept AS (
+    SELECT * FROM figures WHERE sold > used OR used_in_period > 0
+), by_month AS (
+    {by_month}
 )
 SELECT
     (SELECT json_agg(json_build_array(
-        id, order_id, order_name, customer, description, sold::text, used::text, used_in_period::text
+        id, order_id, order_name, customer, description, sold::text, used::text, used_in_period::text,
+        used_actual::text
      ) ORDER BY customer, order_date, order_name, id)
      FROM (SELECT * FROM kept ORDER BY customer, order_date, order_name, id {limit}) first_rows),
     (SELECT json_build_array(COUNT(*), SUM(sold)::text, SUM(used)::text, SUM(used_in_period)::text,
-                             MIN(order_date)) FROM kept),
+                             MIN(order_date), SUM(used_actual)::text) FROM kept),
     (SELECT json_agg(json_build_array(month, hours::text) ORDER BY month) FROM (
-        SELECT month, SUM(hours) AS hours FROM per_month
-        WHERE sale_line_id IN (SELECT id FROM kept) GROUP BY month
+        SELECT month, SUM(hours) AS hours FROM by_month GROUP BY month
      ) used_by_month),
     (SELECT json_agg(json_build_array(month, sold::text) ORDER BY month) FROM (
         SELECT date_trunc('month', order_date)::date AS month, SUM(sold) AS sold FROM kept GROUP BY 1
-     ) sold_by_month)
+     ) sold_by_month),
+    (SELECT COALESCE(SUM(used), 0)::text FROM figures WHERE NOT (sold > used OR used_in_period > 0))
+"""
+_MONTH = "date_trunc('month', t.date)::date"
+_BILLED = "SUM(COALESCE(t.billed_hours, t.hours))"
+# Use per month of the lines, from their timesheet lines (one customer: few lines).
+_BY_MONTH_LINES = f"""
+    SELECT {_MONTH} AS month, {_BILLED} AS hours FROM {{timesheets}} t
+    WHERE t.date <= %(date_to)s AND t.sale_line_id IN (SELECT id FROM lines) GROUP BY 1
+"""
+# All customers: the months before the end date's month from the customer-month summary (every
+# prepaid line's use), less the use of the prepaid lines the report leaves out (orders not
+# confirmed or dated after the end date: usually none); the end date's month from the lines.
+_BY_MONTH_SUMMARY = f"""
+    SELECT s.month, SUM(s.billed_hours) AS hours FROM {{customer_months}} s
+    WHERE s.policy = %(prepaid)s AND s.month < %(last_month)s GROUP BY 1
+    UNION ALL
+    SELECT {_MONTH}, -{_BILLED} FROM {{timesheets}} t
+    WHERE t.date < %(last_month)s AND t.sale_line_id IN (
+        SELECT l.id FROM {{order_lines}} l
+        WHERE l.invoice_policy = %(prepaid)s AND l.id NOT IN (SELECT id FROM lines)
+    ) GROUP BY 1
+    UNION ALL
+    SELECT {_MONTH}, {_BILLED} FROM {{timesheets}} t
+    WHERE t.date >= %(last_month)s AND t.date <= %(date_to)s AND t.sale_line_id IN (SELECT id FROM lines)
+    GROUP BY 1
 """
 
 
@@ -139,11 +179,23 @@ def prepaid_burndown(*, filters, limit: int | None = None) -> BurndownReport:
         "customer": filters.customer_id,
         "limit": limit,
     }
-    in_period = "TRUE"
+    in_period, first_in_period = "TRUE", "TRUE"
     if filters.date_from is not None:
-        in_period = "t.date >= %(date_from)s"
+        in_period, first_in_period = "t.date >= %(date_from)s", "s.first_date >= %(date_from)s"
         params["date_from"] = filters.date_from
+    by_month = _BY_MONTH_LINES
+    if filters.customer_id is None:
+        by_month = _BY_MONTH_SUMMARY
+        params["last_month"] = filters.date_to.replace(day=1)
+    tables = {
+        "order_lines": OrderLine._meta.db_table,
+        "timesheets": TimesheetLine._meta.db_table,
+        "customer_months": HoursByCustomerMonth._meta.db_table,
+    }
     sql = _SQL.format(
+        by_month=by_month.format(**tables),
+        summary=HoursByOrderLine._meta.db_table,
+        first_in_period=first_in_period,
         order_lines=OrderLine._meta.db_table,
         orders=Order._meta.db_table,
         customers=Customer._meta.db_table,
@@ -156,16 +208,17 @@ def prepaid_burndown(*, filters, limit: int | None = None) -> BurndownReport:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        first_rows, totals, used_by_month, sold_by_month = cursor.fetchone()
+        first_rows, totals, used_by_month, sold_by_month, dropped = cursor.fetchone()
     report = BurndownReport(contracts_installed=apps.is_installed("contracts"))
-    count, sold, used, used_in_period, first_order = _json(totals)
+    count, sold, used, used_in_period, first_order, used_actual = _json(totals)
     report.count = count
     if not count:
         return report
     report.sold, report.used = quantize_qty(Decimal(sold)), Decimal(used)
     report.used_in_period = Decimal(used_in_period)
+    report.used_actual = Decimal(used_actual)
     for line_id, order_id, order, customer, description, *hours in _json(first_rows):
-        line_sold, line_used, line_in_period = (Decimal(value) for value in hours)
+        line_sold, line_used, line_in_period, line_actual = (Decimal(value) for value in hours)
         report.rows.append(
             BurndownRow(
                 line_id=line_id,
@@ -176,6 +229,7 @@ def prepaid_burndown(*, filters, limit: int | None = None) -> BurndownReport:
                 sold=quantize_qty(line_sold),
                 used=line_used,
                 used_in_period=line_in_period,
+                used_actual=line_actual,
             )
         )
     if report.contracts_installed:
@@ -183,7 +237,9 @@ def prepaid_burndown(*, filters, limit: int | None = None) -> BurndownReport:
         for row in report.rows:
             row.contract = labels.get(row.line_id, "")
     start = filters.date_from or datetime.date.fromisoformat(first_order)
-    report.points = _points(start, filters.date_to, _json(sold_by_month), _json(used_by_month))
+    report.points = _points(
+        start, filters.date_to, _json(sold_by_month), _json(used_by_month), before=Decimal(dropped)
+    )
     return report
 
 
@@ -196,6 +252,7 @@ def _report_from_rows(rows: list[dict], filters, limit: int | None) -> BurndownR
         report.sold += row["sold"]
         report.used += row["used"]
         report.used_in_period += row["used_in_period"]
+        report.used_actual += row["used_actual"]
         month = row["order_date"].replace(day=1).isoformat()
         sold_by_month[month] = sold_by_month.get(month, ZERO) + row["sold"]
     shown = rows if limit is None else rows[:limit]
@@ -215,8 +272,9 @@ def _report_from_rows(rows: list[dict], filters, limit: int | None) -> BurndownR
     return report
 
 
-def _points(start, end, sold_by_month, used_by_month) -> list[BurndownPoint]:
-    """Sold and used hours accumulated to the end of each month from `start` to `end`."""
+def _points(start, end, sold_by_month, used_by_month, before=ZERO) -> list[BurndownPoint]:
+    """Sold and used hours accumulated to the end of each month from `start` to `end`, less
+    `before` used hours (lines left out, whose use all lies before `start`)."""
     sold = [(datetime.date.fromisoformat(m), Decimal(h)) for m, h in sold_by_month]
     used = [(datetime.date.fromisoformat(m), Decimal(h)) for m, h in used_by_month]
     points = []
@@ -225,7 +283,7 @@ def _points(start, end, sold_by_month, used_by_month) -> list[BurndownPoint]:
             BurndownPoint(
                 month=month,
                 sold=quantize_qty(sum((h for m, h in sold if m <= month), ZERO)),
-                used=sum((h for m, h in used if m <= month), ZERO),
+                used=sum((h for m, h in used if m <= month), ZERO) - before,
             )
         )
     return points

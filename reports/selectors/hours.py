@@ -1,5 +1,6 @@
 """Hours: where the time went, by customer, project, employee or month (SPEC Reports)."""
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from projects.models import Project, Task
 from sales.models import Customer, OrderLine, Product
 from timesheets.models import TimesheetLine
 
-from ..models import HoursByDay
+from ..models import HoursByCustomerMonth, HoursByDay
 from . import portable
 from .common import dec
 
@@ -25,19 +26,44 @@ HOURS_GROUPINGS = {
 NO_CUSTOMER = "(no customer)"
 
 
+FIGURES = ("total", "billable", "invoiced", "prepaid", "unbilled")
+
+
 @dataclass
-class HoursRow:
-    key: object
-    label: str
+class HoursFigures:
+    """Hours of a group. Billable time falls in exactly one of: on an invoice (invoiced);
+    drawn from a prepaid block or a fixed quantity (prepaid: the order line bills the ordered
+    or entered quantity, never the time); post-paid time not yet on an invoice (unbilled)."""
+
     total: Decimal = ZERO
     billable: Decimal = ZERO
-    billed: Decimal = ZERO
+    invoiced: Decimal = ZERO
     prepaid: Decimal = ZERO
     unbilled: Decimal = ZERO
 
     @property
     def non_billable(self) -> Decimal:
         return self.total - self.billable
+
+    def add(self, other: "HoursFigures") -> None:
+        for name in FIGURES:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class HoursRow:
+    """`actual`: the hours worked; `billed`: the billed duration (SPEC Time policy: each line
+    rounded by its billing rule, what invoices, delivered and remaining hours use)."""
+
+    key: object
+    label: str
+    actual: HoursFigures = field(default_factory=HoursFigures)
+    billed: HoursFigures = field(default_factory=HoursFigures)
+
+    def pairs(self) -> list[tuple[Decimal, Decimal]]:
+        """(actual, billed) of total, billable, non-billable, invoiced, prepaid, unbilled."""
+        names = ("total", "billable", "non_billable", "invoiced", "prepaid", "unbilled")
+        return [(getattr(self.actual, name), getattr(self.billed, name)) for name in names]
 
 
 @dataclass
@@ -47,30 +73,35 @@ class HoursReport:
     totals: HoursRow = field(default_factory=lambda: HoursRow(key=None, label="Total"))
 
 
-# Billable time falls in exactly one of: on an invoice (billed); drawn from a prepaid block or
-# a fixed quantity (the order line bills the ordered / entered quantity, never the time); or
-# post-paid time not yet on an invoice (unbilled: waiting to be invoiced).
-#
-# Two levels, so it stays fast at a million lines: the inner aggregate groups the timesheet
-# rows on their own columns only (parallel, no join per row); the few thousand groups are then
-# joined to order lines (policy), tickets, tasks and projects (customer) and summed again.
-_SQL = """
-WITH grouped AS (
-    SELECT {inner_keys}, t.sale_line_id, t.invoice_id IS NOT NULL AS billed, SUM(t.hours) AS hours
+# Every source yields (key, billable, on_timesheets, invoiced, hours, billed_hours) rows; one
+# aggregate turns them into the figures, actual and billed.
+_FIGURES_SQL = """
+SELECT key,
+       SUM(hours), SUM(hours) FILTER (WHERE billable), SUM(hours) FILTER (WHERE invoiced),
+       SUM(hours) FILTER (WHERE NOT invoiced AND on_timesheets),
+       SUM(billed_hours), SUM(billed_hours) FILTER (WHERE billable),
+       SUM(billed_hours) FILTER (WHERE invoiced),
+       SUM(billed_hours) FILTER (WHERE NOT invoiced AND on_timesheets)
+FROM ({sources}) r(key, billable, on_timesheets, invoiced, hours, billed_hours)
+GROUP BY key
+"""
+
+# Timesheet lines directly, in two levels so it stays fast on many lines: the inner aggregate
+# groups the rows on their own columns only (no join per row); the groups are then joined to
+# order lines (policy) and tickets / tasks / projects (customer).
+_LINES_SQL = """
+SELECT {outer_key}, g.sale_line_id IS NOT NULL, COALESCE(l.invoice_policy = %(timesheet)s, FALSE),
+       g.invoiced, g.hours, g.billed_hours
+FROM (
+    SELECT {inner_keys}, t.sale_line_id, t.invoice_id IS NOT NULL AS invoiced, SUM(t.hours) AS hours,
+           SUM(COALESCE(t.billed_hours, t.hours)) AS billed_hours
     FROM {timesheets} t
     WHERE {where}
     GROUP BY {group_keys}, t.sale_line_id, t.invoice_id IS NOT NULL
-)
-SELECT {outer_key} AS key,
-       SUM(g.hours) AS total,
-       SUM(g.hours) FILTER (WHERE g.sale_line_id IS NOT NULL) AS billable,
-       SUM(g.hours) FILTER (WHERE g.billed) AS billed,
-       SUM(g.hours) FILTER (WHERE NOT g.billed AND l.invoice_policy = %(timesheet)s) AS unbilled
-FROM grouped g
+) g
 LEFT JOIN {order_lines} l ON l.id = g.sale_line_id
 {customer_joins}
 {customer_filter}
-GROUP BY 1
 """
 _CUSTOMER_JOINS = """
 LEFT JOIN {tickets} tk ON tk.id = g.ticket_id
@@ -98,69 +129,64 @@ _OUTER_KEYS = {
     "month": "g.month",
 }
 
-
-# Without a customer (grouping or filter) the figures come from the per-day summary the
-# database keeps (reports.models.HoursByDay: tens of thousands of rows at a million lines).
-_SUMMARY_SQL = """
-SELECT {key} AS key,
-       SUM(s.hours) AS total,
-       SUM(s.hours) FILTER (WHERE s.billable) AS billable,
-       SUM(s.hours) FILTER (WHERE s.billed) AS billed,
-       SUM(s.hours) FILTER (WHERE NOT s.billed AND s.on_timesheets) AS unbilled
-FROM {summary} s
-WHERE {where}
-GROUP BY 1
+# The per-day summary (reports.models.HoursByDay): project, employee, month, without customer.
+_DAY_SQL = """
+SELECT {key}, s.billable, s.on_timesheets, s.billed, s.hours, s.billed_hours
+FROM {summary} s WHERE {where}
 """
-_SUMMARY_KEYS = {
+_DAY_KEYS = {
     "project": "s.project_id",
     "employee": "s.employee_id",
     "month": "date_trunc('month', s.date)::date",
 }
 
-
-def _summary_sql(filters, group_by: str) -> tuple[str, dict]:
-    params = {"date_to": filters.date_to}
-    where = ["s.lines > 0", "s.date <= %(date_to)s"]
-    if filters.date_from is not None:
-        where.append("s.date >= %(date_from)s")
-        params["date_from"] = filters.date_from
-    if filters.employee_id is not None:
-        where.append("s.employee_id = %(employee)s")
-        params["employee"] = filters.employee_id
-    sql = _SUMMARY_SQL.format(
-        key=_SUMMARY_KEYS[group_by], summary=HoursByDay._meta.db_table, where=" AND ".join(where)
-    )
-    return sql, params
+# The customer-month log (reports.models.HoursByCustomerMonth) for the whole months of the
+# period; the days of a partial first or last month come from the lines.
+_MONTH_SQL = """
+SELECT {key}, s.billable, s.policy = %(timesheet)s, s.billed, s.hours, s.billed_hours
+FROM {summary} s WHERE {where}
+"""
+_MONTH_KEYS = {"customer": "NULLIF(s.customer_id, 0)", "month": "s.month"}
 
 
-def _hours_sql(filters, group_by: str) -> tuple[str, dict]:
-    params = {"date_to": filters.date_to, "timesheet": Product.InvoicePolicy.TIMESHEET}
-    where = ["t.date <= %(date_to)s"]
-    if filters.date_from is not None:
-        where.append("t.date >= %(date_from)s")
-        params["date_from"] = filters.date_from
-    if filters.employee_id is not None:
-        where.append("t.employee_id = %(employee)s")
-        params["employee"] = filters.employee_id
-    by_customer = group_by == "customer" or filters.customer_id is not None
-    inner = list(_INNER_KEYS[group_by])
-    if by_customer:
-        inner += [key for key in _INNER_KEYS["customer"] if key not in inner]
-    tables = {
+def _tables() -> dict:
+    return {
         "timesheets": TimesheetLine._meta.db_table,
         "order_lines": OrderLine._meta.db_table,
         "tickets": Ticket._meta.db_table,
         "tasks": Task._meta.db_table,
         "projects": Project._meta.db_table,
     }
+
+
+def _day_source(filters, group_by: str, params: dict) -> str:
+    where = ["s.lines > 0", "s.date <= %(date_to)s"]
+    if filters.date_from is not None:
+        where.append("s.date >= %(date_from)s")
+    if filters.employee_id is not None:
+        where.append("s.employee_id = %(employee)s")
+    return _DAY_SQL.format(
+        key=_DAY_KEYS[group_by], summary=HoursByDay._meta.db_table, where=" AND ".join(where)
+    )
+
+
+def _lines_source(filters, group_by: str, params: dict, dates: list[str]) -> str:
+    """The timesheet lines of the period (`dates`: conditions on t.date, OR-ed)."""
+    where = ["(" + " OR ".join(dates) + ")" if dates else "FALSE"]
+    if filters.employee_id is not None:
+        where.append("t.employee_id = %(employee)s")
+    by_customer = group_by == "customer" or filters.customer_id is not None
+    inner = list(_INNER_KEYS[group_by])
+    if by_customer:
+        inner += [key for key in _INNER_KEYS["customer"] if key not in inner]
+    tables = _tables()
     customer_filter = ""
     if filters.customer_id is not None:
         # Exact filter on the grouped rows; before it, an indexed superset (lines of the
         # customer's tickets, tasks or projects) so that only that customer's rows are read.
         customer_filter = f"WHERE {_CUSTOMER} = %(customer)s"
-        params["customer"] = filters.customer_id
         where.append(_CUSTOMER_PREFILTER.format(**tables))
-    sql = _SQL.format(
+    return _LINES_SQL.format(
         inner_keys=", ".join(inner),
         group_keys=", ".join(key.split(" AS ")[0] for key in inner),
         where=" AND ".join(where),
@@ -169,43 +195,116 @@ def _hours_sql(filters, group_by: str) -> tuple[str, dict]:
         customer_filter=customer_filter,
         **tables,
     )
-    return sql, params
+
+
+def _month_sources(filters, group_by: str, params: dict) -> str:
+    """Whole months from the customer-month log, the partial ones from the lines."""
+    whole_from, whole_to, partial = whole_months(filters.date_from, filters.date_to)
+    sources = []
+    if whole_from is not None or whole_to is not None:
+        where = ["s.month < %(whole_to)s"]
+        params["whole_to"] = whole_to
+        if whole_from is not None:
+            where.append("s.month >= %(whole_from)s")
+            params["whole_from"] = whole_from
+        if filters.customer_id is not None:
+            where.append("s.customer_id = %(customer)s")
+        sources.append(
+            _MONTH_SQL.format(
+                key=_MONTH_KEYS[group_by],
+                summary=HoursByCustomerMonth._meta.db_table,
+                where=" AND ".join(where),
+            )
+        )
+    dates = []
+    for n, (start, end) in enumerate(partial):
+        params[f"partial_{n}_from"], params[f"partial_{n}_to"] = start, end
+        bounds = [f"t.date <= %(partial_{n}_to)s"]
+        if start is not None:
+            bounds.append(f"t.date >= %(partial_{n}_from)s")
+        dates.append("(" + " AND ".join(bounds) + ")")
+    sources.append(_lines_source(filters, group_by, params, dates))
+    return " UNION ALL ".join(sources)
+
+
+def whole_months(date_from, date_to) -> tuple:
+    """(first whole month or None for "from the start", end of the whole months (exclusive)
+    or None when there is none, [(start, end)] day ranges of the partial months)."""
+    first = date_from
+    if date_from is not None and date_from.day != 1:
+        first = next_month(date_from)
+    last_end = next_month(date_to) if next_month(date_to) - datetime.timedelta(days=1) == date_to else None
+    last_end = last_end or date_to.replace(day=1)
+    if first is not None and first >= last_end:
+        return None, None, [(date_from, date_to)]
+    partial = []
+    if first is not None and first != date_from:
+        partial.append((date_from, first - datetime.timedelta(days=1)))
+    if last_end <= date_to:
+        partial.append((last_end, date_to))
+    return first, last_end, partial
+
+
+def next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _source(filters, group_by: str, params: dict, direct: bool) -> str:
+    """Where the figures come from: a summary when one holds the grouping and filters."""
+    if direct:
+        pass
+    elif filters.employee_id is None and (group_by == "customer" or filters.customer_id is not None):
+        if group_by in _MONTH_KEYS:
+            return _month_sources(filters, group_by, params)
+    elif group_by in _DAY_KEYS and filters.customer_id is None:
+        return _day_source(filters, group_by, params)
+    dates = ["t.date <= %(date_to)s" + (" AND t.date >= %(date_from)s" if filters.date_from else "")]
+    return _lines_source(filters, group_by, params, dates)
+
+
+def hours_sql(filters, group_by: str, *, direct: bool = False) -> tuple[str, dict]:
+    """The report's statement; `direct`: from the timesheet lines only (no summary)."""
+    params = {
+        "date_to": filters.date_to,
+        "date_from": filters.date_from,
+        "employee": filters.employee_id,
+        "customer": filters.customer_id,
+        "timesheet": Product.InvoicePolicy.TIMESHEET,
+    }
+    return _FIGURES_SQL.format(sources=_source(filters, group_by, params, direct)), params
 
 
 def hours_report(*, filters, group_by: str = "customer") -> HoursReport:
-    """Hours in the period grouped by `group_by` (one of HOURS_GROUPINGS). One query, + 1 for
-    the names of customers, projects or employees."""
+    """Hours in the period grouped by `group_by` (one of HOURS_GROUPINGS), actual and billed.
+    One query, + 1 for the names of customers, projects or employees."""
     if group_by not in HOURS_GROUPINGS:
         raise ValueError(f"unknown grouping {group_by!r}")
     if connection.vendor == "postgresql":
-        if group_by in _SUMMARY_KEYS and filters.customer_id is None:
-            sql, params = _summary_sql(filters, group_by)
-        else:
-            sql, params = _hours_sql(filters, group_by)
+        sql, params = hours_sql(filters, group_by)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             results = cursor.fetchall()
     else:
         results = portable.hours_rows(filters=filters, group_by=group_by)
     report = HoursReport(group_by=group_by)
-    for key, total, billable, billed, unbilled in results:
-        total, billable, billed, unbilled = dec(total), dec(billable), dec(billed), dec(unbilled)
-        report.rows.append(
-            HoursRow(
-                key=key,
-                label="",
-                total=total,
-                billable=billable,
-                billed=billed,
-                unbilled=unbilled,
-                prepaid=billable - billed - unbilled,
-            )
-        )
+    for key, *figures in results:
+        actual, billed = _figures(figures[:4]), _figures(figures[4:])
+        report.rows.append(HoursRow(key=key, label="", actual=actual, billed=billed))
+        report.totals.actual.add(actual)
+        report.totals.billed.add(billed)
     _label_rows(report)
-    for row in report.rows:
-        for name in ("total", "billable", "billed", "prepaid", "unbilled"):
-            setattr(report.totals, name, getattr(report.totals, name) + getattr(row, name))
     return report
+
+
+def _figures(values) -> HoursFigures:
+    total, billable, invoiced, unbilled = (dec(value) for value in values)
+    return HoursFigures(
+        total=total,
+        billable=billable,
+        invoiced=invoiced,
+        unbilled=unbilled,
+        prepaid=billable - invoiced - unbilled,
+    )
 
 
 def _label_rows(report: HoursReport) -> None:
@@ -230,4 +329,4 @@ def _label_rows(report: HoursReport) -> None:
     if report.group_by == "month":
         rows.sort(key=lambda row: row.key)
     else:
-        rows.sort(key=lambda row: (-row.total, row.label.lower()))
+        rows.sort(key=lambda row: (-row.actual.total, row.label.lower()))

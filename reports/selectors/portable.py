@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from core.money import ZERO, line_subtotal, quantize_qty
 from core.units import hours_to_unit
 from sales.models import Order, OrderLine, Product, UomCategory
-from timesheets.models import TimesheetLine
+from timesheets.models import BILLED_HOURS, INVOICEABLE_APPROVAL_STATES, TimesheetLine
 
 from .common import date_range_q, dec
 
@@ -19,7 +19,8 @@ CONFIRMED = (Order.State.SALE, Order.State.DONE)
 
 
 def hours_rows(*, filters, group_by: str) -> list[tuple]:
-    """(key, total, billable, billed, unbilled) per group, as the PostgreSQL statement."""
+    """(key, total, billable, invoiced, unbilled, then the same in billed duration) per group,
+    as the PostgreSQL statement."""
     lines = TimesheetLine.objects.filter(**date_range_q("date", filters))
     if filters.employee_id is not None:
         lines = lines.filter(employee_id=filters.employee_id)
@@ -30,20 +31,16 @@ def hours_rows(*, filters, group_by: str) -> list[tuple]:
     if filters.customer_id is not None:
         lines = lines.filter(customer_ref=filters.customer_id)
     key = {"customer": "customer_ref", "project": "project_id", "employee": "employee_id", "month": "month"}
-    rows = (
-        lines.order_by()
-        .values(key[group_by])
-        .annotate(
-            total=Sum("hours"),
-            billable=Sum("hours", filter=Q(sale_line__isnull=False)),
-            billed=Sum("hours", filter=Q(invoice__isnull=False)),
-            unbilled=Sum(
-                "hours",
-                filter=Q(invoice__isnull=True, sale_line__invoice_policy=Product.InvoicePolicy.TIMESHEET),
-            ),
-        )
-    )
-    figures = ("total", "billable", "billed", "unbilled")
+    parts = {
+        "total": Q(),
+        "billable": Q(sale_line__isnull=False),
+        "invoiced": Q(invoice__isnull=False),
+        "unbilled": Q(invoice__isnull=True, sale_line__invoice_policy=Product.InvoicePolicy.TIMESHEET),
+    }
+    sums = {name: Sum("hours", filter=q) for name, q in parts.items()}
+    sums.update({f"{name}_billed": Sum(BILLED_HOURS, filter=q) for name, q in parts.items()})
+    rows = lines.order_by().values(key[group_by]).annotate(**sums)
+    figures = [*parts, *(f"{name}_billed" for name in parts)]
     return [(row[key[group_by]], *(_hours(row[name]) for name in figures)) for row in rows]
 
 
@@ -59,18 +56,27 @@ def unbilled_rows(*, filters) -> list[dict]:
     )
     if filters.customer_id is not None:
         lines = lines.filter(order__customer_id=filters.customer_id)
+    in_period = Q(**date_range_q("date", filters))
     hours = {
-        row["sale_line"]: (_hours(row["total"]), _hours(dec(row["in_period"])))
-        for row in TimesheetLine.objects.filter(sale_line__in=lines.values("pk"), invoice__isnull=True)
+        row["sale_line"]: (_hours(row["total"]), _hours(dec(row["in_period"])), _hours(dec(row["actual"])))
+        for row in TimesheetLine.objects.filter(
+            sale_line__in=lines.values("pk"),
+            invoice__isnull=True,
+            approval_state__in=INVOICEABLE_APPROVAL_STATES,
+        )
         .order_by()
         .values("sale_line")
-        .annotate(total=Sum("hours"), in_period=Sum("hours", filter=Q(**date_range_q("date", filters))))
+        .annotate(
+            total=Sum(BILLED_HOURS),
+            in_period=Sum(BILLED_HOURS, filter=in_period),
+            actual=Sum("hours", filter=in_period),
+        )
     }
     rows, billing = [], set()
     for line in lines.select_related("order__customer", "uom"):
-        quantity, in_period = line.qty_to_invoice, None
+        quantity, in_period, actual = line.qty_to_invoice, None, None
         if line.invoice_policy == Product.InvoicePolicy.TIMESHEET and not line.is_downpayment:
-            total, in_period = hours.get(line.pk, (ZERO, ZERO))
+            total, in_period, actual = hours.get(line.pk, (ZERO, ZERO, ZERO))
             if not in_period:
                 continue
             if in_period != total:
@@ -87,6 +93,7 @@ def unbilled_rows(*, filters) -> list[dict]:
                 "policy": line.invoice_policy,
                 "is_downpayment": line.is_downpayment,
                 "hours": in_period,
+                "actual_hours": actual,
                 "quantity": quantity,
                 "uom": line.uom.name,
                 "price_unit": line.price_unit,
@@ -118,17 +125,17 @@ def burndown_rows(*, filters) -> list[dict]:
         lines = lines.filter(order__customer_id=filters.customer_id)
     in_period = Q(date__gte=filters.date_from) if filters.date_from else Q()
     used = {
-        row["sale_line"]: (_hours(row["used"]), _hours(dec(row["in_period"])))
+        row["sale_line"]: (_hours(row["used"]), _hours(dec(row["in_period"])), _hours(row["actual"]))
         for row in TimesheetLine.objects.filter(sale_line__in=lines.values("pk"), date__lte=filters.date_to)
         .order_by()
         .values("sale_line")
-        .annotate(used=Sum("hours"), in_period=Sum("hours", filter=in_period))
+        .annotate(used=Sum(BILLED_HOURS), in_period=Sum(BILLED_HOURS, filter=in_period), actual=Sum("hours"))
     }
     rows = []
     for line in lines.select_related("order__customer", "uom").order_by(
         "order__customer__name", "order__order_date", "order__name", "id"
     ):
-        line_used, line_in_period = used.get(line.pk, (ZERO, ZERO))
+        line_used, line_in_period, line_actual = used.get(line.pk, (ZERO, ZERO, ZERO))
         sold = quantize_qty(line.quantity * line.uom.ratio)
         if sold <= line_used and not line_in_period:
             continue
@@ -142,6 +149,7 @@ def burndown_rows(*, filters) -> list[dict]:
                 "sold": sold,
                 "used": line_used,
                 "used_in_period": line_in_period,
+                "used_actual": line_actual,
                 "order_date": line.order.order_date,
             }
         )
@@ -155,5 +163,5 @@ def used_by_month(*, line_ids: list[int], date_to: datetime.date) -> list[tuple[
         .annotate(month=TruncMonth("date"))
         .order_by("month")
         .values("month")
-        .annotate(hours=Sum("hours"))
+        .annotate(hours=Sum(BILLED_HOURS))
     ]

@@ -9,9 +9,11 @@ payments are deducted on orders that bill something. Line value = ROUND(qty × p
 discount %), 2), as `core.money.line_subtotal` (half away from zero, like ROUND_HALF_UP).
 `tests/reports/test_reconciliation.py` invoices each order and compares, to the cent.
 
-The not yet invoiced hours per order line come from the summary the database keeps
-(`reports.models.UnbilledHours`) when that line's uninvoiced dates lie inside the period (the
-whole total is in it); the other lines' timesheet lines are summed directly.
+Hours are the billed duration (SPEC Time policy: what invoices bill; the actual hours are shown
+beside) of the lines an invoice may bill (not invoiced; approved or needing no approval). They
+come per order line from the summary the database keeps (`reports.models.UnbilledHours`) when
+that line's dates lie inside the period (the whole total is in it); the other lines' timesheet
+lines are summed directly.
 """
 
 import json
@@ -22,7 +24,7 @@ from django.db import connection
 
 from core.money import EXACT_QTY_PLACES, ZERO
 from sales.models import Customer, Order, OrderLine, Product, Uom
-from timesheets.models import TimesheetLine
+from timesheets.models import INVOICEABLE_APPROVAL_STATES, TimesheetLine
 
 from ..models import UnbilledHours
 from . import portable
@@ -39,7 +41,8 @@ class UnbilledRow:
     description: str
     policy: str
     is_downpayment: bool
-    hours: Decimal | None  # not yet invoiced timesheet hours in the period (timesheet lines)
+    hours: Decimal | None  # billed duration of the period's billable timesheet lines (timesheet lines)
+    actual_hours: Decimal | None  # their actual hours
     quantity: Decimal  # what the invoice would bill, in the line's unit
     uom: str
     price_unit: Decimal
@@ -55,7 +58,8 @@ class UnbilledRow:
 class UnbilledReport:
     rows: list[UnbilledRow] = field(default_factory=list)  # the first `limit` rows
     count: int = 0  # rows in all
-    hours: Decimal = ZERO
+    hours: Decimal = ZERO  # billed duration
+    actual_hours: Decimal = ZERO
     value: Decimal = ZERO
     by_customer: list[tuple[str, Decimal]] = field(default_factory=list)
 
@@ -72,21 +76,25 @@ WITH lines AS (
     WHERE o.state = ANY(%(confirmed)s) {customer_filter}
       AND ((NOT l.is_downpayment AND l.qty_to_invoice > 0) OR (l.is_downpayment AND l.qty_to_invoice < 0))
 ), summary AS (
-    SELECT s.sale_line_id, s.hours,
+    SELECT s.sale_line_id, s.hours, s.billed_hours,
            s.last_date <= %(date_to)s AND {first_in_period} AS covered
     FROM {summary} s
     WHERE s.lines > 0 AND s.sale_line_id IN (
         SELECT id FROM lines WHERE invoice_policy = %(timesheet)s AND NOT is_downpayment
     )
 ), hours AS (
-    SELECT sale_line_id, hours AS total, hours AS in_period FROM summary WHERE covered
+    SELECT sale_line_id, billed_hours AS total, billed_hours AS in_period, hours AS actual
+    FROM summary WHERE covered
     UNION ALL
-    SELECT t.sale_line_id, SUM(t.hours) AS total, SUM(t.hours) FILTER (WHERE {period}) AS in_period
+    SELECT t.sale_line_id, SUM(COALESCE(t.billed_hours, t.hours)) AS total,
+           SUM(COALESCE(t.billed_hours, t.hours)) FILTER (WHERE {period}) AS in_period,
+           SUM(t.hours) FILTER (WHERE {period}) AS actual
     FROM {timesheets} t
-    WHERE t.invoice_id IS NULL AND t.sale_line_id IN (SELECT sale_line_id FROM summary WHERE NOT covered)
+    WHERE t.invoice_id IS NULL AND t.approval_state = ANY(%(invoiceable)s)
+      AND t.sale_line_id IN (SELECT sale_line_id FROM summary WHERE NOT covered)
     GROUP BY t.sale_line_id
 ), billed AS (
-    SELECT l.*, h.in_period AS hours,
+    SELECT l.*, h.in_period AS hours, h.actual AS actual_hours,
            CASE WHEN l.invoice_policy <> %(timesheet)s OR l.is_downpayment THEN l.qty_to_invoice
                 WHEN COALESCE(h.in_period, 0) = 0 THEN 0
                 WHEN h.in_period <> h.total
@@ -101,12 +109,14 @@ WITH lines AS (
     ))
 )
 SELECT
-    (SELECT json_agg(json_build_array(customer, hours::text, value::text) ORDER BY customer) FROM (
-        SELECT customer, SUM(hours) AS hours, SUM(value) AS value FROM kept GROUP BY customer
+    (SELECT json_agg(json_build_array(customer, hours::text, value::text, actual_hours::text)
+                     ORDER BY customer) FROM (
+        SELECT customer, SUM(hours) AS hours, SUM(value) AS value, SUM(actual_hours) AS actual_hours
+        FROM kept GROUP BY customer
      ) per_customer),
     (SELECT json_agg(json_build_array(
         id, order_id, order_name, customer, description, invoice_policy, is_downpayment,
-        hours::text, quantity::text, uom, price_unit::text, discount::text, value::text
+        hours::text, actual_hours::text, quantity::text, uom, price_unit::text, discount::text, value::text
      ) ORDER BY customer, order_name, is_downpayment, sequence, id)
      FROM (
         SELECT * FROM kept ORDER BY customer, order_name, is_downpayment, sequence, id {limit}
@@ -127,6 +137,7 @@ def unbilled_work(*, filters, limit: int | None = None) -> UnbilledReport:
     params = {
         "confirmed": [str(state) for state in CONFIRMED],
         "timesheet": Product.InvoicePolicy.TIMESHEET,
+        "invoiceable": [str(state) for state in INVOICEABLE_APPROVAL_STATES],
         "date_to": filters.date_to,
         "customer": filters.customer_id,
         "limit": limit,
@@ -153,13 +164,14 @@ def unbilled_work(*, filters, limit: int | None = None) -> UnbilledReport:
         cursor.execute(sql, params)
         per_customer, first_rows, count = cursor.fetchone()
     report = UnbilledReport(count=count)
-    for customer, hours, value in _json(per_customer):
+    for customer, hours, value, actual_hours in _json(per_customer):
         report.by_customer.append((customer, Decimal(value)))
         report.hours += _num(hours) or ZERO
+        report.actual_hours += _num(actual_hours) or ZERO
         report.value += Decimal(value)
     for item in _json(first_rows):
         line_id, order_id, order, customer, description, policy, downpayment, *figures = item
-        hours, quantity, uom, price_unit, discount, value = figures
+        hours, actual_hours, quantity, uom, price_unit, discount, value = figures
         report.rows.append(
             UnbilledRow(
                 line_id=line_id,
@@ -170,6 +182,7 @@ def unbilled_work(*, filters, limit: int | None = None) -> UnbilledReport:
                 policy=policy,
                 is_downpayment=downpayment,
                 hours=_num(hours),
+                actual_hours=_num(actual_hours),
                 quantity=Decimal(quantity),
                 uom=uom,
                 price_unit=Decimal(price_unit),
@@ -185,6 +198,7 @@ def _report_from_rows(rows: list[dict], limit: int | None) -> UnbilledReport:
     by_customer: dict[str, Decimal] = {}
     for row in rows:
         report.hours += row["hours"] or ZERO
+        report.actual_hours += row["actual_hours"] or ZERO
         report.value += row["value"]
         by_customer[row["customer"]] = by_customer.get(row["customer"], ZERO) + row["value"]
     report.by_customer = sorted(by_customer.items())

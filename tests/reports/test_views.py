@@ -46,7 +46,7 @@ def test_agents_see_their_own_hours_only(client, story):
     response = client.get(reverse("reports:hours"), {**RANGE, "by": "employee"})
     assert response.status_code == 200
     assert [row.label for row in response.context["report"].rows] == ["Ana Agent"]
-    assert response.context["report"].totals.total == Decimal("7.00")
+    assert response.context["report"].totals.actual.total == Decimal("7.00")
     rows = _csv(client.get(reverse("reports:hours"), {**RANGE, "by": "employee", "format": "csv"}))
     assert [row[0] for row in rows[1:]] == ["Ana Agent", "Total"]
 
@@ -78,7 +78,9 @@ def test_index_lists_the_reports_each_role_may_open(client, story, accountant):
 def test_filters_come_from_the_url(client, story, sales_user):
     client.force_login(sales_user)
     response = client.get(reverse("reports:hours"), {**RANGE, "customer": story.initech.pk, "by": "month"})
-    assert [(r.label, r.total) for r in response.context["report"].rows] == [("2026-11", Decimal("1.50"))]
+    assert [(r.label, r.actual.total) for r in response.context["report"].rows] == [
+        ("2026-11", Decimal("1.50"))
+    ]
     assert 'value="2026-07-01"' in response.content.decode()
 
 
