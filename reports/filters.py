@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from sales.models import Customer
 
@@ -67,6 +69,16 @@ class ReportFilterForm(forms.Form):
 
     def selected_customer(self) -> str:
         return str(self.data.get("customer") or "") if self.is_bound else ""
+
+    def customer_options_html(self) -> SafeString:
+        """The <option>s of the customer filter, built here: a template loop over 2 000
+        customers costs more than the report itself on a busy server."""
+        selected = self.selected_customer()
+        options = ['<option value="">All customers</option>']
+        for pk, name in self.customer_options():
+            mark = " selected" if str(pk) == selected else ""
+            options.append(f'<option value="{pk}"{mark}>{escape(name)}</option>')
+        return mark_safe("".join(options))  # noqa: S308 - every name is escaped above
 
     def filters(self, *, employee_id: int | None = None) -> ReportFilters:
         """The valid filters (call after is_valid())."""

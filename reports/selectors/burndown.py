@@ -96,9 +96,9 @@ WITH lines AS (
     WHERE l.invoice_policy = %(prepaid)s AND NOT l.is_downpayment AND uc.kind = %(time)s
       AND o.state = ANY(%(confirmed)s) AND o.order_date <= %(date_to)s {customer_filter}
 ), summary AS (
-    SELECT s.sale_line_id, s.hours, s.billed_hours,
+    SELECT s.sale_line_id, s.hours, s.billed_hours, s.last_date,
            s.last_date <= %(date_to)s AND {first_in_period} AS covered
-    FROM {summary} s WHERE s.lines > 0 AND s.sale_line_id IN (SELECT id FROM lines)
+    FROM {summary} s JOIN lines l ON l.id = s.sale_line_id WHERE s.lines > 0
 ), used AS (
     SELECT sale_line_id, billed_hours AS used, billed_hours AS used_in_period, hours AS used_actual
     FROM summary WHERE covered
@@ -138,7 +138,7 @@ _BILLED = "SUM(COALESCE(t.billed_hours, t.hours))"
 # Use per month of the lines, from their timesheet lines (one customer: few lines).
 _BY_MONTH_LINES = f"""
     SELECT {_MONTH} AS month, {_BILLED} AS hours FROM {{timesheets}} t
-    WHERE t.date <= %(date_to)s AND t.sale_line_id IN (SELECT id FROM lines) GROUP BY 1
+    WHERE t.date <= %(date_to)s AND t.sale_line_id IN (SELECT sale_line_id FROM summary) GROUP BY 1
 """
 # All customers: the months before the end date's month from the customer-month summary (every
 # prepaid line's use), less the use of the prepaid lines the report leaves out (orders not
@@ -149,12 +149,14 @@ _BY_MONTH_SUMMARY = f"""
     UNION ALL
     SELECT {_MONTH}, -{_BILLED} FROM {{timesheets}} t
     WHERE t.date < %(last_month)s AND t.sale_line_id IN (
-        SELECT l.id FROM {{order_lines}} l
-        WHERE l.invoice_policy = %(prepaid)s AND l.id NOT IN (SELECT id FROM lines)
+        SELECT s.sale_line_id FROM {{order_line_summary}} s JOIN {{order_lines}} l ON l.id = s.sale_line_id
+        WHERE s.lines > 0 AND s.first_date < %(last_month)s AND l.invoice_policy = %(prepaid)s
+          AND NOT EXISTS (SELECT 1 FROM lines WHERE lines.id = l.id)
     ) GROUP BY 1
     UNION ALL
     SELECT {_MONTH}, {_BILLED} FROM {{timesheets}} t
-    WHERE t.date >= %(last_month)s AND t.date <= %(date_to)s AND t.sale_line_id IN (SELECT id FROM lines)
+    WHERE t.date >= %(last_month)s AND t.date <= %(date_to)s
+      AND t.sale_line_id IN (SELECT sale_line_id FROM summary WHERE last_date >= %(last_month)s)
     GROUP BY 1
 """
 
@@ -191,6 +193,7 @@ def prepaid_burndown(*, filters, limit: int | None = None) -> BurndownReport:
         "order_lines": OrderLine._meta.db_table,
         "timesheets": TimesheetLine._meta.db_table,
         "customer_months": HoursByCustomerMonth._meta.db_table,
+        "order_line_summary": HoursByOrderLine._meta.db_table,
     }
     sql = _SQL.format(
         by_month=by_month.format(**tables),

@@ -65,6 +65,11 @@ class HoursRow:
         names = ("total", "billable", "non_billable", "invoiced", "prepaid", "unbilled")
         return [(getattr(self.actual, name), getattr(self.billed, name)) for name in names]
 
+    def cells(self) -> list[tuple[str, str | None]]:
+        """`pairs` as the table shows them: "1.10" and "1.25" (None when billed = actual).
+        Formatted here, not by a template filter per cell (200 rows × 12 figures)."""
+        return [(f"{a:.2f}", None if b == a else f"{b:.2f}") for a, b in self.pairs()]
+
 
 @dataclass
 class HoursReport:

@@ -64,24 +64,22 @@ class UnbilledReport:
     by_customer: list[tuple[str, Decimal]] = field(default_factory=list)
 
 
+# Narrow rows through the CTEs (ids and figures); names and descriptions are joined only for
+# the per-customer totals and the first rows shown.
 _SQL = """
 WITH lines AS (
-    SELECT l.id, l.order_id, o.name AS order_name, c.name AS customer, l.description,
-           l.invoice_policy, l.is_downpayment, l.sequence, l.qty_to_invoice, l.price_unit,
-           l.discount, u.name AS uom, u.ratio
+    SELECT l.id, l.order_id, o.customer_id, l.invoice_policy, l.is_downpayment, l.sequence,
+           l.qty_to_invoice, l.price_unit, l.discount, u.ratio
     FROM {order_lines} l
     JOIN {orders} o ON o.id = l.order_id
-    JOIN {customers} c ON c.id = o.customer_id
     JOIN {uoms} u ON u.id = l.uom_id
     WHERE o.state = ANY(%(confirmed)s) {customer_filter}
       AND ((NOT l.is_downpayment AND l.qty_to_invoice > 0) OR (l.is_downpayment AND l.qty_to_invoice < 0))
 ), summary AS (
     SELECT s.sale_line_id, s.hours, s.billed_hours,
            s.last_date <= %(date_to)s AND {first_in_period} AS covered
-    FROM {summary} s
-    WHERE s.lines > 0 AND s.sale_line_id IN (
-        SELECT id FROM lines WHERE invoice_policy = %(timesheet)s AND NOT is_downpayment
-    )
+    FROM {summary} s JOIN lines l ON l.id = s.sale_line_id
+    WHERE s.lines > 0 AND l.invoice_policy = %(timesheet)s AND NOT l.is_downpayment
 ), hours AS (
     SELECT sale_line_id, billed_hours AS total, billed_hours AS in_period, hours AS actual
     FROM summary WHERE covered
@@ -111,16 +109,24 @@ WITH lines AS (
 SELECT
     (SELECT json_agg(json_build_array(customer, hours::text, value::text, actual_hours::text)
                      ORDER BY customer) FROM (
-        SELECT customer, SUM(hours) AS hours, SUM(value) AS value, SUM(actual_hours) AS actual_hours
-        FROM kept GROUP BY customer
+        SELECT c.name AS customer, SUM(k.hours) AS hours, SUM(k.value) AS value,
+               SUM(k.actual_hours) AS actual_hours
+        FROM (
+            SELECT customer_id, SUM(hours) AS hours, SUM(value) AS value, SUM(actual_hours) AS actual_hours
+            FROM kept GROUP BY customer_id
+        ) k JOIN {customers} c ON c.id = k.customer_id
+        GROUP BY c.name
      ) per_customer),
     (SELECT json_agg(json_build_array(
-        id, order_id, order_name, customer, description, invoice_policy, is_downpayment,
-        hours::text, actual_hours::text, quantity::text, uom, price_unit::text, discount::text, value::text
-     ) ORDER BY customer, order_name, is_downpayment, sequence, id)
+        f.id, f.order_id, f.order_name, f.customer, l.description, f.invoice_policy, f.is_downpayment,
+        f.hours::text, f.actual_hours::text, f.quantity::text, u.name, f.price_unit::text,
+        f.discount::text, f.value::text
+     ) ORDER BY f.customer, f.order_name, f.is_downpayment, f.sequence, f.id)
      FROM (
-        SELECT * FROM kept ORDER BY customer, order_name, is_downpayment, sequence, id {limit}
-     ) first_rows),
+        SELECT k.*, o.name AS order_name, c.name AS customer
+        FROM kept k JOIN {orders} o ON o.id = k.order_id JOIN {customers} c ON c.id = k.customer_id
+        ORDER BY c.name, o.name, k.is_downpayment, k.sequence, k.id {limit}
+     ) f JOIN {order_lines} l ON l.id = f.id JOIN {uoms} u ON u.id = l.uom_id),
     (SELECT COUNT(*) FROM kept)
 """
 
