@@ -17,6 +17,9 @@ import sys
 
 import time_machine
 
+# The calendar day the billing, Peppol and report stories happen on (frozen by their fixtures).
+TODAY = datetime.date(2026, 11, 23)
+
 _traveller = None
 
 
@@ -46,7 +49,12 @@ def stop() -> None:
     global _traveller
     if _traveller is not None:
         _traveller.stop()
-        _traveller = None
+        # The calendar day the billing, Peppol and report stories happen on (frozen by their fixtures).
+
+
+TODAY = datetime.date(2026, 11, 23)
+
+_traveller = None
 
 
 def main(argv: list[str]) -> None:

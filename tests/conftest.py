@@ -1,11 +1,25 @@
 import importlib
+from decimal import Decimal
 
 import pytest
+from rest_framework.test import APIClient
+
+from sales import services as sales
 
 # Real Celery worker + Redis broker for the tests marked `celery` (skipped without Redis).
 from tests.celery_worker import celery_broker, celery_worker, pytest_runtest_makereport  # noqa: F401
-from tests.clock import start_from_environment
-from tests.factories import UserFactory
+from tests.clock import TODAY, on_day, start_from_environment
+from tests.factories import (
+    CustomerFactory,
+    ProductFactory,
+    ProjectFactory,
+    TaxFactory,
+    TeamFactory,
+    TicketFactory,
+    UserFactory,
+    uom,
+)
+from tests.helpdesk.data import prepaid_setup
 
 # A real S3-compatible server (moto) for the storage tests (skipped without moto[server]).
 from tests.s3_server import s3_server, s3_storage  # noqa: F401
@@ -125,3 +139,139 @@ def api_as(api_client):
         return api_client
 
     return login
+
+
+@pytest.fixture
+def client_for(db):
+    """client_for(user) → a fresh APIClient authenticated as that user (one per user)."""
+
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user=user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def portal_customer(db):
+    """A customer with its portal contact (`portal_customer.contact`)."""
+    customer = CustomerFactory(name="Portal Co")
+    contact = UserFactory(username="portal", roles=["customer"])
+    customer.portal_users.add(contact)
+    customer.contact = contact
+    return customer
+
+
+@pytest.fixture
+def other_customer(db):
+    return CustomerFactory(name="Other Co")
+
+
+@pytest.fixture
+def users(agent, sales_user, accountant, admin_staff, admin_user, portal_customer):
+    """One user per role, plus "superuser": pytest-django's `admin_user` (createsuperuser's
+    account, in no group), who may do whatever any staff role may."""
+    return {
+        "agent": agent,
+        "sales": sales_user,
+        "accountant": accountant,
+        "admin": admin_staff,
+        "customer": portal_customer.contact,
+        "superuser": admin_user,
+    }
+
+
+@pytest.fixture
+def prepaid(db, agent):
+    return prepaid_setup(agent=agent)
+
+
+@pytest.fixture
+def agent_client(client, agent):
+    client.force_login(agent)
+    return client
+
+
+# The billing tests: products, confirmed orders built through the services.
+
+
+@pytest.fixture
+def billing_day():
+    """The billing tests speak of one calendar day (TODAY): they run with the clock frozen on it
+    (ticking, so timestamps still advance), whatever day the suite runs."""
+    with on_day(TODAY):
+        yield
+
+
+@pytest.fixture
+def seller(db):
+    return UserFactory(username="seller", roles=["sales"])
+
+
+@pytest.fixture
+def worker(db):
+    return UserFactory(username="worker", roles=["agent"])
+
+
+@pytest.fixture
+def customer(db):
+    return CustomerFactory(name="Globex", payment_term_days=30)
+
+
+@pytest.fixture
+def hours(db):
+    return uom("Hours")
+
+
+@pytest.fixture
+def days(db):
+    return uom("Days")
+
+
+@pytest.fixture
+def prepaid_product(db):
+    """Prepaid support sold by the hour at 500.00/h (a 50 h block costs 25 000.00)."""
+    return ProductFactory(name="Prepaid support", price=Decimal("500.00"))
+
+
+@pytest.fixture
+def timesheet_product(db):
+    """Post-paid "Service on Timesheets" at 100.00/h."""
+    return ProductFactory(name="Service on Timesheets", timesheet=True, price=Decimal("100.00"))
+
+
+@pytest.fixture
+def vat20(db):
+    return TaxFactory(name="VAT 20%", rate=Decimal("20.000"))
+
+
+@pytest.fixture
+def make_order(db, seller, customer):
+    """make_order(product, quantity, confirm=True, **line kwargs) → (order, line)."""
+
+    def build(product, quantity, *, confirm=True, customer=customer, **line):
+        order = sales.order_create(
+            customer=customer,
+            user=seller,
+            order_date=TODAY,
+            lines=[{"product": product, "quantity": Decimal(quantity), **line}],
+        )
+        if confirm:
+            sales.order_confirm(order=order, user=seller)
+        order.refresh_from_db()
+        return order, order.lines.get()
+
+    return build
+
+
+@pytest.fixture
+def project(db, customer):
+    return ProjectFactory(name="Globex support", customer=customer)
+
+
+@pytest.fixture
+def ticket(db, customer, worker):
+    team = TeamFactory(name="Support")
+    team.members.add(worker)  # agents log time on tickets of their own teams
+    return TicketFactory(team=team, customer=customer, title="Printer on fire")

@@ -13,7 +13,7 @@ from core.models import Sequence, TaskRecord
 from invoicing.models import Invoice, InvoiceLine
 from sales.models import OrderLine
 from tests.factories import UserFactory, invoice_with_lines
-from tests.invoicing_ui.test_to_invoice import make_orders
+from tests.invoicing.test_to_invoice import make_orders
 from timesheets.models import TimesheetLine
 
 pytestmark = pytest.mark.django_db

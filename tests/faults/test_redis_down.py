@@ -19,7 +19,7 @@ from invoicing.models import Invoice
 from projects.models import Task
 from tests.factories import CustomerFactory, TicketFactory, UserFactory, invoice_with_lines
 from tests.faults.conftest import wait_for
-from tests.invoicing_ui.test_to_invoice import make_orders
+from tests.invoicing.test_to_invoice import make_orders
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 

@@ -29,7 +29,7 @@ from projects.models import Task
 from sales.models import Order
 from tests.factories import PrepaidLineFactory, ProductFactory, UserFactory, invoice_with_lines
 from tests.faults.conftest import wait_for
-from tests.invoicing_ui.test_to_invoice import make_orders
+from tests.invoicing.test_to_invoice import make_orders
 from upsell.models import Activity
 from upsell.tasks import upsell_sweep_task
 

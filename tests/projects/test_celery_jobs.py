@@ -9,7 +9,7 @@ from django.urls import reverse
 from invoicing.models import Invoice
 from projects.models import Task
 from tests.factories import UserFactory
-from tests.invoicing_ui.test_to_invoice import make_orders
+from tests.invoicing.test_to_invoice import make_orders
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 

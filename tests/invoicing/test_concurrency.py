@@ -23,7 +23,7 @@ from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, Use
 from timesheets import services as ts
 from timesheets.models import TimesheetLine
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("billing_day")]
 
 DAY = datetime.date(2026, 11, 20)
 

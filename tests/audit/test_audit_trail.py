@@ -13,12 +13,11 @@ from audit.models import AppendOnlyError, AuditEvent
 from core.errors import DomainError
 from invoicing import services as inv
 from sales import services as sales
+from tests.clock import TODAY
 from tests.factories import UserFactory
 from timesheets import services as ts
 
-from .conftest import TODAY
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("billing_day")]
 
 D = Decimal
 

@@ -11,12 +11,11 @@ from core.units import convert_quantity, hours_to_unit
 from invoicing import services as inv
 from sales.models import OrderLine, Product, Uom
 from sales.services import quantities
+from tests.clock import TODAY
 from tests.factories import ProductFactory, uom
 from timesheets import services as ts
 
-from .conftest import TODAY
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("billing_day")]
 
 D = Decimal
 

@@ -11,6 +11,8 @@ from invoicing import services as invoicing
 from sales import services as sales
 from tests.factories import CustomerFactory
 
+pytestmark = pytest.mark.usefixtures("billing_day")
+
 
 def test_quotation_header_changes_are_saved_and_audited(make_order, prepaid_product, seller):
     order, _ = make_order(prepaid_product, "10", confirm=False)

@@ -10,7 +10,7 @@ from invoicing import services as invoicing
 from invoicing.models import Invoice, InvoiceLine, PeppolDocument
 from invoicing.peppol.documents import peppol_xml_bytes
 from tests.factories import CustomerFactory, uom
-from tests.peppol.conftest import line, valid_be_vat, with_documents
+from tests.invoicing.peppol.conftest import line, valid_be_vat, with_documents
 
 pytestmark = pytest.mark.django_db
 NS = {
@@ -35,7 +35,7 @@ def texts(tree, path: str) -> list[str]:
 
 
 def test_the_official_examples_pass_and_a_broken_total_fails(peppol_rules):
-    from tests.peppol.schematron import HERE
+    from tests.invoicing.peppol.schematron import HERE
 
     example = (HERE / "peppol-bis-3" / "base-example.xml").read_bytes()
     assert peppol_rules.fatal(example) == []

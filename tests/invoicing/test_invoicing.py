@@ -13,13 +13,12 @@ from invoicing import services as inv
 from invoicing.models import Invoice, InvoiceLine
 from invoicing.signals import invoice_posted
 from sales import services as sales
+from tests.clock import TODAY
 from tests.factories import CustomerFactory, ProductFactory
 from timesheets import services as ts
 from timesheets.models import TimesheetLine
 
-from .conftest import TODAY
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("billing_day")]
 
 D = Decimal
 

@@ -11,7 +11,7 @@ import pytest
 from invoicing.models import PeppolDocument
 from invoicing.peppol.delivery import peppol_refresh_statuses, peppol_send_attempt, retry_delay
 from invoicing.peppol.documents import peppol_xml_bytes
-from tests.peppol.conftest import line
+from tests.invoicing.peppol.conftest import line
 
 Status = PeppolDocument.Status
 

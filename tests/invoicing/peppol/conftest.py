@@ -10,7 +10,7 @@ from sales import services as sales
 from sales.models import Customer, Tax
 from tests.clock import on_day
 from tests.factories import CustomerFactory, ProductFactory, TaxFactory, UserFactory, uom
-from tests.peppol.schematron import RuleSet
+from tests.invoicing.peppol.schematron import RuleSet
 
 TODAY = datetime.date(2026, 11, 23)
 

@@ -12,11 +12,10 @@ from sales import services as sales
 from sales.models import Order, OrderLine
 from sales.services import quantities  # the portable (SQLite) path, checked against SQL
 from sales.signals import order_confirmed
+from tests.clock import TODAY
 from tests.factories import ProductFactory, TaxFactory, UomFactory, uom
 
-from .conftest import TODAY
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("billing_day")]
 
 
 def test_quotations_get_gapless_numbers(customer, seller):

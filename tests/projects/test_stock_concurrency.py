@@ -12,8 +12,8 @@ from projects.models import StockMove
 from projects.services import task_material_add
 from projects.stock_services import stock_receive
 from sales.models import Product
-from tests.billing.test_concurrency import run_in_threads
 from tests.factories import ProductFactory, TaskFactory, UserFactory
+from tests.invoicing.test_concurrency import run_in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,12 +17,11 @@ from invoicing import services as inv
 from invoicing.models import Invoice
 from sales import services as sales
 from sales.models import OrderLine
+from tests.clock import TODAY
 from timesheets import services as ts
 from timesheets.models import TimesheetLine
 
-from .conftest import TODAY
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("billing_day")]
 
 PERIOD_START = TODAY - datetime.timedelta(days=10)
 

@@ -18,12 +18,11 @@ from hypothesis import strategies as st
 from core.errors import DomainError
 from invoicing import services as inv
 from sales.models import Uom
+from tests.clock import TODAY
 from timesheets import services as ts
 from timesheets.models import TimesheetLine
 
-from .conftest import TODAY
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("billing_day")]
 
 SETTINGS = settings(
     max_examples=40,

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from invoicing.models import PeppolDocument
 from tests.factories import CustomerFactory, UserFactory
-from tests.peppol.conftest import line
+from tests.invoicing.peppol.conftest import line
 
 pytestmark = pytest.mark.django_db
 Status = PeppolDocument.Status

@@ -1,4 +1,5 @@
-"""Run the official Peppol BIS Billing 3.0 rules on UBL files: `python tests/peppol/validate.py F.xml`.
+"""Run the official Peppol BIS Billing 3.0 rules on UBL files:
+`python tests/invoicing/peppol/validate.py F.xml`.
 
 Prints every failed rule; exits 1 when one is fatal. Needs the dev dependencies (saxonche, lxml).
 """
@@ -6,9 +7,9 @@ Prints every failed rule; exits 1 when one is fatal. Needs the dev dependencies 
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from tests.peppol.schematron import RuleSet  # noqa: E402
+from tests.invoicing.peppol.schematron import RuleSet  # noqa: E402
 
 
 def main(paths: list[str]) -> int:

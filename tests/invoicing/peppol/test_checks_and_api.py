@@ -12,7 +12,7 @@ from sales import services as sales
 from sales.identifiers import belgian_enterprise_number, peppol_id_from_vat, peppol_id_problem
 from sales.models import Customer
 from tests.factories import CustomerFactory, UserFactory
-from tests.peppol.conftest import TODAY, line, valid_be_vat, with_documents
+from tests.invoicing.peppol.conftest import TODAY, line, valid_be_vat, with_documents
 
 pytestmark = pytest.mark.django_db
 

@@ -25,6 +25,8 @@ from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, Use
 from timesheets import services as ts
 from timesheets.models import TimesheetLine
 
+pytestmark = pytest.mark.usefixtures("billing_day")
+
 DAY = datetime.date(2026, 11, 20)
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,6 +8,7 @@ import pytest
 from core.errors import ConflictError, DomainError
 from projects.models import Task
 from sales.models import OrderLine
+from tests.clock import TODAY
 from tests.factories import (
     CustomerFactory,
     ProjectFactory,
@@ -21,9 +22,7 @@ from timesheets import selectors as ts_selectors
 from timesheets import services as ts
 from timesheets.models import TimesheetLine
 
-from .conftest import TODAY
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("billing_day")]
 
 
 def log(worker, hours, **kwargs):
