@@ -1,5 +1,6 @@
 from django import forms
 
+from core.form_fields import SiteDateField
 from sales.models import Customer, Product, UomCategory
 
 from .models import Contract
@@ -19,8 +20,8 @@ class ContractForm(forms.Form):
         max_digits=14, decimal_places=2, min_value=0, label="Hours per period"
     )
     period = forms.ChoiceField(choices=Contract.Period.choices)
-    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = SiteDateField()
+    end_date = SiteDateField(required=False)
     rollover = forms.ChoiceField(choices=Contract.Rollover.choices)
     rollover_cap_hours = forms.DecimalField(
         max_digits=14, decimal_places=2, required=False, label="Rollover cap (hours)"

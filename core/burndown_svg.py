@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core.display import format_hours
+
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 48, 100, 16, 28
 MAX_FORECAST_DAYS = 90  # a forecast further out is stated in words, the line stops at the edge
@@ -97,7 +99,7 @@ def burndown_svg(
         parts += _forecast(start=(now_x, now_y), end=(fx, fy), label=label, label_y=label_y)
         if abs(left_label_y - label_y) < 16:  # keep the two labels apart
             left_label_y = label_y - 16
-    left_text = f"{remaining[-1]:.2f} h left"
+    left_text = f"{format_hours(remaining[-1])} h left"
     parts.append(f'<text class="chart-label" x="{now_x + 8:.1f}" y="{left_label_y:.1f}">{left_text}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

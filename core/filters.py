@@ -12,8 +12,17 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from core.form_fields import SiteDateField
+
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
+
+
+class SiteDateFilter(django_filters.DateFilter):
+    """A date in the site's format (core.form_fields.SiteDateField): its text field and calendar
+    button on the page, and the same field error on the page and in the API's 400."""
+
+    field_class = SiteDateField
 
 
 class StrictBooleanField(forms.Field):

@@ -1,19 +1,63 @@
 """Form fields shared by the apps."""
 
+import datetime
 from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.functional import lazy
+
+from core.widgets import SiteDateInput, date_format_hint, date_input_format
 
 MAX_HOURS_PER_LINE = Decimal("24")
 
 
-class HoursField(forms.DecimalField):
-    """Hours of a timesheet line (SPEC: two decimals, 0 < hours <= 24), entered as text.
+def _bad_date_message() -> str:
+    example = datetime.date(2026, 12, 1).strftime(date_input_format())
+    return f"Enter a date as {date_format_hint()}, e.g. {example}."
 
-    A plain text input (decimal keyboard on phones), not `type=number`: the browser never blocks
-    the form with its own bubble or sends an empty value for "1,5" or "abc"; the server answers
-    every mistake as a field error. A decimal comma is read as a point (1,5 = 1.5)."""
+
+class SiteDateField(forms.DateField):
+    """A date typed in the site's one format (`SiteDateInput`); a date the server cannot read is
+    a field error naming that format."""
+
+    widget = SiteDateInput
+    default_error_messages = {"invalid": lazy(_bad_date_message, str)()}
+
+
+def parse_site_date(text) -> datetime.date | None:
+    """A date typed in a hand-written form field (as `SiteDateField` reads it); None if unreadable."""
+    try:
+        return SiteDateField(required=False).clean(text)
+    except forms.ValidationError:
+        return None
+
+
+class DecimalTextField(forms.DecimalField):
+    """A decimal typed in a text field (decimal keyboard on phones), not `type=number`: the
+    browser never blocks the form with its own bubble or sends an empty value for "1,5" or
+    "abc"; the server answers every mistake as a field error. A decimal comma is read as a
+    point (1,5 = 1.5); thousand separators ("1,250.00") are read too when a point follows."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 6})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "")
+            value = value.replace(",", "") if "." in value else value.replace(",", ".")
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        # DecimalField adds step/min/max for number inputs only; a text input gets none.
+        return forms.Field.widget_attrs(self, widget)
+
+
+class HoursField(DecimalTextField):
+    """Hours of a timesheet line (SPEC: two decimals, 0 < hours <= 24), entered as text."""
 
     default_error_messages = {
         "required": "Enter the hours.",
@@ -26,20 +70,8 @@ class HoursField(forms.DecimalField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 6)
         kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 6})
-        )
         super().__init__(**kwargs)
         self.validators += [
             MinValueValidator(Decimal("0.01"), message="Hours must be more than zero."),
             MaxValueValidator(MAX_HOURS_PER_LINE, message="A line cannot have more than 24 hours."),
         ]
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().replace(",", ".")
-        return super().to_python(value)
-
-    def widget_attrs(self, widget):
-        # DecimalField adds step/min/max for number inputs only; a text input gets none.
-        return forms.Field.widget_attrs(self, widget)

@@ -5,7 +5,8 @@ import json
 from django import forms
 from django.urls import reverse
 
-from core.form_fields import HoursField
+from core.display import format_hours
+from core.form_fields import HoursField, SiteDateField
 from core.models import User
 from core.views import int_or_none
 from core.widgets import FastSelect
@@ -21,7 +22,7 @@ def sale_line_label(line: OrderLine) -> str:
     name = line.description or (line.product.name if line.product_id else "Item")
     remaining = getattr(line, "remaining_hours", None)
     if remaining is not None:
-        return f"{line.order.name} – {name} ({remaining:.2f} h left)"
+        return f"{line.order.name} – {name} ({format_hours(remaining)} h left)"
     return f"{line.order.name} – {name} ({line.get_invoice_policy_display()})"
 
 
@@ -111,7 +112,7 @@ class TicketForm(forms.Form):
 class TimesheetLineForm(forms.Form):
     """One timesheet line of a ticket, entered inline."""
 
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = SiteDateField()
     employee = PersonChoiceField(queryset=User.objects.none())
     description = forms.CharField(
         max_length=500, required=False, widget=forms.TextInput(attrs={"placeholder": "What did you do?"})

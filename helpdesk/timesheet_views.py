@@ -11,10 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import policy
-from core.display import format_day
+from core.display import format_day, format_hours
 from core.errors import DomainError
 from core.models import User
-from core.money import format_qty
 from core.views import apply_domain_error, int_or_none
 from timesheets import services as timesheet_services
 from timesheets.models import TimesheetLine
@@ -115,7 +114,7 @@ def ticket_timesheets(request, ticket_id: int):
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            messages.success(request, f"{format_qty(line.hours)} h logged on {format_day(line.date)}.")
+            messages.success(request, f"{format_hours(line.hours)} h logged on {format_day(line.date)}.")
             ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
             past_sold = order_lines_past_sold_hours(line_ids=[line.sale_line_id])
             return _render_timesheets(request, ticket, past_sold=past_sold)

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from core.display import format_hours
+
 # Character widths of the listing's columns: date, employee, hours, description (DejaVu Sans
 # Mono 7.5 pt: 104 characters fit the 178 mm text width of an A4 page with the template's margins).
 # Hours and billed hours (after billable rounding) side by side.
@@ -56,8 +58,8 @@ def timesheet_lines_text(timesheet) -> list[str]:
         f"{timesheet.date:%Y-%m-%d}",
         employees[0],
         descriptions[0],
-        f"{timesheet.hours:.2f}",
-        f"{getattr(timesheet, 'billed', timesheet.hours):.2f}",
+        format_hours(timesheet.hours),
+        format_hours(getattr(timesheet, "billed", timesheet.hours)),
     )
     return [first, *(_row("", employees[i], descriptions[i], "") for i in range(1, height))]
 
@@ -77,7 +79,8 @@ def appendix_pages(
             page = list(header)
         page.extend(lines)
     billed = total_hours if billed_hours is None else billed_hours
-    footer = ["-" * _line_width(), _row("", "Total hours", "", f"{total_hours:.2f}", f"{billed:.2f}")]
+    total_row = _row("", "Total hours", "", format_hours(total_hours), format_hours(billed))
+    footer = ["-" * _line_width(), total_row]
     if len(page) + len(footer) > LINES_PER_PAGE:
         pages.append(page)
         page = list(header)

@@ -5,13 +5,15 @@ from decimal import Decimal
 
 from django import forms
 
+from core.form_fields import SiteDateField
+
 from .models import Payment
 from .services import Method
 
 
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
-    date = forms.DateField(initial=date.today, widget=forms.DateInput(attrs={"type": "date"}))
+    date = SiteDateField(initial=date.today)
     method = forms.ChoiceField(choices=Payment.Method.choices, initial=Payment.Method.BANK_TRANSFER)
     reference = forms.CharField(required=False, max_length=100)
 
@@ -25,10 +27,8 @@ class CreateInvoiceForm(forms.Form):
         min_value=Decimal("0.01"),
         help_text="Percentage of the untaxed total, or a fixed amount including tax.",
     )
-    period_start = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    period_end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = SiteDateField(required=False, label="From")
+    period_end = SiteDateField(required=False, label="To")
 
     def __init__(self, *args, with_period: bool = True, **kwargs):
         super().__init__(*args, **kwargs)

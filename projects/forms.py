@@ -5,7 +5,9 @@ from decimal import Decimal
 from django import forms
 from django.db.models import Q
 
+from core.form_fields import SiteDateField
 from core.models import User
+from core.widgets import SiteDateInput
 from sales.models import Product
 
 from .models import Task
@@ -22,7 +24,7 @@ class TaskForm(forms.ModelForm):
         model = Task
         fields = ["title", "assignee", "stage", "planned_date", "description", "worksheet_notes"]
         widgets = {
-            "planned_date": forms.DateInput(attrs={"type": "date"}),
+            "planned_date": SiteDateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
             "worksheet_notes": forms.Textarea(attrs={"rows": 5, "placeholder": "What was done on site…"}),
         }
@@ -81,7 +83,7 @@ class StockReceiptForm(forms.Form):
         label="Quantity received",
         widget=forms.NumberInput(attrs={"step": "any", "min": "0.01", "inputmode": "decimal"}),
     )
-    date = forms.DateField(label="Received on", widget=forms.DateInput(attrs={"type": "date"}))
+    date = SiteDateField(label="Received on")
     reference = forms.CharField(
         max_length=100, required=False, help_text="e.g. the supplier's delivery note number"
     )

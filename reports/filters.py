@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core.form_fields import SiteDateField
 from sales.models import Customer
 
 
@@ -28,16 +29,9 @@ def months_back(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class ReportFilterForm(forms.Form):
-    date_from = forms.DateField(label="From", required=False, widget=DateInput())
-    date_to = forms.DateField(label="To", required=False, widget=DateInput())
+    date_from = SiteDateField(label="From", required=False)
+    date_to = SiteDateField(label="To", required=False)
     customer = forms.ModelChoiceField(
         queryset=Customer.objects.order_by("name", "id"), required=False, empty_label="All customers"
     )

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 
+from core.form_fields import SiteDateField
 from core.models import User
 from core.widgets import FastSelect
 
@@ -81,7 +82,7 @@ class CustomerForm(forms.ModelForm):
 class OrderCreateForm(forms.Form):
     customer = forms.ModelChoiceField(queryset=Customer.objects.all(), widget=FastSelect)
     salesperson = forms.ModelChoiceField(required=False, queryset=salespeople())
-    order_date = forms.DateField(initial=date.today, widget=forms.DateInput(attrs={"type": "date"}))
+    order_date = SiteDateField(initial=date.today)
     client_reference = forms.CharField(required=False, max_length=100, label="Customer reference")
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core import policy
 from core.errors import DomainError
+from core.form_fields import parse_site_date
 from core.models import User
 
 from .approvals import (
@@ -24,10 +25,7 @@ from .approvals import (
 
 
 def _day(value) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value or "")
-    except ValueError:
-        return None
+    return parse_site_date(value or "")
 
 
 def _approver(request) -> None:

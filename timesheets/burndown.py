@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core.burndown_svg import burndown_svg
+from core.display import format_day, format_hours
 from core.money import quantize_qty
 from sales.models import OrderLine, Product, UomCategory
 
@@ -37,16 +38,17 @@ class Burndown:
     def summary(self) -> str:
         """The chart as a sentence (its text alternative)."""
         text = (
-            f"{self.title}: {self.sold:.2f} h sold, {self.used:.2f} h used, {self.left:.2f} h left "
-            f"on {self.days[-1]:%Y-%m-%d}; {self.remaining[0]:.2f} h were left on {self.days[0]:%Y-%m-%d}."
+            f"{self.title}: {format_hours(self.sold)} h sold, {format_hours(self.used)} h used, "
+            f"{format_hours(self.left)} h left on {format_day(self.days[-1])}; "
+            f"{format_hours(self.remaining[0])} h were left on {format_day(self.days[0])}."
         )
         if self.left <= 0:
             return text + " The hours are used up."
         if self.runs_out_on is None:
             return text + " No hours were used in the last 30 days: no forecast."
         return (
-            text + f" At the pace of the last 30 days ({self.pace:.2f} h a day) the hours run out "
-            f"on {self.runs_out_on:%Y-%m-%d}."
+            text + f" At the pace of the last 30 days ({format_hours(self.pace)} h a day) the hours run out "
+            f"on {format_day(self.runs_out_on)}."
         )
 
     @property

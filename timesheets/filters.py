@@ -3,13 +3,14 @@
 import django_filters
 from django import forms
 
-from core.filters import IdFilter
+from core.filters import IdFilter, SiteDateFilter
 from core.listing import SortKeys
 from core.models import User
+from core.widgets import SiteDateInput
 
 from .models import TimesheetLine
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+DATE_INPUT = SiteDateInput()
 
 
 class TimesheetFilter(django_filters.FilterSet):
@@ -17,10 +18,8 @@ class TimesheetFilter(django_filters.FilterSet):
     order, billed)."""
 
     employee = IdFilter(field_name="employee_id", label="Employee")
-    date_from = django_filters.DateFilter(
-        field_name="date", lookup_expr="gte", label="From", widget=DATE_INPUT
-    )
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="To", widget=DATE_INPUT)
+    date_from = SiteDateFilter(field_name="date", lookup_expr="gte", label="From", widget=DATE_INPUT)
+    date_to = SiteDateFilter(field_name="date", lookup_expr="lte", label="To", widget=DATE_INPUT)
     ticket = IdFilter(field_name="ticket_id", label="Ticket #")
     task = IdFilter(field_name="task_id", label="Task #")
     project = IdFilter(field_name="project_id", label="Project", widget=forms.HiddenInput)

@@ -5,7 +5,7 @@ import datetime
 
 from django import forms
 
-from core.form_fields import HoursField
+from core.form_fields import HoursField, SiteDateField
 from core.models import User
 from projects.forms import staff_users
 
@@ -22,7 +22,7 @@ class TimerStopForm(forms.Form):
 class TimesheetForm(forms.Form):
     """A time line logged or edited on the task page."""
 
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), initial=datetime.date.today)
+    date = SiteDateField(initial=datetime.date.today)
     employee = forms.ModelChoiceField(queryset=User.objects.none())
     description = forms.CharField(max_length=500, required=False)
     hours = HoursField()

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from core import policy
+from core.display import format_hours
 from core.models import User
 from sales.models import OrderLine, Product, UomCategory
 from sales.selectors import order_lines_with_remaining_hours
@@ -140,12 +141,14 @@ def order_lines_past_sold_hours(*, line_ids) -> list[str]:
         name = f"{line.order.name} – {line.description or line.product}"
         if line.remaining_hours is not None and line.remaining_hours < 0:
             warnings.append(
-                f"{name}: {-line.remaining_hours:.2f} h logged past the {sold:.2f} h prepaid "
+                f"{name}: {format_hours(-line.remaining_hours)} h logged past the "
+                f"{format_hours(sold)} h prepaid "
                 "(the time is kept; the customer needs a new block)."
             )
         elif line.pk in postpaid and sold > 0 and (logged.get(line.pk) or 0) > sold:
             warnings.append(
-                f"{name}: {logged[line.pk]:.2f} h logged, past the estimate of {sold:.2f} h "
+                f"{name}: {format_hours(logged[line.pk])} h logged, past the estimate of "
+                f"{format_hours(sold)} h "
                 "(the time is kept and billed)."
             )
     return warnings

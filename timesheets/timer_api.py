@@ -1,7 +1,9 @@
 """JSON API of the timers: /api/v1/timers/ with actions pause, resume, stop (API.md).
 
 A user only ever sees and drives their own timers. `stop` answers 201 with the created
-timesheet line, serialized with the fields of /api/v1/timesheets/.
+timesheet line, serialized with the fields of /api/v1/timesheets/, plus `warnings`: what the
+browser's stop dialog says when the time went past a prepaid line's hours or a post-paid
+line's estimate (the line is kept either way).
 """
 
 from django.db.models import Q
@@ -14,7 +16,7 @@ from core import policy
 from core.api import PolicyPermission
 from projects.models import Task
 
-from . import timers
+from . import selectors, timers
 from .api import TimesheetSerializer
 from .models import Timer
 from .tickets import TicketField
@@ -55,6 +57,23 @@ class TimerStopSerializer(serializers.Serializer):
         help_text="Confirmed duration; default: the elapsed time rounded up to the company's step.",
     )
     date = serializers.DateField(required=False, allow_null=True)
+
+
+class TimerStopResultSerializer(TimesheetSerializer):
+    """The answer of `stop`: the created line (the fields of /api/v1/timesheets/, fixed by
+    API.md) and, added, the warnings the browser shows after the same stop."""
+
+    warnings = serializers.SerializerMethodField(
+        help_text="Warnings, not refusals: the order lines this time went past (a prepaid line's "
+        "hours or a post-paid line's estimate). Empty when within what was sold."
+    )
+
+    class Meta(TimesheetSerializer.Meta):
+        fields = [*TimesheetSerializer.Meta.fields, "warnings"]
+        read_only_fields = fields
+
+    def get_warnings(self, line) -> list[str]:
+        return selectors.order_lines_past_sold_hours(line_ids=[line.sale_line_id])
 
 
 class TimerViewSet(
@@ -106,7 +125,7 @@ class TimerViewSet(
         timer = timers.timer_resume(timer=self.get_object(), user=request.user)
         return Response(self.get_serializer(timer).data)
 
-    @extend_schema(request=TimerStopSerializer, responses={201: TimesheetSerializer})
+    @extend_schema(request=TimerStopSerializer, responses={201: TimerStopResultSerializer})
     @action(detail=True, methods=["post"])
     def stop(self, request, pk=None):
         timer = self.get_object()
@@ -120,7 +139,7 @@ class TimerViewSet(
             hours=data.get("hours"),
             date=data.get("date"),
         )
-        return Response(TimesheetSerializer(line).data, status=status.HTTP_201_CREATED)
+        return Response(TimerStopResultSerializer(line).data, status=status.HTTP_201_CREATED)
 
 
 def register(router) -> None:

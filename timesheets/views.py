@@ -18,11 +18,10 @@ from django_htmx.http import trigger_client_event
 
 from core import policy
 from core.csv_safe import SafeWriter
-from core.display import format_day
+from core.display import format_day, format_hours
 from core.errors import DomainError
 from core.filters import filter_for_page
 from core.listing import SORT_PARAM, list_context, querystring
-from core.money import format_qty
 from core.pagination import CappedPaginator
 from core.views import apply_domain_error, int_or_none
 from projects.models import Task
@@ -198,7 +197,7 @@ def timer_stop(request, timer_id: int):
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
-                logged = f"{format_qty(line.hours)} h logged on {_on(timer)} ({format_day(line.date)})."
+                logged = f"{format_hours(line.hours)} h logged on {_on(timer)} ({format_day(line.date)})."
                 messages.success(request, logged)
                 # Empty the modal (or say what went past the hours sold); the panels, the widget
                 # and the ticket's timesheets reload.

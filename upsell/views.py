@@ -14,8 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from core import policy
+from core.display import format_hours
 from core.errors import DomainError
 from core.filters import filter_for_page
+from core.form_fields import DecimalTextField
 from core.listing import SORT_PARAM, list_context
 from sales.models import Order
 
@@ -24,6 +26,14 @@ from .filters import UPSELL_SORTS, UpsellFilter
 from .models import Activity
 
 PAGE_SIZE = 25
+ADD_HOURS_ERRORS = {
+    "required": "Enter the hours to add.",
+    "invalid": "Enter the hours as a number, e.g. 20 or 12.5.",
+    "min_value": "Enter a quantity greater than zero.",
+    "max_decimal_places": "Enter the hours with at most two decimals, e.g. 12.25.",
+    "max_digits": "That is more hours than one order line holds.",
+    "max_whole_digits": "That is more hours than one order line holds.",
+}
 
 
 def _order_url(order_id: int) -> str | None:
@@ -43,12 +53,12 @@ def _add_hours_form(order: Order, data=None, initial_product: int | None = None)
         product = forms.TypedChoiceField(
             choices=[(pk, p.name) for pk, p in products.items()], coerce=int, label="Product"
         )
-        quantity = forms.DecimalField(
+        quantity = DecimalTextField(
             min_value=Decimal("0.01"),
             max_digits=12,
             decimal_places=2,
             label="Hours to add",
-            error_messages={"min_value": "Enter a quantity greater than zero."},
+            error_messages=ADD_HOURS_ERRORS,
         )
 
     form = _Form(data, prefix=f"o{order.pk}", initial={"product": initial_product})
@@ -107,7 +117,8 @@ def upsell_add_hours(request, order_id: int):
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, f"{form.cleaned_data['quantity']} h added to {order.name}.")
+            added = format_hours(form.cleaned_data["quantity"], unit=True)
+            messages.success(request, f"{added} added to {order.name}.")
             return redirect("sales:upsell_list")
     return _render_list(request, bound_form=form, status=400)
 

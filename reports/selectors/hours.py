@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import connection
 
+from core.display import format_hours
 from core.models import User
 from core.money import ZERO
 from helpdesk.models import Ticket
@@ -66,9 +67,9 @@ class HoursRow:
         return [(getattr(self.actual, name), getattr(self.billed, name)) for name in names]
 
     def cells(self) -> list[tuple[str, str | None]]:
-        """`pairs` as the table shows them: "1.10" and "1.25" (None when billed = actual).
-        Formatted here, not by a template filter per cell (200 rows × 12 figures)."""
-        return [(f"{a:.2f}", None if b == a else f"{b:.2f}") for a, b in self.pairs()]
+        """`pairs` as the table shows them (core.display.format_hours: "1,234.50"), billed None
+        when it equals actual. Formatted here, not by a template filter per cell (200 rows × 12)."""
+        return [(format_hours(a), None if b == a else format_hours(b)) for a, b in self.pairs()]
 
 
 @dataclass

@@ -6,6 +6,17 @@ document.addEventListener("htmx:responseError", (event) => {
   }
 });
 
+// A message's "×" dismisses it (the messages stay pinned in view until then); the focus goes
+// back to the page's main region rather than being lost.
+document.addEventListener("click", (event) => {
+  const close = event.target.closest(".msg-close");
+  if (!close) return;
+  const list = close.closest(".messages");
+  close.closest(".msg").remove();
+  if (list && !list.children.length) list.remove();
+  document.getElementById("content")?.focus({ preventScroll: true });
+});
+
 // A table or card that scrolls sideways (on a phone) must be reachable from the keyboard:
 // make each such region focusable so arrow keys scroll it (WCAG 2.1.1, axe scrollable-region-focusable).
 function focusScrollableRegions(root) {

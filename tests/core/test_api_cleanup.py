@@ -144,14 +144,22 @@ def test_bad_task_filters_are_field_level_400s(client_for, agent, query):
 # --- Timers answer with the timesheets' serializer ------------------------------------------
 
 
-def test_timer_stop_answers_the_timesheet_resource():
+def test_timer_stop_answers_the_timesheet_resource_and_its_warnings():
     schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+
+    def fields_of(response) -> set[str]:
+        ref = response["content"]["application/json"]["schema"]["$ref"]
+        return set(components[ref.rsplit("/", 1)[1]]["properties"])
+
     stop = schema["paths"]["/api/v1/timers/{id}/stop/"]["post"]["responses"]["201"]
     timesheet = schema["paths"]["/api/v1/timesheets/{id}/"]["get"]["responses"]["200"]
-    ref = stop["content"]["application/json"]["schema"]["$ref"]
-    assert ref == timesheet["content"]["application/json"]["schema"]["$ref"]
-    fields = set(schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"])
-    assert fields == {
+    # The fixed fields of API.md, plus one additive field documented in the schema.
+    assert fields_of(stop) == fields_of(timesheet) | {"warnings"}
+    warnings = components[stop["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert warnings["properties"]["warnings"]["type"] == "array"
+    assert "prepaid" in warnings["properties"]["warnings"]["description"]
+    assert fields_of(timesheet) == {
         "id",
         "date",
         "employee",

@@ -142,7 +142,9 @@ def test_timer_start_pause_resume_stop_creates_a_timesheet_line(api_as, prepaid)
         "invoice",
         "approval_state",
         "approval_reason",
+        "warnings",  # added to API.md's fields: what the browser warns after the same stop
     }
+    assert line["warnings"] == []
     assert (
         line["hours"] == "0.25"
         and line["ticket"] == prepaid.ticket.pk

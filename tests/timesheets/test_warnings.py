@@ -121,6 +121,34 @@ def test_the_timer_stop_warns_past_the_prepaid_hours_and_24_hours_is_an_hours_er
     assert list(errors) == ["hours"] and "At most 24 hours a day" in errors["hours"][0]
 
 
+def test_the_api_timer_stop_answers_the_same_warnings_and_keeps_the_line(agent, work):
+    from rest_framework.test import APIClient
+
+    ticket = work["ticket"]
+    log(agent, "3.75", ticket=ticket)
+    client = APIClient()
+    client.force_authenticate(agent)
+    timer = timers.timer_start(user=agent, ticket=ticket)
+    answer = client.post(f"/api/v1/timers/{timer.pk}/stop/", {"hours": "0.50"}, format="json")
+    assert answer.status_code == 201
+    assert answer.json()["warnings"] == [
+        f"{work['block'].order.name} – Support 4 h: 0.25 h logged past the 4.00 h prepaid "
+        "(the time is kept; the customer needs a new block)."
+    ]
+    assert TimesheetLine.objects.filter(ticket=ticket).count() == 2  # a warning, not a refusal
+
+    timer = timers.timer_start(user=agent, task=work["task"])
+    answer = client.post(f"/api/v1/timers/{timer.pk}/stop/", {"hours": "3.50"}, format="json")
+    assert answer.status_code == 201
+    assert answer.json()["warnings"] == [
+        f"{work['estimate'].order.name} – Support on timesheets: 3.50 h logged, past the estimate "
+        "of 3.00 h (the time is kept and billed)."
+    ]
+    timer = timers.timer_start(user=agent, ticket=TicketFactory(team=ticket.team))
+    answer = client.post(f"/api/v1/timers/{timer.pk}/stop/", {"hours": "0.25"}, format="json")
+    assert answer.status_code == 201 and answer.json()["warnings"] == []
+
+
 def test_a_timer_stop_within_the_hours_sold_closes_the_dialog_with_only_its_message(client, agent, work):
     client.force_login(agent)
     timer = timers.timer_start(user=agent, ticket=work["ticket"])

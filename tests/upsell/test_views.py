@@ -124,6 +124,49 @@ def test_add_hours_refuses_bad_quantities_next_to_the_field(client, seller, quan
     assert order.lines.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("quantity", "message"),
+    [
+        ("abc", "Enter the hours as a number, e.g. 20 or 12.5."),
+        ("", "Enter the hours to add."),
+        ("0", "Enter a quantity greater than zero."),
+        ("1.255", "Enter the hours with at most two decimals, e.g. 12.25."),
+        ("99999999999", "That is more hours than one order line holds."),
+    ],
+)
+def test_the_hours_to_add_are_a_text_field_with_the_servers_own_messages(client, seller, quantity, message):
+    """No browser number field (its bubble, its empty value for "12,5"): a text field whose
+    every mistake is the server's message next to it, tied to the input for screen readers."""
+    (order,) = _flagged_orders(1, seller, lines_per_order=1)
+    line = order.lines.get()
+    client.force_login(seller)
+    field = f"o{order.pk}-quantity"
+    html = client.get(reverse("sales:upsell_list")).content.decode()
+    assert f'name="{field}"' in html and 'type="number"' not in html
+    response = client.post(
+        reverse("sales:upsell_add_hours", args=[order.pk]),
+        {f"o{order.pk}-product": line.product_id, field: quantity},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'<p class="error" id="id_{field}-error">{message}</p>' in html
+    assert f'aria-describedby="id_{field}-error"' in html
+    assert order.lines.count() == 1
+
+
+def test_the_hours_to_add_read_a_decimal_comma(client, seller):
+    (order,) = _flagged_orders(1, seller, lines_per_order=1)
+    line = order.lines.get()
+    client.force_login(seller)
+    response = client.post(
+        reverse("sales:upsell_add_hours", args=[order.pk]),
+        {f"o{order.pk}-product": line.product_id, f"o{order.pk}-quantity": "12,5"},
+        follow=True,
+    )
+    assert order.lines.exclude(pk=line.pk).get().quantity == Decimal("12.50")
+    assert f"12.50 h added to {order.name}." in response.content.decode()
+
+
 def test_add_hours_refuses_a_product_not_on_the_order(client, seller):
     (order,) = _flagged_orders(1, seller, lines_per_order=1)
     client.force_login(seller)

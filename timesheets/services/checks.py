@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
+from core.display import format_day, format_hours
 from core.errors import ConflictError, DomainError
 from core.locks import lock_billing
 from core.models import User
@@ -192,8 +193,8 @@ def check_day_total(*, employee, day: date, hours: Decimal, exclude_pk=None) -> 
     if logged + hours > MAX_HOURS_PER_DAY:
         left = max(MAX_HOURS_PER_DAY - logged, Decimal("0"))
         raise DomainError(
-            f"At most 24 hours a day: {employee} already has {logged:.2f} h on {day.isoformat()}, "
-            f"so at most {left:.2f} h can be added.",
+            f"At most 24 hours a day: {employee} already has {format_hours(logged)} h on {format_day(day)}, "
+            f"so at most {format_hours(left)} h can be added.",
             field="hours",
         )
 
