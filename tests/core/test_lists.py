@@ -132,7 +132,7 @@ def test_an_unknown_sort_key_is_ignored(superuser_client, admin_user, make):
     ("url_name", "params", "message"),
     [
         ("helpdesk:ticket_list", {"team": "x"}, "Team: Enter a whole number."),
-        ("timesheets:line_list", {"date_from": "yesterday"}, "Enter a valid date."),
+        ("timesheets:line_list", {"date_from": "yesterday"}, "Enter a date as YYYY-MM-DD, e.g. 2026-12-01."),
         ("sales:order_list", {"state": "bogus"}, "State: Select a valid choice."),
         ("invoicing:invoice_list", {"payment_state": "bogus"}, "Payment: Select a valid choice."),
         ("projects:task_list", {"state": "bogus"}, "State: Select a valid choice."),

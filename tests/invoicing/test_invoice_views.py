@@ -223,5 +223,6 @@ def test_payment_dialog_opens_with_amount_due_and_shows_field_errors(client, acc
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Ensure this value is greater than or equal to 0.01" in html and "Enter a valid date" in html
+    assert "Ensure this value is greater than or equal to 0.01" in html
+    assert "Enter a date as YYYY-MM-DD" in html
     assert invoice.payments.count() == 0

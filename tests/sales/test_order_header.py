@@ -70,10 +70,10 @@ def test_bad_header_input_is_shown_next_to_the_field_and_nothing_is_saved(client
 
     assert response.status_code == 400
     form = response.context["header_form"]
-    assert form.errors["order_date"] == ["Enter a valid date."]
+    assert form.errors["order_date"] == ["Enter a date as YYYY-MM-DD, e.g. 2026-12-01."]
     html = response.content.decode()
     field_html = html[html.index('for="id_header-order_date"') :]
-    assert field_html.index("Enter a valid date.") < field_html.index("</div>")
+    assert field_html.index("Enter a date as YYYY-MM-DD") < field_html.index("</div>")
     order.refresh_from_db()
     assert order.client_reference == "PO-1"
 
