@@ -6,6 +6,7 @@ period (header and per line), taxes grouped by rate, totals, payment means and t
 """
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -98,56 +99,98 @@ def _line_figures(line: InvoiceLine, sign: int) -> tuple[Decimal, Decimal, Decim
     return quantity, price.quantize(Decimal("0.0001")), subtotal
 
 
+@dataclass(frozen=True)
+class _Document:
+    """What every part of the XML reads: the invoice, its product lines and the document's sign."""
+
+    invoice: Invoice
+    customer: object
+    product_lines: list[InvoiceLine]
+    is_credit: bool
+    # A credit note is written with positive amounts and type 381, whatever sign we store.
+    sign: int
+    company: dict
+    currency: str
+
+    @classmethod
+    def of(cls, invoice: Invoice, lines: list[InvoiceLine]) -> "_Document":
+        is_credit = invoice.kind == Invoice.Kind.CREDIT_NOTE
+        return cls(
+            invoice=invoice,
+            customer=invoice.customer,
+            product_lines=[ln for ln in lines if ln.display_type == InvoiceLine.DisplayType.PRODUCT],
+            is_credit=is_credit,
+            sign=-1 if is_credit and invoice.amount_total < 0 else 1,
+            company=settings.COMPANY,
+            currency=getattr(settings, "CURRENCY", "EUR"),
+        )
+
+
 def invoice_facturx_xml(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> bytes:
     """The CII XML (Factur-X EN 16931) of a numbered invoice or credit note."""
-    company = settings.COMPANY
-    currency = getattr(settings, "CURRENCY", "EUR")
-    customer = invoice.customer
     if lines is None:
         lines = list(invoice.lines.select_related("uom").all())
-    product_lines = [ln for ln in lines if ln.display_type == InvoiceLine.DisplayType.PRODUCT]
-    is_credit = invoice.kind == Invoice.Kind.CREDIT_NOTE
-    # A credit note is written with positive amounts and type 381, whatever sign we store.
-    sign = -1 if is_credit and invoice.amount_total < 0 else 1
-    issue_date = invoice.invoice_date or date.today()
-
+    doc = _Document.of(invoice, lines)
     root = etree.Element(_q("rsm", "CrossIndustryInvoice"), nsmap=NS)
+    _exchanged_document(root, doc)
+    transaction = _sub(root, "rsm:SupplyChainTradeTransaction")
+    for index, line in enumerate(doc.product_lines, start=1):
+        _trade_line_item(transaction, index, line, doc)
+    _header_agreement(transaction, doc)
+    _sub(transaction, "ram:ApplicableHeaderTradeDelivery")
+    _header_settlement(transaction, doc)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _exchanged_document(root, doc: _Document) -> None:
+    """The guideline (EN 16931), then the document's number, type and issue date."""
     context = _sub(root, "rsm:ExchangedDocumentContext")
     guideline = _sub(context, "ram:GuidelineSpecifiedDocumentContextParameter")
     _sub(guideline, "ram:ID", EN16931_GUIDELINE)
-
+    invoice = doc.invoice
     document = _sub(root, "rsm:ExchangedDocument")
     _sub(document, "ram:ID", invoice.number or f"DRAFT-{invoice.pk}")
-    _sub(document, "ram:TypeCode", "381" if is_credit else "380")
-    _date(document, "ram:IssueDateTime", issue_date)
+    _sub(document, "ram:TypeCode", "381" if doc.is_credit else "380")
+    _date(document, "ram:IssueDateTime", invoice.invoice_date or date.today())
 
-    transaction = _sub(root, "rsm:SupplyChainTradeTransaction")
-    for index, line in enumerate(product_lines, start=1):
-        quantity, price, subtotal = _line_figures(line, sign)
-        item = _sub(transaction, "ram:IncludedSupplyChainTradeLineItem")
-        doc = _sub(item, "ram:AssociatedDocumentLineDocument")
-        _sub(doc, "ram:LineID", index)
-        product = _sub(item, "ram:SpecifiedTradeProduct")
-        _sub(product, "ram:Name", (line.description or "Line")[:500])
-        agreement = _sub(item, "ram:SpecifiedLineTradeAgreement")
-        net = _sub(agreement, "ram:NetPriceProductTradePrice")
-        _sub(net, "ram:ChargeAmount", price)
-        delivery = _sub(item, "ram:SpecifiedLineTradeDelivery")
-        _sub(delivery, "ram:BilledQuantity", _qty(quantity), unitCode=unit_code(line.uom))
-        settlement = _sub(item, "ram:SpecifiedLineTradeSettlement")
-        tax = _sub(settlement, "ram:ApplicableTradeTax")
-        _sub(tax, "ram:TypeCode", "VAT")
-        _sub(tax, "ram:CategoryCode", line_vat_category(line, customer).code)
-        _sub(tax, "ram:RateApplicablePercent", _rate(line.tax_rate))
-        if line.period_start or line.period_end:
-            period = _sub(settlement, "ram:BillingSpecifiedPeriod")
-            if line.period_start:
-                _date(period, "ram:StartDateTime", line.period_start)
-            if line.period_end:
-                _date(period, "ram:EndDateTime", line.period_end)
-        summation = _sub(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation")
-        _sub(summation, "ram:LineTotalAmount", _amount(subtotal))
 
+def _billing_period(parent, start: date | None, end: date | None) -> None:
+    """The period billed (of a line or of the whole document), when there is one."""
+    if not (start or end):
+        return
+    period = _sub(parent, "ram:BillingSpecifiedPeriod")
+    if start:
+        _date(period, "ram:StartDateTime", start)
+    if end:
+        _date(period, "ram:EndDateTime", end)
+
+
+def _trade_line_item(transaction, index: int, line: InvoiceLine, doc: _Document) -> None:
+    """One product line: its name, net price, quantity, VAT category, period and total."""
+    quantity, price, subtotal = _line_figures(line, doc.sign)
+    item = _sub(transaction, "ram:IncludedSupplyChainTradeLineItem")
+    line_document = _sub(item, "ram:AssociatedDocumentLineDocument")
+    _sub(line_document, "ram:LineID", index)
+    product = _sub(item, "ram:SpecifiedTradeProduct")
+    _sub(product, "ram:Name", (line.description or "Line")[:500])
+    agreement = _sub(item, "ram:SpecifiedLineTradeAgreement")
+    net = _sub(agreement, "ram:NetPriceProductTradePrice")
+    _sub(net, "ram:ChargeAmount", price)
+    delivery = _sub(item, "ram:SpecifiedLineTradeDelivery")
+    _sub(delivery, "ram:BilledQuantity", _qty(quantity), unitCode=unit_code(line.uom))
+    settlement = _sub(item, "ram:SpecifiedLineTradeSettlement")
+    tax = _sub(settlement, "ram:ApplicableTradeTax")
+    _sub(tax, "ram:TypeCode", "VAT")
+    _sub(tax, "ram:CategoryCode", line_vat_category(line, doc.customer).code)
+    _sub(tax, "ram:RateApplicablePercent", _rate(line.tax_rate))
+    _billing_period(settlement, line.period_start, line.period_end)
+    summation = _sub(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation")
+    _sub(summation, "ram:LineTotalAmount", _amount(subtotal))
+
+
+def _header_agreement(transaction, doc: _Document) -> None:
+    """The buyer's reference, the seller and the buyer, and the order invoiced."""
+    invoice, company, customer = doc.invoice, doc.company, doc.customer
     agreement = _sub(transaction, "ram:ApplicableHeaderTradeAgreement")
     if invoice.order_id and invoice.order.client_reference:
         _sub(agreement, "ram:BuyerReference", invoice.order.client_reference)
@@ -175,27 +218,50 @@ def invoice_facturx_xml(invoice: Invoice, lines: list[InvoiceLine] | None = None
         seller_order = _sub(agreement, "ram:SellerOrderReferencedDocument")
         _sub(seller_order, "ram:IssuerAssignedID", invoice.order.name)
 
-    _sub(transaction, "ram:ApplicableHeaderTradeDelivery")
 
+def _header_settlement(transaction, doc: _Document) -> None:
+    """How to pay, the taxes, the period, the terms, the totals and (credit notes) the invoice credited."""
+    invoice = doc.invoice
     settlement = _sub(transaction, "ram:ApplicableHeaderTradeSettlement")
     _sub(settlement, "ram:PaymentReference", payment_reference(invoice))
-    _sub(settlement, "ram:InvoiceCurrencyCode", currency)
-    if company.get("iban") and not is_credit:
+    _sub(settlement, "ram:InvoiceCurrencyCode", doc.currency)
+    if doc.company.get("iban") and not doc.is_credit:
         means = _sub(settlement, "ram:SpecifiedTradeSettlementPaymentMeans")
         _sub(means, "ram:TypeCode", "58")  # SEPA credit transfer
         account = _sub(means, "ram:PayeePartyCreditorFinancialAccount")
-        _sub(account, "ram:IBANID", company["iban"].replace(" ", ""))
+        _sub(account, "ram:IBANID", doc.company["iban"].replace(" ", ""))
+    _tax_breakdown(settlement, doc)
+    _billing_period(settlement, invoice.period_start, invoice.period_end)
+    terms = _sub(settlement, "ram:SpecifiedTradePaymentTerms")
+    _sub(terms, "ram:Description", payment_terms_text(invoice))
+    if invoice.due_date:
+        _date(terms, "ram:DueDateDateTime", invoice.due_date)
+    _monetary_summation(settlement, doc)
+    if doc.is_credit and invoice.reversed_invoice_id and invoice.reversed_invoice.number:
+        ref = _sub(settlement, "ram:InvoiceReferencedDocument")
+        _sub(ref, "ram:IssuerAssignedID", invoice.reversed_invoice.number)
 
+
+def _tax_groups(doc: _Document) -> OrderedDict[tuple[str, str, str, str], list[Decimal]]:
+    """(category, rate, reason, reason code) → [basis, tax], in order of first appearance."""
     # VAT categories as in the Peppol UBL (peppol.categories): S, Z, E, AE with its reason...
     groups: OrderedDict[tuple[str, str, str, str], list[Decimal]] = OrderedDict()
-    for line in product_lines:
-        category = line_vat_category(line, customer)
+    for line in doc.product_lines:
+        category = line_vat_category(line, doc.customer)
         key = (category.code, _rate(line.tax_rate), category.reason, category.reason_code)
         basis, amount = groups.setdefault(key, [ZERO, ZERO])
-        groups[key] = [basis + Decimal(line.subtotal) * sign, amount + Decimal(line.tax_amount) * sign]
+        groups[key] = [
+            basis + Decimal(line.subtotal) * doc.sign,
+            amount + Decimal(line.tax_amount) * doc.sign,
+        ]
     if not groups:
         groups[("Z", "0.00", "", "")] = [ZERO, ZERO]
-    for (category, rate, reason, reason_code), (basis, amount) in groups.items():
+    return groups
+
+
+def _tax_breakdown(settlement, doc: _Document) -> None:
+    """One ApplicableTradeTax per VAT category and rate."""
+    for (category, rate, reason, reason_code), (basis, amount) in _tax_groups(doc).items():
         tax = _sub(settlement, "ram:ApplicableTradeTax")
         _sub(tax, "ram:CalculatedAmount", _amount(amount))
         _sub(tax, "ram:TypeCode", "VAT")
@@ -207,34 +273,20 @@ def invoice_facturx_xml(invoice: Invoice, lines: list[InvoiceLine] | None = None
             _sub(tax, "ram:ExemptionReasonCode", reason_code)
         _sub(tax, "ram:RateApplicablePercent", rate)
 
-    if invoice.period_start or invoice.period_end:
-        period = _sub(settlement, "ram:BillingSpecifiedPeriod")
-        if invoice.period_start:
-            _date(period, "ram:StartDateTime", invoice.period_start)
-        if invoice.period_end:
-            _date(period, "ram:EndDateTime", invoice.period_end)
 
-    terms = _sub(settlement, "ram:SpecifiedTradePaymentTerms")
-    _sub(terms, "ram:Description", payment_terms_text(invoice))
-    if invoice.due_date:
-        _date(terms, "ram:DueDateDateTime", invoice.due_date)
-
-    line_total = sum((Decimal(ln.subtotal) * sign for ln in product_lines), ZERO)
-    tax_total = sum((Decimal(ln.tax_amount) * sign for ln in product_lines), ZERO)
+def _monetary_summation(settlement, doc: _Document) -> None:
+    """The document totals, from the stored rows, in the document's sign."""
+    sign, invoice = doc.sign, doc.invoice
+    line_total = sum((Decimal(ln.subtotal) * sign for ln in doc.product_lines), ZERO)
+    tax_total = sum((Decimal(ln.tax_amount) * sign for ln in doc.product_lines), ZERO)
     grand_total = Decimal(invoice.amount_total) * sign
     summation = _sub(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
     _sub(summation, "ram:LineTotalAmount", _amount(line_total))
     _sub(summation, "ram:TaxBasisTotalAmount", _amount(Decimal(invoice.amount_untaxed) * sign))
-    _sub(summation, "ram:TaxTotalAmount", _amount(tax_total), currencyID=currency)
+    _sub(summation, "ram:TaxTotalAmount", _amount(tax_total), currencyID=doc.currency)
     _sub(summation, "ram:GrandTotalAmount", _amount(grand_total))
     _sub(summation, "ram:TotalPrepaidAmount", _amount(ZERO))
     _sub(summation, "ram:DuePayableAmount", _amount(grand_total))
-
-    if is_credit and invoice.reversed_invoice_id and invoice.reversed_invoice.number:
-        ref = _sub(settlement, "ram:InvoiceReferencedDocument")
-        _sub(ref, "ram:IssuerAssignedID", invoice.reversed_invoice.number)
-
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def payment_reference(invoice: Invoice) -> str:
