@@ -1,5 +1,10 @@
 """Invoicing: invoices and their lines, credit notes, payments, PDF + Factur-X, Peppol
 e-invoices, e-mail, and batch invoicing of done tasks (the "To invoice" list).
 
-May import core, sales, projects and timesheets. Independent of helpdesk.
+Writes in `services/` (create, drafts, posting, credit_notes, payments), reads in `selectors/`
+(the invoice plan, creditable lines, the `invoice` visibility scope registered in `rules`);
+`states` holds the transition map and the row locks the services share. Other apps import
+`invoicing.services` and `invoicing.selectors`, never their modules.
+
+May import core, audit, sales, projects and timesheets. Independent of helpdesk.
 """

@@ -1,5 +1,5 @@
 """Browser dialog of a partial credit note: the invoice's lines, what each may still be credited,
-and the quantity to credit. Thin: `invoicing.credit_notes.invoice_credit_note` decides."""
+and the quantity to credit. Thin: `invoicing.services.invoice_credit_note` decides."""
 
 import re
 
@@ -10,9 +10,9 @@ from django.shortcuts import render
 from core import policy
 from core.errors import DomainError
 
-from .credit_notes import invoice_credit_note
 from .models import Invoice
 from .selectors import invoice_creditable_lines
+from .services import invoice_credit_note
 from .views import _invoice, invoice_detail_url, redirect_after_dialog
 
 _ENTRY = re.compile(r"lines\[(\d+)\]")
@@ -21,7 +21,7 @@ _ENTRY = re.compile(r"lines\[(\d+)\]")
 @policy.permission_required("invoice.credit")
 def invoice_credit_note_partial(request, pk):
     """GET: the dialog. POST: credit the quantities entered (`qty_<invoice line id>`)."""
-    invoice = _invoice(pk)
+    invoice = _invoice(request, pk)
     rows = (
         invoice_creditable_lines(invoice=invoice)
         if invoice.state == Invoice.State.POSTED and invoice.kind == Invoice.Kind.INVOICE

@@ -1,12 +1,13 @@
 """The invoice rules of `core.policy` that look at the invoice: sales may cancel and download
 the drafts they create; posted documents are the accountants' (and, read-only, their customer's
-through the portal)."""
+through the portal). And the `invoice` scope: which invoices each user may see."""
 
 import rules
 
 from core import policy
 
 from .models import Invoice
+from .selectors import invoices_visible_to
 
 
 @rules.predicate
@@ -26,3 +27,5 @@ policy.register(
     reason="Only accountants download posted invoices; sales download drafts.",
     who="accountant; sales: drafts",
 )
+
+policy.register_scope("invoice", invoices_visible_to)

@@ -1,5 +1,5 @@
 """Invoice states: the transition map, posting, payment states, and the row locks of invoice
-actions (through `core.locks`). Shared by the invoicing services (`services`, `credit_notes`)."""
+actions (through `core.locks`). Shared by the invoicing services (`services/`)."""
 
 import datetime
 from decimal import Decimal

@@ -41,16 +41,17 @@ def redirect_after_dialog(request, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _invoice(pk) -> Invoice:
-    return get_object_or_404(Invoice.objects.select_related("customer", "order", "reversed_invoice"), pk=pk)
+def _invoice(request, pk) -> Invoice:
+    """The invoice `pk` if the user may see it (the policy's `invoice` scope), else 404."""
+    visible = policy.visible(request.user, "invoice")
+    return get_object_or_404(visible.select_related("customer", "order", "reversed_invoice"), pk=pk)
 
 
 def _filtered_invoices(request):
     """The invoice list's (and export's) rows: filtered and sorted by the query string."""
+    visible = policy.visible(request.user, "invoice")
     filterset = InvoiceListFilter(
-        request.GET,
-        queryset=Invoice.objects.select_related("customer", "order", "peppol_document"),
-        request=request,
+        request.GET, queryset=visible.select_related("customer", "order", "peppol_document"), request=request
     )
     sort = INVOICE_SORTS.parse(request.GET.get(SORT_PARAM))
     invoices = filter_for_page(filterset)
@@ -137,7 +138,7 @@ def invoice_export(request):
 
 @policy.permission_required("invoice.view")
 def invoice_detail(request, pk):
-    invoice = _invoice(pk)
+    invoice = _invoice(request, pk)
     user = request.user
     lines = list(invoice.lines.select_related("uom", "tax").order_by("sequence", "id"))
     timesheets = invoice.timesheets.select_related("employee", "ticket", "task", "invoice_line").order_by(
@@ -201,7 +202,7 @@ def _attach_worked_period(lines, timesheets) -> None:
 def invoice_ubl(request, pk):
     """The stored Peppol UBL of a posted invoice (404 for a draft: it has none); built first, once,
     if the documents task has not run yet."""
-    invoice = _invoice(pk)
+    invoice = _invoice(request, pk)
     policy.check(request.user, "invoice.download", invoice)
     document = PeppolDocument.objects.filter(invoice=invoice).first() or peppol_document_ensure(
         invoice=invoice
@@ -216,7 +217,7 @@ def invoice_ubl(request, pk):
 @require_POST
 @policy.permission_required("invoice.send")
 def invoice_send_einvoice(request, pk):
-    invoice = _invoice(pk)
+    invoice = _invoice(request, pk)
     _run(request, invoice, peppol_resend, "E-invoice {invoice.number} queued for Peppol.")
     return redirect("invoicing:invoice_detail", pk=invoice.pk)
 
@@ -236,7 +237,7 @@ def _run(request, invoice, action, success: str):
 @require_POST
 @policy.permission_required("invoice.post")
 def invoice_post(request, pk):
-    invoice = _invoice(pk)
+    invoice = _invoice(request, pk)
     _run(request, invoice, services.invoice_post, "Invoice posted as {invoice.number}.")
     return redirect("invoicing:invoice_detail", pk=invoice.pk)
 
@@ -244,7 +245,7 @@ def invoice_post(request, pk):
 @require_POST
 @policy.permission_required("invoice.cancel")
 def invoice_cancel(request, pk):
-    invoice = _invoice(pk)
+    invoice = _invoice(request, pk)
     policy.check(request.user, "invoice.cancel", invoice)
     _run(request, invoice, services.invoice_cancel, "Draft invoice cancelled; its timesheets are released.")
     return redirect("invoicing:invoice_detail", pk=invoice.pk)
@@ -253,14 +254,14 @@ def invoice_cancel(request, pk):
 @require_POST
 @policy.permission_required("invoice.credit")
 def invoice_credit_note(request, pk):
-    invoice = _invoice(pk)
+    invoice = _invoice(request, pk)
     credit = _run(request, invoice, services.invoice_credit_note, "Credit note {invoice.number} issued.")
     return redirect("invoicing:invoice_detail", pk=credit.pk if credit else invoice.pk)
 
 
 @policy.permission_required("invoice.pay")
 def invoice_pay(request, pk):
-    invoice = _invoice(pk)
+    invoice = _invoice(request, pk)
     if request.method == "POST":
         form = PaymentForm(request.POST)
         if form.is_valid():
@@ -291,7 +292,7 @@ def invoice_detail_url(invoice) -> str:
 @require_POST
 @policy.permission_required("invoice.send")
 def invoice_send(request, pk):
-    invoice = _invoice(pk)
+    invoice = _invoice(request, pk)
     if invoice.state != Invoice.State.POSTED:
         messages.error(request, "Only a posted invoice can be sent.")
     elif not invoice.customer.email:
@@ -307,7 +308,7 @@ def invoice_send(request, pk):
 @policy.permission_required("invoice.view")
 def invoice_pdf_status(request, pk):
     """The "PDF being prepared" badge of a posted invoice; polled by the detail page until ready."""
-    invoice = get_object_or_404(Invoice.objects.only("state", "pdf_sha256"), pk=pk)
+    invoice = get_object_or_404(policy.visible(request.user, "invoice").only("state", "pdf_sha256"), pk=pk)
     return render(
         request,
         "invoicing/partials/pdf_status.html",
@@ -317,7 +318,7 @@ def invoice_pdf_status(request, pk):
 
 @policy.permission_required("invoice.download")
 def invoice_pdf(request, pk):
-    invoice = _invoice(pk)
+    invoice = _invoice(request, pk)
     policy.check(request.user, "invoice.download", invoice)
     data = invoice_pdf_bytes(invoice=invoice)
     response = HttpResponse(data, content_type="application/pdf")
@@ -331,8 +332,8 @@ def invoice_pdf(request, pk):
 # --- Create-invoice dialog on an order --------------------------------------------------------
 
 
-def _invoiceable_order(pk) -> Order:
-    return get_object_or_404(Order.objects.select_related("customer"), pk=pk)
+def _invoiceable_order(request, pk) -> Order:
+    return get_object_or_404(policy.visible(request.user, "order").select_related("customer"), pk=pk)
 
 
 def _has_timesheet_lines(order: Order) -> bool:
@@ -342,7 +343,7 @@ def _has_timesheet_lines(order: Order) -> bool:
 @policy.permission_required("invoice.create")
 def order_invoice_create(request, pk):
     """GET: the dialog with a preview of a regular invoice. POST action=preview|create."""
-    order = _invoiceable_order(pk)
+    order = _invoiceable_order(request, pk)
     with_period = _has_timesheet_lines(order)
     preview = None
     if request.method == "POST":

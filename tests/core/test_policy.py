@@ -165,6 +165,18 @@ def test_the_tickets_one_may_log_on_are_those_the_rule_allows(people):
         assert set(policy.visible(user, "ticket.log_time")) == by_rule, role
 
 
+def test_invoices_are_seen_through_the_policy_scope(people):
+    """Staff see every invoice; a portal contact only the posted documents of their customers."""
+    own_posted = InvoiceFactory(state=Invoice.State.POSTED, number="INV/2026/09101")
+    own_draft = InvoiceFactory(customer=own_posted.customer, state=Invoice.State.DRAFT)
+    other_posted = InvoiceFactory(state=Invoice.State.POSTED, number="INV/2026/09102")
+    own_posted.customer.portal_users.add(people["customer"])
+    everything = {own_posted, own_draft, other_posted}
+    for role in ("agent", "sales", "accountant", "admin", "superuser"):
+        assert set(policy.visible(people[role], "invoice")) == everything, role
+    assert list(policy.visible(people["customer"], "invoice")) == [own_posted]
+
+
 # --- Every face asks the same rule -------------------------------------------------------------
 
 

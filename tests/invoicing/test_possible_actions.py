@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from core.errors import DomainError
 from invoicing import services as invoicing
-from invoicing.credit_notes import invoice_credit_note
+from invoicing.services import invoice_credit_note
 from sales import services as sales
 from sales.models import Order
 from tests.factories import CustomerFactory, ProductFactory, ProjectFactory

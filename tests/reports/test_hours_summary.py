@@ -12,7 +12,7 @@ from django.db import connection
 
 from helpdesk.models import Ticket
 from invoicing import services as invoicing
-from invoicing.credit_notes import invoice_credit_note
+from invoicing.services import invoice_credit_note
 from projects.models import Project, Task
 from reports.filters import ReportFilters
 from reports.models import HoursByCustomerMonth, HoursByDay, HoursByOrderLine, UnbilledHours

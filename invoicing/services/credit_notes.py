@@ -20,9 +20,9 @@ from core.money import ZERO, format_qty, line_subtotal, quantize_exact_qty, tax_
 from sales.services import order_lines_recompute
 from timesheets.models import TimesheetLine
 
-from .models import Invoice, InvoiceLine
-from .selectors import CreditableLine, invoice_creditable_lines
-from .states import lock_invoice_action, post, settle
+from ..models import Invoice, InvoiceLine
+from ..selectors import CreditableLine, invoice_creditable_lines
+from ..states import lock_invoice_action, post, settle
 
 # Fields of an invoice line copied onto the line that credits it.
 _COPIED = [
