@@ -89,7 +89,20 @@ def timesheet_body(m: dict) -> dict:
     }
 
 
-def figures(m: dict, *, smoke: bool) -> list[dict]:
+# Always measured, also with --only: every figure is read against them.
+FLOORS = ("floor_db", "floor_db_4", "floor_api", "floor_api_4", "users_me")
+
+
+def _wanted(name: str, only: set) -> bool:
+    return not only or name in only or name in FLOORS
+
+
+def figures(m: dict, *, smoke: bool, only: set = frozenset()) -> list[dict]:
+    """The load client's figures; `only` (names) keeps those and the floors."""
+    return [figure for figure in _all_figures(m) if _wanted(figure["name"], only)]
+
+
+def _all_figures(m: dict) -> list[dict]:
     agent = m["hot_agent"]
     db = {"kind": "db", "employee": _user_id(agent), "project": 1}
     floor = {"kind": "http", "auth": "token", "user": agent, "method": "POST", "path": "/bench/floor/"}
@@ -152,7 +165,7 @@ def sweep_figures() -> dict:
     return results
 
 
-def query_counts(m: dict) -> dict:
+def query_counts(m: dict, only: set = frozenset()) -> dict:
     """Queries of one request of each figure, counted in-process with Django's test client."""
     from django.db import connection
     from django.test import Client
@@ -186,12 +199,15 @@ def query_counts(m: dict) -> dict:
         for name, _label, path, who in READS:
             requests.append((name, lambda path=path, who=who: clients[who].get(_path(path, m))))
         for name, call in requests:
+            if not _wanted(name, only) and not _wanted(f"{name}_4", only):
+                continue
             with CaptureQueriesContext(connection) as queries:
                 response = call()
             assert response.status_code in (200, 201), (name, response.status_code)
             counts[name] = len(queries.captured_queries)
     for name in ("floor_api_4", "ts_write_4"):
-        counts[name] = counts[name.removesuffix("_4")]
+        if name.removesuffix("_4") in counts:
+            counts[name] = counts[name.removesuffix("_4")]
     counts["floor_db"] = counts["floor_db_4"] = 1
     return counts
 

@@ -217,7 +217,7 @@ def sessions(usernames) -> dict:
     return cookies
 
 
-def main() -> int:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000, help="timesheet lines (default 1 M)")
     parser.add_argument("--smoke", action="store_true", help="10 000 lines, few repeats (CI)")
@@ -230,67 +230,133 @@ def main() -> int:
     parser.add_argument(
         "--build-only", action="store_true", help="build the bench database, keep it, measure nothing"
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the bench database kept by --build-only or --keep instead of building one",
+    )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated figure names (e.g. ts_write,timesheets_page; 'invoicing', 'sweep'): "
+        "only these, beside the floors and the bare GET",
+    )
     args = parser.parse_args()
-    lines = 10_000 if args.smoke else args.lines
-    repeat = args.repeat or (5 if args.smoke else 30)
-    admin_url, bench_url = _database_urls()
-    _create_database(admin_url)
-    _setup_django(bench_url)
-    invoice_orders = args.invoice_orders or (1 if args.smoke else 3)
-    scale = generate.Scale(timesheets=lines, invoice_orders=invoice_orders)
-    work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
-    print(f"work directory (logs, PDFs): {work}", flush=True)
-    gunicorn = worker = None
-    succeeded = False
+    args.lines = 10_000 if args.smoke else args.lines
+    args.repeat = args.repeat or (5 if args.smoke else 30)
+    args.invoice_orders = args.invoice_orders or (1 if args.smoke else 3)
+    args.only = {name.strip() for name in args.only.split(",") if name.strip()}
+    if args.reuse:
+        args.keep = True
+    return args
+
+
+MANIFEST_TABLE = "bench_manifest"  # in the bench database: what --reuse needs of its build
+
+
+def _save_manifest(manifest: dict) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(f"CREATE TABLE IF NOT EXISTS {MANIFEST_TABLE} (data text NOT NULL)")
+        cur.execute(f"DELETE FROM {MANIFEST_TABLE}")
+        cur.execute(f"INSERT INTO {MANIFEST_TABLE} (data) VALUES (%s)", [json.dumps(manifest)])
+
+
+def _load_manifest() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT data FROM {MANIFEST_TABLE}")
+        return json.loads(cur.fetchone()[0])
+
+
+def _forget_earlier_loads(manifest: dict) -> None:
+    """--reuse: delete the lines an earlier run's load wrote (the floors' and the timesheet
+    write's), so the hot agent's day has room again (24 h a day) and the figures compare."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "DELETE FROM timesheets_timesheetline WHERE description IN ('floor', %s) AND date >= %s",
+            [report.timesheet_body(manifest)["description"], manifest["today"]],
+        )
+
+
+def _measure(args, manifest: dict, work: Path, bench_url: str) -> dict:
+    """Start gunicorn and the worker, run the load client, count the queries, print the table."""
+    port = _free_port()
+    env = service_env(bench_url, work)
+    worker = start_worker(env, work / "worker.log")
+    gunicorn = None
     try:
-        manifest = build(scale)
-        if args.build_only:
-            args.keep = True
-            return 0
-        port = _free_port()
-        env = service_env(bench_url, work)
-        worker = start_worker(env, work / "worker.log")
         gunicorn = start_gunicorn(env, port, work / "gunicorn.log")
         manifest.update(
             base_url=f"http://127.0.0.1:{port}",
             dsn=bench_url,
-            repeat=repeat,
+            repeat=args.repeat,
             warmup=4,
             sessions=sessions(["bench-admin", manifest["hot_agent"]]),
+            invoicing=not args.only or "invoicing" in args.only,
         )
-        manifest["figures"] = report.figures(manifest, smoke=args.smoke)
+        manifest["figures"] = report.figures(manifest, smoke=args.smoke, only=args.only)
         (work / "manifest.json").write_text(json.dumps(manifest))
         pdfs = "a Celery worker on Redis" if worker else "in the request (no Redis: tasks run eagerly)"
-        print(f"load client: {len(manifest['figures'])} figures x {repeat}; PDFs: {pdfs}", flush=True)
-        subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "bench" / "load.py"),
-                str(work / "manifest.json"),
-                str(work / "out.json"),
-            ],
-            check=True,
-        )
-        results = json.loads((work / "out.json").read_text())
-        results.update(report.sweep_figures())
-        queries = report.query_counts(manifest)
-        print(report.table(results, queries, manifest, lines=lines))
-        if args.json:
-            Path(args.json).write_text(json.dumps({"results": results, "queries": queries}, indent=1))
-        succeeded = True
-        return report.exit_status(results)
+        print(f"load client: {len(manifest['figures'])} figures x {args.repeat}; PDFs: {pdfs}", flush=True)
+        load = [
+            sys.executable,
+            str(ROOT / "bench" / "load.py"),
+            str(work / "manifest.json"),
+            str(work / "out.json"),
+        ]
+        subprocess.run(load, check=True)
     finally:
         for process in (gunicorn, worker):
             if process is not None:
                 process.send_signal(signal.SIGTERM)
                 process.wait(timeout=60)
+    results = json.loads((work / "out.json").read_text())
+    if not args.only or "sweep" in args.only:
+        results.update(report.sweep_figures())
+    return results
+
+
+def main() -> int:
+    args = _arguments()
+    admin_url, bench_url = _database_urls()
+    if not args.reuse:
+        _create_database(admin_url)
+    _setup_django(bench_url)
+    work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    print(f"work directory (logs, PDFs): {work}", flush=True)
+    succeeded = False
+    try:
+        if args.reuse:
+            manifest = _load_manifest()
+            _forget_earlier_loads(manifest)
+        else:
+            scale = generate.Scale(timesheets=args.lines, invoice_orders=args.invoice_orders)
+            manifest = build(scale)
+            manifest["lines"] = args.lines
+            _save_manifest(manifest)
+        if args.build_only:
+            args.keep = True
+            return 0
+        results = _measure(args, manifest, work, bench_url)
+        queries = report.query_counts(manifest, only=args.only)
+        print(report.table(results, queries, manifest, lines=manifest.get("lines", args.lines)))
+        if args.json:
+            Path(args.json).write_text(json.dumps({"results": results, "queries": queries}, indent=1))
+        succeeded = True
+        return report.exit_status(results)
+    finally:
         from django.db import connections
 
         connections.close_all()
         if not args.keep:
             _drop_database(admin_url)
-            if succeeded:  # logs and PDFs stay when something failed (path printed above)
-                shutil.rmtree(work, ignore_errors=True)
+        if succeeded:  # logs and PDFs stay when something failed (path printed above)
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -27,9 +27,14 @@ class User(AbstractUser):
     def roles(self) -> list[str]:
         # Cached per instance: navigation and permission checks ask many times per request.
         if not hasattr(self, "_roles_cache"):
-            names = {g.name for g in self.groups.all()}
-            self._roles_cache = [r for r in ROLE_NAMES if r in names]
+            self.remember_roles(g.name for g in self.groups.all())
         return self._roles_cache
+
+    def remember_roles(self, group_names) -> None:
+        """Cache the roles from the user's group names (read along with the user, e.g. by the
+        API token's query)."""
+        names = set(group_names)
+        self._roles_cache = [r for r in ROLE_NAMES if r in names]
 
     def has_role(self, *roles: str) -> bool:
         # A superuser may do everything staff may (lists that include the portal role too), but

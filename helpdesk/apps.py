@@ -23,6 +23,7 @@ class HelpdeskConfig(AppConfig):
                 open_for_time=selectors.tickets_open_for_time,
                 team_of=selectors.ticket_team,
                 has_member=selectors.ticket_team_has_member,
+                for_logging=selectors.tickets_for_logging,
             )
         )
 

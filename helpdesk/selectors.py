@@ -1,8 +1,10 @@
 """Helpdesk reads: which teams and tickets a user may see, the pipeline, the ticket's figures."""
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
@@ -232,5 +234,22 @@ def ticket_team(ticket: Ticket) -> Team:
     return Team.objects.select_related("project").get(pk=ticket.team_id)
 
 
+@functools.cache
+def tickets_for_logging() -> QuerySet[Ticket]:
+    """Every ticket with its team and project and, on PostgreSQL, the team's member ids: the
+    query that validates a ticket in a timesheet write also answers who may log on it (one
+    query fewer on the hottest write). Built once: a queryset is cloned, never changed, by use."""
+    tickets = tickets_with_team()
+    if connection.vendor != "postgresql":
+        return tickets
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    members = Team.members.through.objects.filter(team_id=OuterRef("team_id")).values("user_id")
+    return tickets.annotate(team_member_ids=ArraySubquery(members))
+
+
 def ticket_team_has_member(ticket: Ticket, user: User) -> bool:
+    member_ids = getattr(ticket, "team_member_ids", None)  # read along (tickets_for_logging)
+    if member_ids is not None:
+        return user.pk in member_ids
     return ticket.team.members.filter(pk=user.pk).exists()

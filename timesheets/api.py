@@ -80,7 +80,7 @@ class TimesheetInputSerializer(serializers.Serializer):
         queryset=Project.objects.all(), required=False, help_text="Defaults from the ticket or task."
     )
     task = serializers.PrimaryKeyRelatedField(queryset=Task.objects.all(), required=False, allow_null=True)
-    # With its team and project (TicketField): the service needs both (one query instead of two).
+    # With its team, project and member ids (TicketField): what the service needs, in one query.
     ticket = TicketField(required=False, allow_null=True)
     sale_line = serializers.PrimaryKeyRelatedField(
         queryset=OrderLine.objects.all(),

@@ -33,6 +33,9 @@ class TicketSource:
     team_of: Callable[[Any], Any]
     # Is `user` a member of the ticket's team?
     has_member: Callable[[Any, Any], bool]
+    # The tickets a timesheet input validates against (like `every`, possibly with what
+    # `has_member` needs read along); `every` when not given.
+    for_logging: Callable[[], QuerySet] | None = None
 
 
 _source: TicketSource | None = None
@@ -57,6 +60,11 @@ def team_tickets(*, user) -> QuerySet:
     return _registered().of_teams_of(user)
 
 
+def tickets_for_logging() -> QuerySet:
+    source = _registered()
+    return source.for_logging() if source.for_logging is not None else source.every()
+
+
 def open_for_time(ticket_queryset: QuerySet) -> QuerySet:
     return _registered().open_for_time(ticket_queryset)
 
@@ -71,7 +79,8 @@ def ticket_team_has_member(*, ticket, user) -> bool:
 
 @extend_schema_field(OpenApiTypes.INT)
 class TicketField(serializers.PrimaryKeyRelatedField):
-    """A ticket by id in an API input: any ticket (the policy decides on which one may log)."""
+    """A ticket by id in an API input: any ticket (the policy decides on which one may log), read
+    with what logging on it needs (`tickets_for_logging`)."""
 
     def get_queryset(self):
-        return tickets()
+        return tickets_for_logging()
