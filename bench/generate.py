@@ -96,7 +96,7 @@ def _users(cur, password_hash: str) -> dict:
 
 
 def _sales(cur, s: Scale) -> None:
-    """Customers, products, projects, orders and their lines (not yet recomputed)."""
+    """Customers, products, projects, then the orders and their lines."""
     cur.execute(
         """
         INSERT INTO sales_customer (id, created_at, updated_at, name, email, phone, vat, street, city,
@@ -131,6 +131,11 @@ def _sales(cur, s: Scale) -> None:
         """,
         {"c": s.customers, "teams": TEAMS},
     )
+    _orders(cur, s)
+
+
+def _orders(cur, s: Scale) -> None:
+    """Orders and their lines (not yet recomputed)."""
     # Order o: customer 1 + o %% C; 1 in 10 draft, 1 in 10 done, the rest confirmed. The hot
     # orders (1 .. first_plain_order - 1) are confirmed.
     cur.execute(

@@ -41,7 +41,9 @@ from upsell.sweep import upsell_sweep  # noqa: E402
 LINES_PER_ORDER = 2
 
 
-def build(n_lines: int, n_timesheets: int, rnd: random.Random) -> None:
+def _reference_rows():
+    """Sellers, the agent, 2 000 customers, the five prepaid products (thresholds none / 80 / 90 /
+    75 / none) and the project."""
     hours = Uom.objects.get(name="Hours")
     sellers = User.objects.bulk_create(
         [User(username=f"bench-seller-{i}", email=f"seller{i}@example.com", password="!") for i in range(20)]
@@ -61,10 +63,13 @@ def build(n_lines: int, n_timesheets: int, rnd: random.Random) -> None:
         ]
     )
     project = Project.objects.create(name="Bench support")
+    return hours, sellers, agent, customers, products, project
+
+
+def _orders(n_orders: int, customers, sellers, rnd: random.Random) -> list:
     today = timezone.localdate()
-    n_orders = n_lines // LINES_PER_ORDER
     states = ["sale"] * 8 + ["done", "draft"]
-    orders = Order.objects.bulk_create(
+    return Order.objects.bulk_create(
         [
             Order(
                 name=f"SOB{i:07d}",
@@ -77,6 +82,9 @@ def build(n_lines: int, n_timesheets: int, rnd: random.Random) -> None:
         ],
         batch_size=5000,
     )
+
+
+def _prepaid_lines(orders, products, hours, rnd: random.Random) -> list:
     lines = []
     for order in orders:
         for j in range(LINES_PER_ORDER):
@@ -96,7 +104,14 @@ def build(n_lines: int, n_timesheets: int, rnd: random.Random) -> None:
                     qty_delivered=(quantity * used).quantize(Decimal("0.01")),
                 )
             )
-    lines = OrderLine.objects.bulk_create(lines, batch_size=5000)
+    return OrderLine.objects.bulk_create(lines, batch_size=5000)
+
+
+def build(n_lines: int, n_timesheets: int, rnd: random.Random) -> None:
+    hours, sellers, agent, customers, products, project = _reference_rows()
+    orders = _orders(n_lines // LINES_PER_ORDER, customers, sellers, rnd)
+    lines = _prepaid_lines(orders, products, hours, rnd)
+    today = timezone.localdate()
     TimesheetLine.objects.bulk_create(
         [
             TimesheetLine(

@@ -138,12 +138,12 @@ def test_api_timesheet_post_query_count_does_not_grow_with_the_lines_of_its_orde
     assert prepaid.line.qty_delivered == Decimal("0.25") * (n_lines + 1)
 
 
-# Roles, the ticket with its team, project and the team's member ids (who may log), SAVEPOINT/
-# RELEASE (the service's transaction: the route runs outside ATOMIC_REQUESTS, so over HTTP it is
-# BEGIN/COMMIT), the employee's day (advisory lock, the day's total: at most 24 h), default order
-# line, INSERT, then the recompute: lock order, lock line, update lines, update order, the audit
-# event's INSERT. (Over HTTP the token is read with the roles: the same count.)
-API_TIMESHEET_POST_QUERIES = 13
+# Roles, SAVEPOINT/RELEASE (request), the ticket with its team, project and the team's member
+# ids (who may log), SAVEPOINT/RELEASE (service), the employee's day (advisory lock, the day's
+# total: at most 24 h), default order line, INSERT, then the recompute: lock order, lock line,
+# update lines, update order, the audit event's INSERT. (Over HTTP the token is read with the
+# roles: the same count.)
+API_TIMESHEET_POST_QUERIES = 15
 
 
 @pytest.mark.parametrize("n_lines", [10, 1000])
