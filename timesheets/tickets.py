@@ -83,4 +83,4 @@ class TicketField(serializers.PrimaryKeyRelatedField):
     with what logging on it needs (`tickets_for_logging`)."""
 
     def get_queryset(self):
-        return tickets_for_logging()
+        return tickets_for_logging().all()  # a clone: the source may hand out one built queryset
