@@ -11,8 +11,8 @@ import pytest
 from django.db import connection, transaction
 
 from helpdesk import services as helpdesk
-from tests.billing.test_concurrency import run_in_threads
 from tests.factories import CustomerFactory, ProjectFactory, TicketFactory, UserFactory
+from tests.invoicing.test_concurrency import run_in_threads
 from timesheets.services import timesheet_log
 
 from .test_hours_summary import assert_summary_matches
