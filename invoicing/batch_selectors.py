@@ -6,6 +6,7 @@ from core import policy
 from core.models import User
 from projects.models import Task
 from sales.models import Order
+from sales.services import CONFIRMED_STATES
 from timesheets.task_selectors import task_hours
 
 
@@ -15,7 +16,7 @@ def tasks_to_invoice(*, user: User) -> QuerySet[Task]:
         return Task.objects.none()
     order_of_line = Order.objects.filter(
         Q(lines__tasks=OuterRef("pk")) | Q(projects__tasks=OuterRef("pk")),
-        state__in=[Order.State.SALE, Order.State.DONE],
+        state__in=CONFIRMED_STATES,
         invoice_status=Order.InvoiceStatus.TO_INVOICE,
     )
     return (

@@ -22,6 +22,7 @@ from core.listing import SORT_PARAM, list_context, querystring
 from core.money import ZERO
 from core.views import apply_domain_error
 from sales.models import Customer, Order
+from sales.services import CONFIRMED_STATES
 
 from . import selectors, services
 from .documents import invoice_pdf_bytes, invoice_pdf_filename, invoice_pdf_ready
@@ -364,7 +365,7 @@ def order_invoice_create(request, pk):
             preview = _preview(order, form.service_kwargs())
     else:
         form = CreateInvoiceForm(with_period=with_period)
-        if order.state in (Order.State.SALE, Order.State.DONE):
+        if order.state in CONFIRMED_STATES:
             preview = _preview(order, {"method": services.Method.REGULAR})
     context = {
         "order": order,
