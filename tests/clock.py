@@ -70,6 +70,16 @@ if __name__ == "__main__":
     main(sys.argv[1:])
 
 
+def frozen_on(moment: datetime.date | datetime.datetime, *, tick: bool = True):
+    """A pytest mark: the test (or `pytestmark`: the module) runs with the clock at `moment` (a
+    day: 09:00 UTC on it), ticking unless tick=False. time-machine's own marker and fixture."""
+    import pytest
+
+    if not isinstance(moment, datetime.datetime):
+        moment = datetime.datetime(moment.year, moment.month, moment.day, 9, 0, tzinfo=datetime.UTC)
+    return pytest.mark.time_machine(moment, tick=tick)
+
+
 def on_day(day: datetime.date):
     """A ticking travel to 09:00 UTC of `day`: tests that speak of one calendar day run on it,
     whatever day the suite runs (`with on_day(TODAY): ...` in an autouse fixture)."""

@@ -8,7 +8,8 @@ from sales import services as sales
 
 # Real Celery worker + Redis broker for the tests marked `celery` (skipped without Redis).
 from tests.celery_worker import celery_broker, celery_worker, pytest_runtest_makereport  # noqa: F401
-from tests.clock import TODAY, on_day, start_from_environment
+from tests.clock import TODAY, start_from_environment
+from tests.conversation_data import conversation_world
 from tests.factories import (
     CustomerFactory,
     ProductFactory,
@@ -119,6 +120,12 @@ def admin_staff(db):
 
 
 @pytest.fixture
+def admin_staff_client(client, admin_staff):
+    client.force_login(admin_staff)
+    return client
+
+
+@pytest.fixture
 def customer_user(db):
     return UserFactory(username="customer", roles=["customer"])
 
@@ -183,6 +190,20 @@ def users(agent, sales_user, accountant, admin_staff, admin_user, portal_custome
 
 
 @pytest.fixture
+def world(db):
+    """The conversation world (tests/conversation_data.py): customers A (Globex) and B (Initech),
+    each with a portal user, a ticket and its messages, orders and invoices; an agent's team."""
+    return conversation_world()
+
+
+@pytest.fixture
+def client_a(client, world):
+    """The browser of customer A's portal user."""
+    client.force_login(world.a.user)
+    return client
+
+
+@pytest.fixture
 def prepaid(db, agent):
     return prepaid_setup(agent=agent)
 
@@ -197,14 +218,6 @@ def agent_client(client, agent):
 
 
 @pytest.fixture
-def billing_day():
-    """The billing tests speak of one calendar day (TODAY): they run with the clock frozen on it
-    (ticking, so timestamps still advance), whatever day the suite runs."""
-    with on_day(TODAY):
-        yield
-
-
-@pytest.fixture
 def seller(db):
     return UserFactory(username="seller", roles=["sales"])
 
@@ -216,7 +229,8 @@ def worker(db):
 
 @pytest.fixture
 def customer(db):
-    return CustomerFactory(name="Globex", payment_term_days=30)
+    """The customer of the tests that need one (payment term 30 days, an e-mail address)."""
+    return CustomerFactory(name="Globex", email="ap@globex.example", payment_term_days=30)
 
 
 @pytest.fixture
@@ -233,6 +247,20 @@ def days(db):
 def prepaid_product(db):
     """Prepaid support sold by the hour at 500.00/h (a 50 h block costs 25 000.00)."""
     return ProductFactory(name="Prepaid support", price=Decimal("500.00"))
+
+
+@pytest.fixture
+def support_block(db):
+    """Prepaid support sold at 100.00 an hour (Hours)."""
+    return ProductFactory(name="Support hours", price=Decimal("100.00"))
+
+
+@pytest.fixture
+def quotation(sales_user, customer, support_block):
+    """A quotation (not confirmed) of 10 h of support_block for the customer."""
+    return sales.order_create(
+        customer=customer, user=sales_user, lines=[{"product": support_block, "quantity": Decimal("10")}]
+    )
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from audit import services as audit
 from audit.models import AuditEvent
 from invoicing import services as inv
 from sales import services as sales
-from tests.clock import TODAY
+from tests.clock import TODAY, frozen_on
 from tests.factories import TaskFactory, UserFactory
 from timesheets import services as ts
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("billing_day")]
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 D = Decimal
 

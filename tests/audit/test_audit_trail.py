@@ -13,11 +13,11 @@ from audit.models import AppendOnlyError, AuditEvent
 from core.errors import DomainError
 from invoicing import services as inv
 from sales import services as sales
-from tests.clock import TODAY
+from tests.clock import TODAY, frozen_on
 from tests.factories import UserFactory
 from timesheets import services as ts
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("billing_day")]
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 D = Decimal
 

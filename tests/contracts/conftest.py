@@ -5,20 +5,9 @@ import pytest
 
 from contracts.models import Contract
 from contracts.services import contract_create
-from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, TimesheetLineFactory, UserFactory
+from tests.factories import CustomerFactory, ProjectFactory, TimesheetLineFactory
 
 BRUSSELS_MORNING = datetime.time(9, 0)
-
-
-@pytest.fixture
-def seller(db):
-    return UserFactory(username="seller", roles=["sales"])
-
-
-@pytest.fixture
-def support_block(db):
-    """Prepaid support sold at 100.00 an hour (Hours)."""
-    return ProductFactory(name="Support hours", price=Decimal("100.00"))
 
 
 @pytest.fixture

@@ -3,12 +3,15 @@
 import datetime
 
 import pytest
-import time_machine
 
 from contracts.models import Contract
+from tests.clock import frozen_on
 from tests.factories import CustomerFactory, ProductFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    frozen_on(datetime.datetime(2026, 1, 10, 9, 0, tzinfo=datetime.UTC), tick=False),
+]
 
 JAN_1 = datetime.date(2026, 1, 1)
 FIELDS = {
@@ -29,12 +32,6 @@ FIELDS = {
     "current_line",
     "periods",
 }
-
-
-@pytest.fixture(autouse=True)
-def january():
-    with time_machine.travel(datetime.datetime(2026, 1, 10, 9, 0, tzinfo=datetime.UTC), tick=False):
-        yield
 
 
 def payload(customer, product, **extra):

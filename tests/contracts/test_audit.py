@@ -9,14 +9,12 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from contracts.services import contract_cancel, contract_update, contracts_renew
+from tests.clock import frozen_on
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def january():
-    with time_machine.travel(datetime.datetime(2026, 1, 10, 9, 0, tzinfo=datetime.UTC), tick=False):
-        yield
+pytestmark = [
+    pytest.mark.django_db,
+    frozen_on(datetime.datetime(2026, 1, 10, 9, 0, tzinfo=datetime.UTC), tick=False),
+]
 
 
 def test_contract_edits_renewal_and_cancel_are_on_its_page(client, make_contract, seller):

@@ -5,21 +5,18 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from contracts.models import Contract
 from contracts.services import contracts_renew
+from tests.clock import frozen_on
 from tests.factories import CustomerFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    frozen_on(datetime.datetime(2026, 1, 10, 9, 0, tzinfo=datetime.UTC), tick=False),
+]
 
 INLINE_MANAGEMENT = {"periods-TOTAL_FORMS": "0", "periods-INITIAL_FORMS": "0"}
-
-
-@pytest.fixture(autouse=True)
-def january():
-    with time_machine.travel(datetime.datetime(2026, 1, 10, 9, 0, tzinfo=datetime.UTC), tick=False):
-        yield
 
 
 def test_sales_create_a_contract_in_the_browser(client, sales_user, support_block):

@@ -63,12 +63,6 @@ def one_of_everything(db):
     Token.objects.create(user=UserFactory(username="api-user"))
 
 
-@pytest.fixture
-def admin_staff_client(client, admin_staff):
-    client.force_login(admin_staff)
-    return client
-
-
 def test_admin_role_is_staff(admin_staff):
     assert admin_staff.is_staff and not admin_staff.is_superuser
 

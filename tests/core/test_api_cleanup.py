@@ -2,7 +2,6 @@
 helpers behave the same everywhere, the timers answer the timesheets' serializer."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
@@ -12,27 +11,10 @@ from helpdesk.models import Team
 from invoicing.models import Invoice
 from invoicing.services import invoice_create_from_order
 from sales.models import Order
-from sales.services import order_confirm, order_create
-from tests.factories import CustomerFactory, ProductFactory, uom
+from sales.services import order_confirm
+from tests.factories import uom
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def customer(db):
-    return CustomerFactory(name="Acme")
-
-
-@pytest.fixture
-def prepaid(db):
-    return ProductFactory(name="Prepaid support", price=Decimal("100.00"))
-
-
-@pytest.fixture
-def quotation(sales_user, customer, prepaid) -> Order:
-    return order_create(
-        customer=customer, user=sales_user, lines=[{"product": prepaid, "quantity": Decimal("10")}]
-    )
 
 
 @pytest.fixture
@@ -55,11 +37,11 @@ def test_quotation_header_change_is_recorded_as_an_order_update(client_for, sale
 
 
 def test_header_change_with_a_refused_line_leaves_the_quotation_unchanged(
-    client_for, sales_user, quotation, prepaid
+    client_for, sales_user, quotation, support_block
 ):
     response = client_for(sales_user).patch(
         f"/api/v1/orders/{quotation.pk}/",
-        {"note": "Renewal", "lines": [{"product": prepaid.pk, "uom": uom("Units").pk}]},
+        {"note": "Renewal", "lines": [{"product": support_block.pk, "uom": uom("Units").pk}]},
         format="json",
     )
     assert response.status_code == 400

@@ -76,18 +76,6 @@ EXPECTED: dict[str, set[str]] = {
 }
 
 
-@pytest.fixture
-def people(agent, sales_user, accountant, admin_staff, customer_user, admin_user):
-    return {
-        "agent": agent,
-        "sales": sales_user,
-        "accountant": accountant,
-        "admin": admin_staff,
-        "customer": customer_user,
-        "superuser": admin_user,
-    }
-
-
 def _allowed(expected: set[str], role: str) -> bool:
     if role == "superuser":  # every staff role, never a portal contact
         return bool(expected & STAFF)
@@ -100,8 +88,8 @@ def test_the_table_names_every_rule():
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("action", sorted(EXPECTED))
-def test_who_may_do_what(people, action, role):
-    assert policy.may(people[role], action) is _allowed(EXPECTED[action], role)
+def test_who_may_do_what(users, action, role):
+    assert policy.may(users[role], action) is _allowed(EXPECTED[action], role)
 
 
 @pytest.mark.parametrize("action", sorted(EXPECTED))
@@ -121,60 +109,60 @@ def test_an_unknown_action_is_an_error_never_an_allow(agent):
 
 
 @pytest.mark.parametrize("action", ["invoice.cancel", "invoice.download"])
-def test_sales_cancel_and_download_drafts_only(people, action):
+def test_sales_cancel_and_download_drafts_only(users, action):
     draft = InvoiceFactory(state=Invoice.State.DRAFT)
     posted = InvoiceFactory(state=Invoice.State.POSTED, number="INV/2026/09001")
-    assert policy.may(people["sales"], action, draft)
-    assert not policy.may(people["sales"], action, posted)
+    assert policy.may(users["sales"], action, draft)
+    assert not policy.may(users["sales"], action, posted)
     for role in ("accountant", "superuser"):
-        assert policy.may(people[role], action, posted)
+        assert policy.may(users[role], action, posted)
 
 
-def test_agents_change_the_tickets_of_their_own_teams_only(people):
+def test_agents_change_the_tickets_of_their_own_teams_only(users):
     own_team, other_team = TeamFactory(), TeamFactory()
-    own_team.members.add(people["agent"])
-    assert policy.may(people["agent"], "ticket.change", TicketFactory(team=own_team))
-    assert not policy.may(people["agent"], "ticket.change", TicketFactory(team=other_team))
-    assert policy.may(people["admin"], "ticket.change", TicketFactory(team=other_team))
-    assert not policy.may(people["sales"], "ticket.change", TicketFactory(team=own_team))
+    own_team.members.add(users["agent"])
+    assert policy.may(users["agent"], "ticket.change", TicketFactory(team=own_team))
+    assert not policy.may(users["agent"], "ticket.change", TicketFactory(team=other_team))
+    assert policy.may(users["admin"], "ticket.change", TicketFactory(team=other_team))
+    assert not policy.may(users["sales"], "ticket.change", TicketFactory(team=own_team))
 
 
-def test_a_timesheet_line_is_changed_by_its_employee(people):
-    line = TimesheetLineFactory(employee=people["agent"])
+def test_a_timesheet_line_is_changed_by_its_employee(users):
+    line = TimesheetLineFactory(employee=users["agent"])
     colleague = UserFactory(username="colleague", roles=["agent"])
-    assert policy.may(people["agent"], "timesheet.change", line)
+    assert policy.may(users["agent"], "timesheet.change", line)
     assert not policy.may(colleague, "timesheet.change", line)
-    assert policy.may(people["superuser"], "timesheet.change", line)
+    assert policy.may(users["superuser"], "timesheet.change", line)
 
 
-def test_visibility_is_asked_through_the_policy(people):
-    line = TimesheetLineFactory(employee=people["agent"])
-    assert list(policy.visible(people["sales"], "timesheet.line")) == [line]
-    assert list(policy.visible(people["customer"], "timesheet.line")) == []
+def test_visibility_is_asked_through_the_policy(users):
+    line = TimesheetLineFactory(employee=users["agent"])
+    assert list(policy.visible(users["sales"], "timesheet.line")) == [line]
+    assert list(policy.visible(users["customer"], "timesheet.line")) == []
 
 
-def test_the_tickets_one_may_log_on_are_those_the_rule_allows(people):
+def test_the_tickets_one_may_log_on_are_those_the_rule_allows(users):
     """The scope "ticket.log_time" (timer targets, week rows) answers like the rule, role by role."""
     own_team, other_team = TeamFactory(), TeamFactory()
-    own_team.members.add(people["agent"], people["sales"])
+    own_team.members.add(users["agent"], users["sales"])
     own, other = TicketFactory(team=own_team), TicketFactory(team=other_team)
     expected = {"agent": {own}, "admin": {own, other}, "superuser": {own, other}}
-    for role, user in people.items():
+    for role, user in users.items():
         by_rule = {t for t in (own, other) if policy.may(user, "ticket.log_time", t)}
         assert by_rule == expected.get(role, set()), role
         assert set(policy.visible(user, "ticket.log_time")) == by_rule, role
 
 
-def test_invoices_are_seen_through_the_policy_scope(people):
+def test_invoices_are_seen_through_the_policy_scope(users):
     """Staff see every invoice; a portal contact only the posted documents of their customers."""
     own_posted = InvoiceFactory(state=Invoice.State.POSTED, number="INV/2026/09101")
     own_draft = InvoiceFactory(customer=own_posted.customer, state=Invoice.State.DRAFT)
     other_posted = InvoiceFactory(state=Invoice.State.POSTED, number="INV/2026/09102")
-    own_posted.customer.portal_users.add(people["customer"])
+    own_posted.customer.portal_users.add(users["customer"])
     everything = {own_posted, own_draft, other_posted}
     for role in ("agent", "sales", "accountant", "admin", "superuser"):
-        assert set(policy.visible(people[role], "invoice")) == everything, role
-    assert list(policy.visible(people["customer"], "invoice")) == [own_posted]
+        assert set(policy.visible(users[role], "invoice")) == everything, role
+    assert list(policy.visible(users["customer"], "invoice")) == [own_posted]
 
 
 # --- Every face asks the same rule -------------------------------------------------------------
@@ -194,14 +182,14 @@ def test_every_browser_view_names_a_rule_that_exists():
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_invoice_creation_is_one_rule_in_the_browser_the_api_and_the_to_invoice_page(client, people, role):
+def test_invoice_creation_is_one_rule_in_the_browser_the_api_and_the_to_invoice_page(client, users, role):
     from rest_framework.test import APIClient
 
     line = OrderLineFactory(order=OrderFactory())
     order = line.order
     order.state = order.State.SALE
     order.save(update_fields=["state"])
-    user = people[role]
+    user = users[role]
     allowed = _allowed(EXPECTED["invoice.create"], role)
     client.force_login(user)
     dialog = client.get(reverse("invoicing:order_invoice_create", args=[order.pk]))

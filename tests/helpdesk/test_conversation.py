@@ -11,15 +11,10 @@ from core.errors import DomainError
 from helpdesk import conversation_selectors as selectors
 from helpdesk import conversation_services as services
 from helpdesk.models import Attachment, Message, Ticket
-from tests.conversation_data import PNG_BYTES, conversation_world, pdf_upload
+from tests.conversation_data import PNG_BYTES, pdf_upload
 from tests.factories import TeamFactory, TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return conversation_world()
 
 
 def test_agent_reply_is_public_and_hands_the_turn_to_the_customer(world):

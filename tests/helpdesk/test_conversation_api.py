@@ -4,15 +4,10 @@ tickets; customers read and post the public messages of their own tickets only."
 import pytest
 
 from helpdesk.models import Message, Ticket
-from tests.conversation_data import conversation_world, pdf_upload
+from tests.conversation_data import pdf_upload
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return conversation_world()
 
 
 def url(ticket):

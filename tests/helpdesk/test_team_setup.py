@@ -15,12 +15,6 @@ pytestmark = pytest.mark.django_db
 ADD_URL = reverse("admin:helpdesk_team_add")
 
 
-@pytest.fixture
-def admin_staff_client(client):
-    client.force_login(UserFactory(username="boss", roles=["admin"]))
-    return client
-
-
 def _post(client, **fields):
     data = {"name": "Support", "members": [], "stages": []}
     data.update(fields)

@@ -5,23 +5,14 @@ from decimal import Decimal
 
 import pytest
 
-from core.errors import DomainError
-from invoicing import services as invoicing
 from invoicing.models import Invoice
-from sales import services as sales
-from sales.models import Order, OrderLine
-from sales.services import order_confirm, order_create
+from sales.services import order_create
 from tests.factories import (
-    CustomerFactory,
     InvoiceFactory,
     InvoiceLineFactory,
     OrderFactory,
     ProductFactory,
-    ProjectFactory,
-    TaxFactory,
 )
-from timesheets.models import TimesheetLine
-from timesheets.services import timesheet_log
 
 pytestmark = pytest.mark.django_db
 
@@ -44,55 +35,21 @@ INVOICE_FIELDS = {
 INVOICE_LINE_FIELDS = {"description", "quantity", "uom", "price_unit", "tax", "subtotal", "sale_line"}
 
 
-@pytest.fixture
-def customer(db):
-    return CustomerFactory(name="Acme")
-
-
-@pytest.fixture
-def confirmed_order(customer, sales_user) -> Order:
-    """10 h of prepaid support at 100.00, confirmed: 1 000.00 to invoice."""
-    order = order_create(
-        customer=customer,
-        user=sales_user,
-        lines=[
-            {"product": ProductFactory(name="Prepaid", price=Decimal("100.00")), "quantity": Decimal("10")}
-        ],
-    )
-    return order_confirm(order=order, user=sales_user)
-
-
-@pytest.fixture
-def draft_invoice(client_for, sales_user, confirmed_order) -> dict:
-    response = client_for(sales_user).post(
-        f"/api/v1/orders/{confirmed_order.pk}/invoice/", {"method": "regular"}, format="json"
-    )
-    assert response.status_code == 201, response.json()
-    return response.json()
-
-
-@pytest.fixture
-def posted_invoice(client_for, accountant, draft_invoice) -> dict:
-    response = client_for(accountant).post(f"/api/v1/invoices/{draft_invoice['id']}/post/")
-    assert response.status_code == 200, response.json()
-    return response.json()
-
-
 # --- Creating from an order ---------------------------------------------------------------
 
 
-def test_invoice_action_answers_201_with_the_draft_invoice(draft_invoice, confirmed_order):
-    assert set(draft_invoice) >= INVOICE_FIELDS
-    assert set(draft_invoice["lines"][0]) >= INVOICE_LINE_FIELDS
-    assert draft_invoice["state"] == "draft"
-    assert draft_invoice["number"] is None
-    assert draft_invoice["kind"] == "invoice"
-    assert draft_invoice["order"] == confirmed_order.pk
-    assert draft_invoice["customer"] == confirmed_order.customer_id
-    assert draft_invoice["amount_total"] == "1000.00"
-    assert draft_invoice["amount_due"] == "1000.00"
-    assert draft_invoice["lines"][0]["quantity"] == "10.00"
-    assert draft_invoice["lines"][0]["sale_line"] == confirmed_order.lines.get().pk
+def test_invoice_action_answers_201_with_the_draft_invoice(draft_invoice_data, confirmed_order):
+    assert set(draft_invoice_data) >= INVOICE_FIELDS
+    assert set(draft_invoice_data["lines"][0]) >= INVOICE_LINE_FIELDS
+    assert draft_invoice_data["state"] == "draft"
+    assert draft_invoice_data["number"] is None
+    assert draft_invoice_data["kind"] == "invoice"
+    assert draft_invoice_data["order"] == confirmed_order.pk
+    assert draft_invoice_data["customer"] == confirmed_order.customer_id
+    assert draft_invoice_data["amount_total"] == "1000.00"
+    assert draft_invoice_data["amount_due"] == "1000.00"
+    assert draft_invoice_data["lines"][0]["quantity"] == "10.00"
+    assert draft_invoice_data["lines"][0]["sale_line"] == confirmed_order.lines.get().pk
 
 
 def test_invoicing_a_draft_order_is_a_409(client_for, sales_user, customer):
@@ -104,7 +61,7 @@ def test_invoicing_a_draft_order_is_a_409(client_for, sales_user, customer):
 
 
 def test_invoicing_an_invoiced_order_again_says_nothing_to_invoice(
-    client_for, sales_user, confirmed_order, draft_invoice
+    client_for, sales_user, confirmed_order, draft_invoice_data
 ):
     response = client_for(sales_user).post(f"/api/v1/orders/{confirmed_order.pk}/invoice/", {}, format="json")
     assert response.status_code == 400
@@ -185,9 +142,9 @@ def test_invoice_filters(client_for, sales_user, customer):
 # --- Editing ------------------------------------------------------------------------------
 
 
-def test_accountant_sets_the_dates_of_a_draft(client_for, accountant, draft_invoice):
+def test_accountant_sets_the_dates_of_a_draft(client_for, accountant, draft_invoice_data):
     response = client_for(accountant).patch(
-        f"/api/v1/invoices/{draft_invoice['id']}/",
+        f"/api/v1/invoices/{draft_invoice_data['id']}/",
         {"invoice_date": "2026-11-02", "due_date": "2026-12-02"},
         format="json",
     )
@@ -195,73 +152,76 @@ def test_accountant_sets_the_dates_of_a_draft(client_for, accountant, draft_invo
     assert (response.json()["invoice_date"], response.json()["due_date"]) == ("2026-11-02", "2026-12-02")
 
 
-def test_due_date_before_invoice_date_is_a_field_error(client_for, accountant, draft_invoice):
+def test_due_date_before_invoice_date_is_a_field_error(client_for, accountant, draft_invoice_data):
     response = client_for(accountant).patch(
-        f"/api/v1/invoices/{draft_invoice['id']}/",
+        f"/api/v1/invoices/{draft_invoice_data['id']}/",
         {"invoice_date": "2026-11-02", "due_date": "2026-11-01"},
         format="json",
     )
     assert (response.status_code, list(response.json())) == (400, ["due_date"])
-    assert Invoice.objects.get(pk=draft_invoice["id"]).invoice_date is None
+    assert Invoice.objects.get(pk=draft_invoice_data["id"]).invoice_date is None
 
 
-def test_editing_a_posted_invoice_is_a_409(client_for, accountant, posted_invoice):
+def test_editing_a_posted_invoice_is_a_409(client_for, accountant, posted_invoice_data):
     response = client_for(accountant).patch(
-        f"/api/v1/invoices/{posted_invoice['id']}/", {"due_date": "2030-01-01"}, format="json"
+        f"/api/v1/invoices/{posted_invoice_data['id']}/", {"due_date": "2030-01-01"}, format="json"
     )
     assert response.status_code == 409
-    assert Invoice.objects.get(pk=posted_invoice["id"]).due_date != datetime.date(2030, 1, 1)
+    assert Invoice.objects.get(pk=posted_invoice_data["id"]).due_date != datetime.date(2030, 1, 1)
 
 
 # --- Post, cancel, credit note ------------------------------------------------------------
 
 
-def test_posting_numbers_the_invoice_and_a_second_post_is_a_409(client_for, accountant, posted_invoice):
-    assert posted_invoice["state"] == "posted"
-    assert posted_invoice["number"].startswith("INV/")
-    assert posted_invoice["invoice_date"] is not None
-    response = client_for(accountant).post(f"/api/v1/invoices/{posted_invoice['id']}/post/")
+def test_posting_numbers_the_invoice_and_a_second_post_is_a_409(client_for, accountant, posted_invoice_data):
+    assert posted_invoice_data["state"] == "posted"
+    assert posted_invoice_data["number"].startswith("INV/")
+    assert posted_invoice_data["invoice_date"] is not None
+    response = client_for(accountant).post(f"/api/v1/invoices/{posted_invoice_data['id']}/post/")
     assert response.status_code == 409
     assert "detail" in response.json()
 
 
 def test_cancel_a_draft_then_the_order_can_be_invoiced_again(
-    client_for, accountant, sales_user, draft_invoice, confirmed_order
+    client_for, accountant, sales_user, draft_invoice_data, confirmed_order
 ):
-    response = client_for(accountant).post(f"/api/v1/invoices/{draft_invoice['id']}/cancel/")
+    response = client_for(accountant).post(f"/api/v1/invoices/{draft_invoice_data['id']}/cancel/")
     assert response.status_code == 200
     assert response.json()["state"] == "cancel"
     again = client_for(sales_user).post(f"/api/v1/orders/{confirmed_order.pk}/invoice/", {}, format="json")
     assert again.status_code == 201
 
 
-def test_cancelling_a_posted_invoice_is_a_409(client_for, accountant, posted_invoice):
-    assert client_for(accountant).post(f"/api/v1/invoices/{posted_invoice['id']}/cancel/").status_code == 409
+def test_cancelling_a_posted_invoice_is_a_409(client_for, accountant, posted_invoice_data):
+    assert (
+        client_for(accountant).post(f"/api/v1/invoices/{posted_invoice_data['id']}/cancel/").status_code
+        == 409
+    )
 
 
-def test_credit_note_answers_201_with_the_credit_note(client_for, accountant, posted_invoice):
+def test_credit_note_answers_201_with_the_credit_note(client_for, accountant, posted_invoice_data):
     client = client_for(accountant)
-    response = client.post(f"/api/v1/invoices/{posted_invoice['id']}/credit_note/")
+    response = client.post(f"/api/v1/invoices/{posted_invoice_data['id']}/credit_note/")
     assert response.status_code == 201, response.json()
     credit = response.json()
     assert credit["kind"] == "credit_note"
-    assert credit["id"] != posted_invoice["id"]
+    assert credit["id"] != posted_invoice_data["id"]
     assert credit["number"].startswith("RINV/")
-    assert credit["amount_total"] == posted_invoice["amount_total"]
-    assert client.post(f"/api/v1/invoices/{posted_invoice['id']}/credit_note/").status_code == 409
+    assert credit["amount_total"] == posted_invoice_data["amount_total"]
+    assert client.post(f"/api/v1/invoices/{posted_invoice_data['id']}/credit_note/").status_code == 409
 
 
-def test_crediting_a_draft_is_a_409(client_for, accountant, draft_invoice):
-    response = client_for(accountant).post(f"/api/v1/invoices/{draft_invoice['id']}/credit_note/")
+def test_crediting_a_draft_is_a_409(client_for, accountant, draft_invoice_data):
+    response = client_for(accountant).post(f"/api/v1/invoices/{draft_invoice_data['id']}/credit_note/")
     assert response.status_code == 409
 
 
 # --- Payments -----------------------------------------------------------------------------
 
 
-def test_partial_then_full_payment(client_for, accountant, posted_invoice):
+def test_partial_then_full_payment(client_for, accountant, posted_invoice_data):
     client = client_for(accountant)
-    url = f"/api/v1/invoices/{posted_invoice['id']}/pay/"
+    url = f"/api/v1/invoices/{posted_invoice_data['id']}/pay/"
     response = client.post(
         url,
         {"amount": "400.00", "date": "2026-11-20", "method": "bank_transfer", "reference": "T1"},
@@ -274,20 +234,20 @@ def test_partial_then_full_payment(client_for, accountant, posted_invoice):
     assert [p["amount"] for p in response.json()["payments"]] == ["400.00", "600.00"]
 
 
-def test_paying_more_than_due_is_a_400_on_amount(client_for, accountant, posted_invoice):
+def test_paying_more_than_due_is_a_400_on_amount(client_for, accountant, posted_invoice_data):
     response = client_for(accountant).post(
-        f"/api/v1/invoices/{posted_invoice['id']}/pay/",
+        f"/api/v1/invoices/{posted_invoice_data['id']}/pay/",
         {"amount": "1000.01", "date": "2026-11-20"},
         format="json",
     )
     assert response.status_code == 400
     assert "amount" in response.json()
-    assert not Invoice.objects.get(pk=posted_invoice["id"]).payments.exists()
+    assert not Invoice.objects.get(pk=posted_invoice_data["id"]).payments.exists()
 
 
-def test_payment_input_errors_are_field_level(client_for, accountant, posted_invoice):
+def test_payment_input_errors_are_field_level(client_for, accountant, posted_invoice_data):
     response = client_for(accountant).post(
-        f"/api/v1/invoices/{posted_invoice['id']}/pay/",
+        f"/api/v1/invoices/{posted_invoice_data['id']}/pay/",
         {"amount": "-5", "date": "someday", "method": "bitcoin"},
         format="json",
     )
@@ -295,9 +255,11 @@ def test_payment_input_errors_are_field_level(client_for, accountant, posted_inv
     assert set(response.json()) == {"amount", "date", "method"}
 
 
-def test_paying_a_draft_is_a_409(client_for, accountant, draft_invoice):
+def test_paying_a_draft_is_a_409(client_for, accountant, draft_invoice_data):
     response = client_for(accountant).post(
-        f"/api/v1/invoices/{draft_invoice['id']}/pay/", {"amount": "10", "date": "2026-11-20"}, format="json"
+        f"/api/v1/invoices/{draft_invoice_data['id']}/pay/",
+        {"amount": "10", "date": "2026-11-20"},
+        format="json",
     )
     assert response.status_code == 409
 
@@ -305,179 +267,35 @@ def test_paying_a_draft_is_a_409(client_for, accountant, draft_invoice):
 # --- PDF ----------------------------------------------------------------------------------
 
 
-def test_accountant_downloads_the_pdf_of_a_posted_invoice(client_for, accountant, posted_invoice):
-    response = client_for(accountant).get(f"/api/v1/invoices/{posted_invoice['id']}/pdf/")
+def test_accountant_downloads_the_pdf_of_a_posted_invoice(client_for, accountant, posted_invoice_data):
+    response = client_for(accountant).get(f"/api/v1/invoices/{posted_invoice_data['id']}/pdf/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    assert posted_invoice["number"].replace("/", "-") in response["Content-Disposition"]
+    assert posted_invoice_data["number"].replace("/", "-") in response["Content-Disposition"]
 
 
-def test_pdf_is_served_to_clients_asking_for_application_pdf(client_for, accountant, posted_invoice):
+def test_pdf_is_served_to_clients_asking_for_application_pdf(client_for, accountant, posted_invoice_data):
     response = client_for(accountant).get(
-        f"/api/v1/invoices/{posted_invoice['id']}/pdf/", HTTP_ACCEPT="application/pdf"
+        f"/api/v1/invoices/{posted_invoice_data['id']}/pdf/", HTTP_ACCEPT="application/pdf"
     )
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
 
 
-def test_portal_customer_downloads_their_own_invoice_pdf(client_for, accountant, posted_invoice, customer):
+def test_portal_customer_downloads_their_own_invoice_pdf(
+    client_for, accountant, posted_invoice_data, customer
+):
     from tests.factories import UserFactory
 
     contact = UserFactory(username="acme-portal", roles=["customer"])
     customer.portal_users.add(contact)
     client = client_for(contact)
-    assert [i["id"] for i in client.get("/api/v1/invoices/").json()["results"]] == [posted_invoice["id"]]
-    response = client.get(f"/api/v1/invoices/{posted_invoice['id']}/pdf/")
+    assert [i["id"] for i in client.get("/api/v1/invoices/").json()["results"]] == [posted_invoice_data["id"]]
+    response = client.get(f"/api/v1/invoices/{posted_invoice_data['id']}/pdf/")
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
 
 
 def test_pdf_of_an_unknown_invoice_is_404(client_for, accountant):
     assert client_for(accountant).get("/api/v1/invoices/999999/pdf/").status_code == 404
-
-
-# --- Draft invoice lines (PUT/PATCH lines) ------------------------------------------------
-
-
-def test_accountant_adjusts_the_price_and_adds_a_free_line_to_a_draft(client_for, accountant, draft_invoice):
-    billed = draft_invoice["lines"][0]
-    vat = TaxFactory(name="VAT 21%", rate=Decimal("21.000"))
-
-    response = client_for(accountant).patch(
-        f"/api/v1/invoices/{draft_invoice['id']}/",
-        {
-            "lines": [
-                {"id": billed["id"], "price_unit": "90.00", "quantity": billed["quantity"]},
-                {"description": "Travel costs", "quantity": "1", "price_unit": "40.00", "tax": vat.pk},
-            ]
-        },
-        format="json",
-    )
-
-    assert response.status_code == 200, response.json()
-    body = response.json()
-    assert [(line["description"], line["subtotal"]) for line in body["lines"]] == [
-        ("Prepaid", "900.00"),
-        ("Travel costs", "40.00"),
-    ]
-    assert (body["amount_untaxed"], body["amount_tax"], body["amount_total"]) == ("940.00", "8.40", "948.40")
-
-
-def test_quantity_of_a_line_billed_from_the_order_cannot_change(client_for, accountant, draft_invoice):
-    billed = draft_invoice["lines"][0]
-
-    response = client_for(accountant).patch(
-        f"/api/v1/invoices/{draft_invoice['id']}/",
-        {"lines": [{"id": billed["id"], "quantity": "3"}]},
-        format="json",
-    )
-
-    assert response.status_code == 400
-    assert "change the order instead" in response.json()["lines[0]"][0]
-    assert Invoice.objects.get(pk=draft_invoice["id"]).amount_untaxed == Decimal("1000.00")
-
-
-def test_removing_every_line_is_refused_and_nothing_changes(client_for, accountant, draft_invoice):
-    response = client_for(accountant).patch(
-        f"/api/v1/invoices/{draft_invoice['id']}/",
-        {"invoice_date": "2026-11-30", "lines": []},
-        format="json",
-    )
-
-    assert response.status_code == 400
-    assert "at least one line" in response.json()["lines"][0]
-    invoice = Invoice.objects.get(pk=draft_invoice["id"])
-    assert (invoice.invoice_date, invoice.lines.count()) == (None, 1)
-
-
-def test_a_bad_new_line_is_a_field_error(client_for, accountant, draft_invoice):
-    billed = draft_invoice["lines"][0]
-
-    response = client_for(accountant).patch(
-        f"/api/v1/invoices/{draft_invoice['id']}/",
-        {"lines": [{"id": billed["id"]}, {"description": "Cable", "quantity": "-2", "price_unit": "5"}]},
-        format="json",
-    )
-
-    assert response.status_code == 400
-    assert "lines[1].quantity" in response.json()
-
-
-def test_lines_of_a_posted_invoice_are_frozen(client_for, accountant, posted_invoice):
-    response = client_for(accountant).patch(
-        f"/api/v1/invoices/{posted_invoice['id']}/",
-        {"lines": [{"description": "Extra", "quantity": "1", "price_unit": "1.00"}]},
-        format="json",
-    )
-
-    assert response.status_code == 409
-    assert Invoice.objects.get(pk=posted_invoice["id"]).lines.count() == 1
-
-
-def test_sales_may_not_edit_invoice_lines(client_for, sales_user, draft_invoice):
-    response = client_for(sales_user).patch(
-        f"/api/v1/invoices/{draft_invoice['id']}/", {"lines": []}, format="json"
-    )
-
-    assert response.status_code == 403
-
-
-def test_removing_a_timesheet_line_from_a_draft_releases_its_hours(sales_user, agent):
-    hooli = CustomerFactory(name="Hooli")
-    product = ProductFactory(name="Service on Timesheets", timesheet=True, price=Decimal("100.00"))
-    order = sales.order_create(customer=hooli, user=sales_user, lines=[{"product": product, "quantity": 1}])
-    sales.order_confirm(order=order, user=sales_user)
-    sale_line = order.lines.get()
-    project = ProjectFactory(customer=hooli, sale_line=sale_line)
-    timesheet_log(
-        employee=agent,
-        date=datetime.date(2026, 11, 20),
-        hours=Decimal("2"),
-        project=project,
-        sale_line=sale_line,
-        user=agent,
-    )
-    invoice = invoicing.invoice_create_from_order(order=order, user=sales_user)
-    billed = invoice.lines.get(sale_line=sale_line)
-    assert TimesheetLine.objects.get().invoice == invoice
-
-    with pytest.raises(DomainError):
-        invoicing.invoice_lines_update(invoice=invoice, user=sales_user, lines=[])
-    invoicing.invoice_lines_update(
-        invoice=invoice,
-        user=sales_user,
-        lines=[{"description": "Goodwill gesture", "quantity": Decimal("1"), "price_unit": Decimal("0")}],
-    )
-
-    assert not invoice.lines.filter(pk=billed.pk).exists()
-    assert TimesheetLine.objects.get().invoice is None
-    line = OrderLine.objects.get(pk=sale_line.pk)
-    assert (line.qty_invoiced, line.qty_to_invoice, line.invoice_status) == (
-        Decimal("0"),
-        Decimal("2"),
-        "to_invoice",
-    )
-
-
-def test_replacing_draft_lines_costs_the_same_queries_for_2_or_20_lines(draft_invoice, accountant):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    invoice = Invoice.objects.get(pk=draft_invoice["id"])
-    billed_id = draft_invoice["lines"][0]["id"]
-
-    def replace_with(extra_lines: int) -> int:
-        # Each measured call starts from the same state: the billed line alone.
-        invoicing.invoice_lines_update(invoice=invoice, user=accountant, lines=[{"id": billed_id}])
-        lines = [{"id": billed_id}] + [
-            {"description": f"Extra {i}", "quantity": Decimal("1"), "price_unit": Decimal("10.00")}
-            for i in range(extra_lines)
-        ]
-        with CaptureQueriesContext(connection) as queries:
-            invoicing.invoice_lines_update(invoice=invoice, user=accountant, lines=lines)
-        return len(queries)
-
-    assert replace_with(2) == replace_with(20)
-    invoice.refresh_from_db()
-    assert (invoice.lines.count(), invoice.amount_untaxed) == (21, Decimal("1200.00"))

@@ -4,14 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories import CustomerFactory, ProductFactory, TicketFactory
+from tests.factories import ProductFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def customer(db):
-    return CustomerFactory(name="Acme")
 
 
 def test_prepaid_50_hours_confirm_invoice_post_pay_partial_then_paid(

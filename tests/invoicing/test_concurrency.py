@@ -19,11 +19,12 @@ from core.errors import DomainError
 from invoicing import services as inv
 from invoicing.models import Invoice
 from sales import services as sales
+from tests.clock import TODAY, frozen_on
 from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, UserFactory
 from timesheets import services as ts
 from timesheets.models import TimesheetLine
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("billing_day")]
+pytestmark = [pytest.mark.django_db(transaction=True), frozen_on(TODAY)]
 
 DAY = datetime.date(2026, 11, 20)
 

@@ -17,12 +17,12 @@ from core.errors import ConflictError, DomainError
 from invoicing import services as inv
 from invoicing.documents import invoice_pdf_bytes
 from invoicing.models import Invoice
-from tests.clock import TODAY
+from tests.clock import TODAY, frozen_on
 from tests.factories import ProductFactory, TaxFactory
 from timesheets import services as ts
 from timesheets.models import TimesheetLine
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("billing_day")]
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 D = Decimal
 HX = {"HX-Request": "true"}

@@ -6,28 +6,22 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from invoicing.services import invoice_cancel, invoice_create_from_order
 from projects.models import EmployeeRate
 from sales import services as sales
+from tests.clock import frozen_on
 from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, UserFactory, uom
 from timesheets import services as timesheets
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, frozen_on(datetime.date(2026, 3, 12))]
 
 D = Decimal
 DAY = datetime.date(2026, 3, 10)
 
 
-@pytest.fixture(autouse=True)
-def march():
-    with time_machine.travel(datetime.datetime(2026, 3, 12, 9, 0, tzinfo=datetime.UTC), tick=True):
-        yield
-
-
 @pytest.fixture
-def people():
+def agents():
     return {
         name: UserFactory(username=name.lower(), first_name=name, last_name="Doe", roles=["agent"])
         for name in ("Ada", "Bob", "Carl")
@@ -58,13 +52,13 @@ def log(line, project, employee, hours):
     )
 
 
-def test_the_invoice_bills_one_line_per_rate_with_its_timesheets(people, client, accountant):
+def test_the_invoice_bills_one_line_per_rate_with_its_timesheets(agents, client, accountant):
     line, project = post_paid()
-    EmployeeRate.objects.create(employee=people["Ada"], sale_line=line, hourly_rate=D("150.00"))
-    EmployeeRate.objects.create(employee=people["Carl"], project=project, hourly_rate=D("120.00"))
-    ada = log(line, project, people["Ada"], "2")
-    log(line, project, people["Bob"], "3")
-    log(line, project, people["Carl"], "1")
+    EmployeeRate.objects.create(employee=agents["Ada"], sale_line=line, hourly_rate=D("150.00"))
+    EmployeeRate.objects.create(employee=agents["Carl"], project=project, hourly_rate=D("120.00"))
+    ada = log(line, project, agents["Ada"], "2")
+    log(line, project, agents["Bob"], "3")
+    log(line, project, agents["Carl"], "1")
     line.refresh_from_db()
     assert line.qty_delivered == D("6")  # hours, whatever the rates
 
@@ -93,38 +87,38 @@ def test_the_invoice_bills_one_line_per_rate_with_its_timesheets(people, client,
     assert (ada.invoice_id, ada.invoice_line_id) == (None, None)
 
 
-def test_a_rate_per_hour_applies_to_a_line_sold_in_days(people):
+def test_a_rate_per_hour_applies_to_a_line_sold_in_days(agents):
     line, project = post_paid(unit="Days")
-    EmployeeRate.objects.create(employee=people["Ada"], sale_line=line, hourly_rate=D("150.00"))
-    log(line, project, people["Ada"], "4")
+    EmployeeRate.objects.create(employee=agents["Ada"], sale_line=line, hourly_rate=D("150.00"))
+    log(line, project, agents["Ada"], "4")
     invoice = invoice_create_from_order(order=line.order, user=None)
     billed = invoice.lines.get()
     assert (billed.quantity, billed.price_unit, billed.subtotal) == (D("0.5"), D("1200.00"), D("600.00"))
 
 
-def test_the_line_rate_wins_over_the_project_rate(people):
+def test_the_line_rate_wins_over_the_project_rate(agents):
     line, project = post_paid()
-    EmployeeRate.objects.create(employee=people["Ada"], sale_line=line, hourly_rate=D("150.00"))
-    EmployeeRate.objects.create(employee=people["Ada"], project=project, hourly_rate=D("90.00"))
-    log(line, project, people["Ada"], "1")
+    EmployeeRate.objects.create(employee=agents["Ada"], sale_line=line, hourly_rate=D("150.00"))
+    EmployeeRate.objects.create(employee=agents["Ada"], project=project, hourly_rate=D("90.00"))
+    log(line, project, agents["Ada"], "1")
     assert invoice_create_from_order(order=line.order, user=None).lines.get().price_unit == D("150.00")
 
 
-def test_without_rates_the_invoice_keeps_one_line(people):
+def test_without_rates_the_invoice_keeps_one_line(agents):
     line, project = post_paid()
-    log(line, project, people["Ada"], "1")
-    log(line, project, people["Bob"], "2")
+    log(line, project, agents["Ada"], "1")
+    log(line, project, agents["Bob"], "2")
     invoice = invoice_create_from_order(order=line.order, user=None)
     assert [(il.description, il.quantity) for il in invoice.lines.all()] == [(line.description, D("3"))]
 
 
-def test_rates_through_the_api(people, api_as, sales_user, agent):
+def test_rates_through_the_api(agents, api_as, sales_user, agent):
     line, project = post_paid()
-    body = {"employee": people["Ada"].pk, "sale_line": line.pk, "hourly_rate": "150.00"}
+    body = {"employee": agents["Ada"].pk, "sale_line": line.pk, "hourly_rate": "150.00"}
     assert api_as(agent).post("/api/v1/employee-rates/", body, format="json").status_code == 403
     created = api_as(sales_user).post("/api/v1/employee-rates/", body, format="json")
     assert created.status_code == 201
     again = api_as(sales_user).post("/api/v1/employee-rates/", body, format="json")
     assert again.status_code == 400
-    both = {**body, "employee": people["Bob"].pk, "project": project.pk}
+    both = {**body, "employee": agents["Bob"].pk, "project": project.pk}
     assert "sale_line" in api_as(sales_user).post("/api/v1/employee-rates/", both, format="json").json()

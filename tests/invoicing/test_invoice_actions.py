@@ -19,7 +19,7 @@ HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def postpaid(sales_user):
+def postpaid_order(sales_user):
     """A confirmed order of 10 h Service on Timesheets at 100.00/h, 21 % tax, no time logged."""
     tax = TaxFactory(rate=Decimal("21.000"))
     customer = CustomerFactory(name="Cyberdyne", email="ap@cyberdyne.example")
@@ -47,14 +47,14 @@ def dialog_url(order):
     return reverse("invoicing:order_invoice_create", args=[order.pk])
 
 
-def test_dialog_shows_nothing_to_invoice_from_the_engine(client, sales_user, postpaid):
+def test_dialog_shows_nothing_to_invoice_from_the_engine(client, sales_user, postpaid_order):
     client.force_login(sales_user)
-    response = client.get(dialog_url(postpaid), headers=HX)
+    response = client.get(dialog_url(postpaid_order), headers=HX)
     html = response.content.decode()
     assert response.status_code == 200 and 'class="modal-backdrop"' in html
     assert "nothing to invoice" in html.lower()
     assert 'name="period_start"' in html  # the order has timesheet-billed lines
-    response = client.post(dialog_url(postpaid), {"method": "regular", "action": "create"}, headers=HX)
+    response = client.post(dialog_url(postpaid_order), {"method": "regular", "action": "create"}, headers=HX)
     assert "nothing to invoice" in response.content.decode().lower()
     assert not Invoice.objects.exists()
 
@@ -81,21 +81,21 @@ def test_draft_order_cannot_be_invoiced(client, sales_user):
     assert 'class="form-errors"' in response.content.decode()
 
 
-def test_preview_then_create_a_regular_invoice_for_a_period(client, sales_user, agent, postpaid):
+def test_preview_then_create_a_regular_invoice_for_a_period(client, sales_user, agent, postpaid_order):
     day = datetime.date.today()
-    log(postpaid, agent, day - datetime.timedelta(days=3), "2.50", "In the period")
-    log(postpaid, agent, day, "1.00", "Out of the period")
+    log(postpaid_order, agent, day - datetime.timedelta(days=3), "2.50", "In the period")
+    log(postpaid_order, agent, day, "1.00", "Out of the period")
     period = {
         "period_start": (day - datetime.timedelta(days=5)).isoformat(),
         "period_end": (day - datetime.timedelta(days=1)).isoformat(),
     }
     client.force_login(sales_user)
-    preview = client.post(dialog_url(postpaid), {"method": "regular", **period}, headers=HX)
+    preview = client.post(dialog_url(postpaid_order), {"method": "regular", **period}, headers=HX)
     html = preview.content.decode()
     assert "2.50" in html and "302.50" in html and not Invoice.objects.exists()
 
     response = client.post(
-        dialog_url(postpaid), {"method": "regular", "action": "create", **period}, headers=HX
+        dialog_url(postpaid_order), {"method": "regular", "action": "create", **period}, headers=HX
     )
     invoice = Invoice.objects.get()
     assert response.status_code == 200  # django-htmx's HttpResponseClientRedirect
@@ -104,22 +104,22 @@ def test_preview_then_create_a_regular_invoice_for_a_period(client, sales_user, 
     assert [t.description for t in invoice.timesheets.all()] == ["In the period"]
 
 
-def test_down_payment_needs_an_amount_and_a_sane_percentage(client, sales_user, postpaid):
+def test_down_payment_needs_an_amount_and_a_sane_percentage(client, sales_user, postpaid_order):
     client.force_login(sales_user)
     response = client.post(
-        dialog_url(postpaid), {"method": "down_payment_percent", "action": "create"}, headers=HX
+        dialog_url(postpaid_order), {"method": "down_payment_percent", "action": "create"}, headers=HX
     )
     assert "Enter the percentage of the down payment" in response.content.decode()
     response = client.post(
-        dialog_url(postpaid),
+        dialog_url(postpaid_order),
         {"method": "down_payment_percent", "amount": "150", "action": "create"},
         headers=HX,
     )
     assert "cannot exceed 100" in response.content.decode()
-    response = client.post(dialog_url(postpaid), {"method": "bogus", "action": "create"}, headers=HX)
+    response = client.post(dialog_url(postpaid_order), {"method": "bogus", "action": "create"}, headers=HX)
     assert "Select a valid choice" in response.content.decode()
     response = client.post(
-        dialog_url(postpaid),
+        dialog_url(postpaid_order),
         {"method": "regular", "period_start": "2026-11-10", "period_end": "2026-11-01", "action": "create"},
         headers=HX,
     )
@@ -127,10 +127,10 @@ def test_down_payment_needs_an_amount_and_a_sane_percentage(client, sales_user, 
     assert not Invoice.objects.exists()
 
 
-def test_down_payment_fixed_creates_a_draft(client, sales_user, postpaid):
+def test_down_payment_fixed_creates_a_draft(client, sales_user, postpaid_order):
     client.force_login(sales_user)
     response = client.post(
-        dialog_url(postpaid),
+        dialog_url(postpaid_order),
         {"method": "down_payment_fixed", "amount": "121.00", "action": "create"},
         headers=HX,
     )
@@ -139,9 +139,9 @@ def test_down_payment_fixed_creates_a_draft(client, sales_user, postpaid):
 
 
 @pytest.fixture
-def draft(sales_user, agent, postpaid):
-    log(postpaid, agent, datetime.date.today(), "4.00", "Firewall rules")
-    return invoicing.invoice_create_from_order(order=postpaid, user=sales_user)
+def draft(sales_user, agent, postpaid_order):
+    log(postpaid_order, agent, datetime.date.today(), "4.00", "Firewall rules")
+    return invoicing.invoice_create_from_order(order=postpaid_order, user=sales_user)
 
 
 def test_posting_answers_before_the_pdf_which_is_stored_once_after_commit(

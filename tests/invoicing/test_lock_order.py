@@ -21,11 +21,12 @@ from invoicing.models import Invoice
 from invoicing.states import INVOICE_TRANSITIONS
 from sales import services as sales
 from sales.models import Order, OrderLine
+from tests.clock import TODAY, frozen_on
 from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, UserFactory
 from timesheets import services as ts
 from timesheets.models import TimesheetLine
 
-pytestmark = pytest.mark.usefixtures("billing_day")
+pytestmark = frozen_on(TODAY)
 
 DAY = datetime.date(2026, 11, 20)
 ROOT = Path(__file__).resolve().parents[2]

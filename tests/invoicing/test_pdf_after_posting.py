@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from invoicing.models import Invoice
-from tests.factories import UserFactory, invoice_with_lines
+from tests.factories import invoice_with_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,15 +39,10 @@ def logged_in(user) -> Client:
     return client
 
 
-@pytest.fixture
-def accountant_user(settings):
-    return UserFactory(username="acc", roles=["accountant"])
-
-
 @pytest.mark.celery
-def test_real_worker_renders_and_stores_the_pdf_after_posting(tmp_path, accountant_user, celery_broker):
+def test_real_worker_renders_and_stores_the_pdf_after_posting(tmp_path, accountant, celery_broker):
     draft = invoice_with_lines(posted=False)
-    client = logged_in(accountant_user)
+    client = logged_in(accountant)
 
     response = client.post(reverse("invoicing:invoice_post", args=[draft.pk]), follow=True)
 
@@ -71,7 +66,7 @@ def test_real_worker_renders_and_stores_the_pdf_after_posting(tmp_path, accounta
     )
 
 
-def test_concurrent_downloads_before_the_task_render_and_store_once(accountant_user):
+def test_concurrent_downloads_before_the_task_render_and_store_once(accountant):
     invoice = invoice_with_lines()  # posted, its PDF not rendered yet (as if the task were late)
     assert not invoice.pdf_sha256
     url = reverse("invoicing:invoice_pdf", args=[invoice.pk])
@@ -80,7 +75,7 @@ def test_concurrent_downloads_before_the_task_render_and_store_once(accountant_u
     answers: list = [None] * count
 
     def download(i):
-        client = logged_in(accountant_user)
+        client = logged_in(accountant)
         try:
             barrier.wait()
             answers[i] = client.get(url)
@@ -104,13 +99,13 @@ def test_concurrent_downloads_before_the_task_render_and_store_once(accountant_u
     assert files == [Path(invoice.pdf.name).name]
 
 
-def test_embedded_mode_renders_in_process_right_after_the_posting_commits(accountant_user, tmp_path):
+def test_embedded_mode_renders_in_process_right_after_the_posting_commits(accountant, tmp_path):
     """`make run`: no broker, so tasks run in-process: the PDF is there once posting has answered."""
     from config.celery import app
 
     assert app.conf.task_always_eager  # the test settings, like `make run`, configure no broker
     draft = invoice_with_lines(posted=False)
-    response = logged_in(accountant_user).post(reverse("invoicing:invoice_post", args=[draft.pk]))
+    response = logged_in(accountant).post(reverse("invoicing:invoice_post", args=[draft.pk]))
     assert response.status_code == 302
     posted = Invoice.objects.get(pk=draft.pk)
     assert posted.state == "posted" and posted.pdf_sha256
@@ -119,7 +114,7 @@ def test_embedded_mode_renders_in_process_right_after_the_posting_commits(accoun
     assert posted.number in pdf_text(data, tmp_path)
 
 
-def test_email_sent_before_the_task_ran_attaches_the_pdf_stored_once(accountant_user, mailoutbox):
+def test_email_sent_before_the_task_ran_attaches_the_pdf_stored_once(accountant, mailoutbox):
     from invoicing.tasks import invoice_pdf_render_task, invoice_send_email_task
 
     invoice = invoice_with_lines()
@@ -134,12 +129,12 @@ def test_email_sent_before_the_task_ran_attaches_the_pdf_stored_once(accountant_
     assert hashlib.sha256(stored_bytes(invoice)).hexdigest() == invoice.pdf_sha256
 
 
-def test_api_says_whether_the_pdf_is_ready(accountant_user):
+def test_api_says_whether_the_pdf_is_ready(accountant):
     from rest_framework.test import APIClient
 
     invoice = invoice_with_lines()
     api = APIClient()
-    api.force_authenticate(accountant_user)
+    api.force_authenticate(accountant)
     detail = f"/api/v1/invoices/{invoice.pk}/"
     assert api.get(detail).json()["pdf_ready"] is False
     assert api.get(f"{detail}pdf/").content.startswith(b"%PDF")

@@ -17,11 +17,11 @@ from invoicing import services as inv
 from invoicing.models import Invoice
 from sales import services as sales
 from sales.models import OrderLine
-from tests.clock import TODAY
+from tests.clock import TODAY, frozen_on
 from timesheets import services as ts
 from timesheets.models import TimesheetLine
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("billing_day")]
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 PERIOD_START = TODAY - datetime.timedelta(days=10)
 

@@ -10,12 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from invoicing import services as inv
 from sales.models import OrderLine
 from sales.services import order_lines_recompute
-from tests.clock import TODAY
+from tests.clock import TODAY, frozen_on
 from tests.factories import ProductFactory
 from timesheets import services as ts
 from timesheets.models import TimesheetLine
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("billing_day")]
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 
 def add_timesheets(line, project, employee, count):

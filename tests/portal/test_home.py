@@ -10,7 +10,7 @@ from django.urls import reverse
 from invoicing import services as invoicing_services
 from invoicing.models import Invoice
 from sales import services as sales_services
-from tests.clock import on_day
+from tests.clock import TODAY, frozen_on
 from tests.factories import (
     CustomerFactory,
     ProductFactory,
@@ -22,16 +22,7 @@ from tests.factories import (
 )
 from timesheets import services as timesheet_services
 
-pytestmark = pytest.mark.django_db
-
-TODAY = datetime.date(2026, 11, 23)
-
-
-@pytest.fixture(autouse=True)
-def _on_today():
-    # The tests log "today" and a few days back: run them on one fixed day.
-    with on_day(TODAY):
-        yield
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 
 def confirmed_order(customer, seller, product, quantity, unit=None):
@@ -56,7 +47,7 @@ def posted_invoice(order, user):
 
 
 @pytest.fixture
-def world(customer_user, agent, sales_user, accountant):
+def portal_world(customer_user, agent, sales_user, accountant):
     """Globex (the contact's customer) and Other Co, each with a prepaid block, tickets, an invoice."""
     tax = TaxFactory(rate=Decimal("21.000"))
     support = ProductFactory(name="Support 50 h", price=Decimal("500.00"), tax=tax)
@@ -96,39 +87,40 @@ def portal_client(client, customer_user):
     return client
 
 
-def test_customer_sees_hours_sold_used_and_left_of_their_prepaid_block(portal_client, world):
+def test_customer_sees_hours_sold_used_and_left_of_their_prepaid_block(portal_client, portal_world):
     response = portal_client.get(reverse("portal:home"))
     assert response.status_code == 200
     [line] = response.context["prepaid_lines"]
     assert (line.sold, line.used, line.left) == (Decimal("50.00"), Decimal("12.75"), Decimal("37.25"))
-    assert line.order == world["g_order"].name
+    assert line.order == portal_world["g_order"].name
     html = response.content.decode()
     assert "37.25 h" in html and "12.75 h" in html and "50.00 h" in html
 
 
-def test_customer_sees_their_tickets_with_stage_and_not_others(portal_client, world):
+def test_customer_sees_their_tickets_with_stage_and_not_others(portal_client, portal_world):
     html = portal_client.get(reverse("portal:home")).content.decode()
     assert "VPN drops" in html and "Printer jam" in html
     assert "New" in html
     assert "Other secret ticket" not in html
 
 
-def test_customer_sees_their_posted_invoices_with_a_pdf_link_only(portal_client, world, sales_user):
+def test_customer_sees_their_posted_invoices_with_a_pdf_link_only(portal_client, portal_world, sales_user):
     draft = invoicing_services.invoice_create_from_order(
-        order=confirmed_order(world["globex"], sales_user, world["support"], "5"), user=sales_user
+        order=confirmed_order(portal_world["globex"], sales_user, portal_world["support"], "5"),
+        user=sales_user,
     )
     response = portal_client.get(reverse("portal:home"))
     invoices = list(response.context["invoices"])
-    assert invoices == [world["g_invoice"]]
+    assert invoices == [portal_world["g_invoice"]]
     html = response.content.decode()
-    assert world["g_invoice"].number in html
-    assert reverse("portal:invoice_pdf", args=[world["g_invoice"].pk]) in html
-    assert world["o_invoice"].number not in html
+    assert portal_world["g_invoice"].number in html
+    assert reverse("portal:invoice_pdf", args=[portal_world["g_invoice"].pk]) in html
+    assert portal_world["o_invoice"].number not in html
     assert reverse("portal:invoice_pdf", args=[draft.pk]) not in html
 
 
-def test_customer_downloads_the_pdf_of_their_posted_invoice(portal_client, world):
-    invoice = world["g_invoice"]
+def test_customer_downloads_the_pdf_of_their_posted_invoice(portal_client, portal_world):
+    invoice = portal_world["g_invoice"]
     response = portal_client.get(reverse("portal:invoice_pdf", args=[invoice.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -140,28 +132,29 @@ def test_customer_downloads_the_pdf_of_their_posted_invoice(portal_client, world
     assert portal_client.get(reverse("portal:invoice_pdf", args=[invoice.pk])).content == response.content
 
 
-def test_another_customers_invoice_is_404(portal_client, world):
-    response = portal_client.get(reverse("portal:invoice_pdf", args=[world["o_invoice"].pk]))
+def test_another_customers_invoice_is_404(portal_client, portal_world):
+    response = portal_client.get(reverse("portal:invoice_pdf", args=[portal_world["o_invoice"].pk]))
     assert response.status_code == 404
 
 
-def test_own_draft_invoice_and_unknown_ids_are_404(portal_client, world, sales_user):
+def test_own_draft_invoice_and_unknown_ids_are_404(portal_client, portal_world, sales_user):
     draft = invoicing_services.invoice_create_from_order(
-        order=confirmed_order(world["globex"], sales_user, world["support"], "5"), user=sales_user
+        order=confirmed_order(portal_world["globex"], sales_user, portal_world["support"], "5"),
+        user=sales_user,
     )
     assert draft.state == Invoice.State.DRAFT
     assert portal_client.get(reverse("portal:invoice_pdf", args=[draft.pk])).status_code == 404
     assert portal_client.get(reverse("portal:invoice_pdf", args=[999999])).status_code == 404
 
 
-def test_staff_cannot_use_the_portal(client, world, accountant):
+def test_staff_cannot_use_the_portal(client, portal_world, accountant):
     client.force_login(accountant)
     assert client.get(reverse("portal:home")).status_code == 403
-    assert client.get(reverse("portal:invoice_pdf", args=[world["g_invoice"].pk])).status_code == 403
+    assert client.get(reverse("portal:invoice_pdf", args=[portal_world["g_invoice"].pk])).status_code == 403
 
 
-def test_anonymous_is_sent_to_login(client, world):
-    for url in (reverse("portal:home"), reverse("portal:invoice_pdf", args=[world["g_invoice"].pk])):
+def test_anonymous_is_sent_to_login(client, portal_world):
+    for url in (reverse("portal:home"), reverse("portal:invoice_pdf", args=[portal_world["g_invoice"].pk])):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
@@ -174,8 +167,8 @@ def test_contact_without_customer_is_told_so(client):
     assert b"not linked to a customer" in response.content
 
 
-def test_over_consumed_block_shows_negative_hours_in_red(portal_client, world, agent):
-    ticket = world["globex"].tickets.first()
+def test_over_consumed_block_shows_negative_hours_in_red(portal_client, portal_world, agent):
+    ticket = portal_world["globex"].tickets.first()
     for days_ago in range(1, 4):  # earlier days: at most 24 h a day
         log(ticket, agent, "13.00", day=TODAY - datetime.timedelta(days=days_ago))
     html = portal_client.get(reverse("portal:home")).content.decode()
@@ -183,10 +176,10 @@ def test_over_consumed_block_shows_negative_hours_in_red(portal_client, world, a
     assert 'class="num hours-left negative"' in html
 
 
-def test_block_sold_in_days_shows_hours(portal_client, world, sales_user, agent):
+def test_block_sold_in_days_shows_hours(portal_client, portal_world, sales_user, agent):
     days_block = ProductFactory(name="Support days", uom=uom("Days"), price=Decimal("800.00"))
-    order = confirmed_order(world["globex"], sales_user, days_block, "2")
-    log(world["globex"].tickets.first(), agent, "4.00", line=order.lines.get())
+    order = confirmed_order(portal_world["globex"], sales_user, days_block, "2")
+    log(portal_world["globex"].tickets.first(), agent, "4.00", line=order.lines.get())
     lines = portal_client.get(reverse("portal:home")).context["prepaid_lines"]
     days_line = next(line for line in lines if line.order == order.name)
     assert (days_line.sold, days_line.used, days_line.left) == (
@@ -198,11 +191,11 @@ def test_block_sold_in_days_shows_hours(portal_client, world, sales_user, agent)
 
 @pytest.mark.parametrize("extra", [0, 6])
 def test_portal_page_query_count_does_not_grow_with_data(
-    portal_client, world, sales_user, agent, accountant, extra, django_assert_num_queries
+    portal_client, portal_world, sales_user, agent, accountant, extra, django_assert_num_queries
 ):
     for i in range(extra):
-        order = confirmed_order(world["globex"], sales_user, world["support"], "10")
-        ticket = TicketFactory(title=f"More {i}", team=world["team"], customer=world["globex"])
+        order = confirmed_order(portal_world["globex"], sales_user, portal_world["support"], "10")
+        ticket = TicketFactory(title=f"More {i}", team=portal_world["team"], customer=portal_world["globex"])
         log(ticket, agent, "1.00", line=order.lines.get())
         posted_invoice(order, accountant)
     # savepoint, session, user, roles, customers, prepaid lines, burn-down (hours before the

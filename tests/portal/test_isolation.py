@@ -5,20 +5,7 @@ endpoint, are in the role matrix: tests/security/test_role_matrix.py.)"""
 import pytest
 from django.urls import reverse
 
-from tests.conversation_data import conversation_world
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return conversation_world()
-
-
-@pytest.fixture
-def client_a(client, world):
-    client.force_login(world.a.user)
-    return client
 
 
 def test_api_lists_never_show_another_customers_rows(api_as, world):

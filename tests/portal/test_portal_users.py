@@ -23,11 +23,6 @@ def set_password_link(mail) -> str:
     return re.search(r"http://[^\s]+/portal/set-password/[^\s]+/", mail.body).group(0)
 
 
-@pytest.fixture
-def customer():
-    return CustomerFactory(name="Globex")
-
-
 def test_api_creates_a_portal_user_with_a_password(api_as, sales_user, customer, mailoutbox):
     response = api_as(sales_user).post(
         url(customer), {"username": "carla", "email": "carla@globex.example", "password": "S3cure-pass!"}

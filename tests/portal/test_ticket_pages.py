@@ -10,21 +10,10 @@ from django.urls import reverse
 from helpdesk import conversation_services
 from helpdesk.models import Message, Ticket
 from invoicing.models import Invoice
-from tests.conversation_data import conversation_world, pdf_upload
+from tests.conversation_data import pdf_upload
 from tests.factories import InvoiceFactory, TeamFactory, TimesheetLineFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return conversation_world()
-
-
-@pytest.fixture
-def client_a(client, world):
-    client.force_login(world.a.user)
-    return client
 
 
 def test_customer_opens_a_ticket_with_a_file(client_a, world):

@@ -4,18 +4,12 @@ import pytest
 
 from sales.models import Order, Product
 from tests.factories import (
-    CustomerFactory,
     OrderFactory,
     OrderLineFactory,
     ProductFactory,
     ProjectFactory,
     TaskFactory,
 )
-
-
-@pytest.fixture
-def customer(db):
-    return CustomerFactory(name="Acme Plumbing", email="boss@acme.example")
 
 
 @pytest.fixture

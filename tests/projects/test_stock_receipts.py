@@ -12,17 +12,11 @@ from audit.models import AuditEvent
 from core.errors import DomainError
 from projects.models import StockMove
 from projects.stock_services import stock_receive
-from tests.clock import on_day
+from tests.clock import frozen_on
 from tests.factories import ProductFactory, TaskFactory, TaskMaterialFactory
 
-pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 3, 11)
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with on_day(TODAY):
-        yield
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 
 @pytest.fixture

@@ -25,12 +25,6 @@ from timesheets.models import TimesheetLine
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
-
-
 def test_task_list_is_the_navigation_entry_for_agents(agent_client, field_task):
     response = agent_client.get(reverse("projects:task_list"))
     assert response.status_code == 200

@@ -83,14 +83,14 @@ def test_signing_stores_the_signed_pdf_and_emails_it_to_the_customer(
         "Cable 5 m",
         "2.00",
         "Signed by Jane Customer",
-        "Acme Plumbing",
+        "Globex",
     ):
         assert expected in text
     assert pdf_image_count(pdf, tmp_path) >= 1  # the signature image is embedded
 
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
-    assert mail.to == ["boss@acme.example"]
+    assert mail.to == ["ap@globex.example"]
     assert worked_task.title in mail.subject
     (name, content, mimetype) = mail.attachments[0]
     assert mimetype == "application/pdf" and content == pdf

@@ -6,7 +6,7 @@ import pytest
 
 from sales.models import Order
 from sales.services import order_confirm, order_create
-from tests.factories import CustomerFactory, OrderFactory, ProductFactory, TaxFactory, uom
+from tests.factories import OrderFactory, ProductFactory, TaxFactory, uom
 
 pytestmark = pytest.mark.django_db
 
@@ -41,26 +41,20 @@ ORDER_FIELDS = {
 
 
 @pytest.fixture
-def customer(db):
-    return CustomerFactory(name="Acme")
-
-
-@pytest.fixture
-def prepaid(db):
+def taxed_support_block(db):
     return ProductFactory(name="Prepaid support", price=Decimal("100.00"), tax=TaxFactory(rate=Decimal("21")))
-
-
-@pytest.fixture
-def postpaid(db):
-    return ProductFactory(name="Support on timesheets", timesheet=True)
 
 
 def create_order(client, customer, *lines):
     return client.post("/api/v1/orders/", {"customer": customer.pk, "lines": list(lines)}, format="json")
 
 
-def test_sales_creates_a_quotation_with_lines_and_gets_the_totals(client_for, sales_user, customer, prepaid):
-    response = create_order(client_for(sales_user), customer, {"product": prepaid.pk, "quantity": "50"})
+def test_sales_creates_a_quotation_with_lines_and_gets_the_totals(
+    client_for, sales_user, customer, taxed_support_block
+):
+    response = create_order(
+        client_for(sales_user), customer, {"product": taxed_support_block.pk, "quantity": "50"}
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert set(body) >= ORDER_FIELDS
@@ -73,7 +67,7 @@ def test_sales_creates_a_quotation_with_lines_and_gets_the_totals(client_for, sa
     assert line["quantity"] == "50.00"
     assert line["uom"] == uom("Hours").pk
     assert line["price_unit"] == "100.00"
-    assert line["tax"] == prepaid.tax_id
+    assert line["tax"] == taxed_support_block.tax_id
     assert line["remaining_hours"] == "50.00"
     assert (body["amount_untaxed"], body["amount_tax"], body["amount_total"]) == (
         "5000.00",
@@ -82,41 +76,51 @@ def test_sales_creates_a_quotation_with_lines_and_gets_the_totals(client_for, sa
     )
 
 
-def test_a_line_with_tax_null_has_no_tax(client_for, sales_user, customer, prepaid):
+def test_a_line_with_tax_null_has_no_tax(client_for, sales_user, customer, taxed_support_block):
     body = create_order(
-        client_for(sales_user), customer, {"product": prepaid.pk, "quantity": "1", "tax": None}
+        client_for(sales_user), customer, {"product": taxed_support_block.pk, "quantity": "1", "tax": None}
     ).json()
     assert body["lines"][0]["tax"] is None
     assert body["amount_tax"] == "0.00"
 
 
-def test_retrieve_answers_the_order_with_its_lines(client_for, agent, sales_user, customer, prepaid):
-    order_id = create_order(client_for(sales_user), customer, {"product": prepaid.pk}).json()["id"]
+def test_retrieve_answers_the_order_with_its_lines(
+    client_for, agent, sales_user, customer, taxed_support_block
+):
+    order_id = create_order(client_for(sales_user), customer, {"product": taxed_support_block.pk}).json()[
+        "id"
+    ]
     response = client_for(agent).get(f"/api/v1/orders/{order_id}/")
     assert response.status_code == 200
     assert len(response.json()["lines"]) == 1
 
 
-def test_order_in_days_shows_remaining_hours_in_hours(client_for, sales_user, customer, prepaid):
+def test_order_in_days_shows_remaining_hours_in_hours(client_for, sales_user, customer, taxed_support_block):
     body = create_order(
-        client_for(sales_user), customer, {"product": prepaid.pk, "quantity": "2", "uom": uom("Days").pk}
+        client_for(sales_user),
+        customer,
+        {"product": taxed_support_block.pk, "quantity": "2", "uom": uom("Days").pk},
     ).json()
     assert body["lines"][0]["remaining_hours"] == "16.00"
 
 
-def test_postpaid_lines_have_no_remaining_hours(client_for, sales_user, customer, postpaid):
-    body = create_order(client_for(sales_user), customer, {"product": postpaid.pk, "quantity": "10"}).json()
+def test_postpaid_lines_have_no_remaining_hours(client_for, sales_user, customer, timesheet_product):
+    body = create_order(
+        client_for(sales_user), customer, {"product": timesheet_product.pk, "quantity": "10"}
+    ).json()
     assert body["lines"][0]["remaining_hours"] is None
 
 
-def test_unit_of_the_wrong_category_is_a_400_not_a_500(client_for, sales_user, customer, prepaid):
-    response = create_order(client_for(sales_user), customer, {"product": prepaid.pk, "uom": uom("Units").pk})
+def test_unit_of_the_wrong_category_is_a_400_not_a_500(client_for, sales_user, customer, taxed_support_block):
+    response = create_order(
+        client_for(sales_user), customer, {"product": taxed_support_block.pk, "uom": uom("Units").pk}
+    )
     assert response.status_code == 400
     assert "uom" in response.json()
     assert not Order.objects.exists()
 
 
-def test_bad_types_and_unknown_ids_are_field_errors(client_for, sales_user, customer, prepaid):
+def test_bad_types_and_unknown_ids_are_field_errors(client_for, sales_user, customer, taxed_support_block):
     client = client_for(sales_user)
     response = client.post("/api/v1/orders/", {"customer": "abc"}, format="json")
     assert response.status_code == 400
@@ -127,18 +131,23 @@ def test_bad_types_and_unknown_ids_are_field_errors(client_for, sales_user, cust
     response = create_order(client, customer, {"quantity": "1"})
     assert response.status_code == 400
     assert "product" in response.json()["lines"]["0"]
-    response = create_order(client, customer, {"product": prepaid.pk, "quantity": "-1", "discount": "101"})
+    response = create_order(
+        client, customer, {"product": taxed_support_block.pk, "quantity": "-1", "discount": "101"}
+    )
     assert response.status_code == 400
     assert set(response.json()["lines"]["0"]) == {"quantity", "discount"}
     assert not Order.objects.exists()
 
 
 def test_draft_order_lines_are_updated_added_and_removed_in_one_write(
-    client_for, sales_user, customer, prepaid, postpaid
+    client_for, sales_user, customer, taxed_support_block, timesheet_product
 ):
     client = client_for(sales_user)
     body = create_order(
-        client, customer, {"product": prepaid.pk, "quantity": "10"}, {"product": postpaid.pk, "quantity": "5"}
+        client,
+        customer,
+        {"product": taxed_support_block.pk, "quantity": "10"},
+        {"product": timesheet_product.pk, "quantity": "5"},
     ).json()
     first, second = body["lines"]
     response = client.patch(
@@ -147,7 +156,7 @@ def test_draft_order_lines_are_updated_added_and_removed_in_one_write(
             "note": "Renewal",
             "lines": [
                 {"id": first["id"], "quantity": "20", "discount": "10"},
-                {"product": postpaid.pk, "quantity": "3", "description": "Extra"},
+                {"product": timesheet_product.pk, "quantity": "3", "description": "Extra"},
             ],
         },
         format="json",
@@ -161,19 +170,21 @@ def test_draft_order_lines_are_updated_added_and_removed_in_one_write(
     assert Order.objects.get(pk=body["id"]).note == "Renewal"
 
 
-def test_patch_without_lines_leaves_the_lines_alone(client_for, sales_user, customer, prepaid):
+def test_patch_without_lines_leaves_the_lines_alone(client_for, sales_user, customer, taxed_support_block):
     client = client_for(sales_user)
-    body = create_order(client, customer, {"product": prepaid.pk}).json()
+    body = create_order(client, customer, {"product": taxed_support_block.pk}).json()
     response = client.patch(f"/api/v1/orders/{body['id']}/", {"client_reference": "PO-7"}, format="json")
     assert response.status_code == 200
     assert len(response.json()["lines"]) == 1
     assert response.json()["client_reference"] == "PO-7"
 
 
-def test_a_line_of_another_order_cannot_be_edited_through_this_one(client_for, sales_user, customer, prepaid):
+def test_a_line_of_another_order_cannot_be_edited_through_this_one(
+    client_for, sales_user, customer, taxed_support_block
+):
     client = client_for(sales_user)
-    other = create_order(client, customer, {"product": prepaid.pk}).json()
-    mine = create_order(client, customer, {"product": prepaid.pk}).json()
+    other = create_order(client, customer, {"product": taxed_support_block.pk}).json()
+    mine = create_order(client, customer, {"product": taxed_support_block.pk}).json()
     response = client.patch(
         f"/api/v1/orders/{mine['id']}/",
         {"lines": [{"id": other["lines"][0]["id"], "quantity": "1"}]},
@@ -194,9 +205,11 @@ def test_confirming_a_quotation_without_lines_is_a_field_error_on_lines(client_f
     assert client.get(f"/api/v1/orders/{order_id}/").json()["state"] == "draft"
 
 
-def test_confirm_lock_and_the_state_conflicts(client_for, sales_user, customer, prepaid):
+def test_confirm_lock_and_the_state_conflicts(client_for, sales_user, customer, taxed_support_block):
     client = client_for(sales_user)
-    order_id = create_order(client, customer, {"product": prepaid.pk, "quantity": "50"}).json()["id"]
+    order_id = create_order(client, customer, {"product": taxed_support_block.pk, "quantity": "50"}).json()[
+        "id"
+    ]
     response = client.post(f"/api/v1/orders/{order_id}/confirm/")
     assert response.status_code == 200
     assert response.json()["state"] == "sale"
@@ -207,9 +220,11 @@ def test_confirm_lock_and_the_state_conflicts(client_for, sales_user, customer, 
     assert response.json()["state"] == "done"
 
 
-def test_confirmed_order_header_and_prices_cannot_change(client_for, sales_user, customer, prepaid):
+def test_confirmed_order_header_and_prices_cannot_change(
+    client_for, sales_user, customer, taxed_support_block
+):
     client = client_for(sales_user)
-    body = create_order(client, customer, {"product": prepaid.pk, "quantity": "50"}).json()
+    body = create_order(client, customer, {"product": taxed_support_block.pk, "quantity": "50"}).json()
     client.post(f"/api/v1/orders/{body['id']}/confirm/")
     response = client.patch(f"/api/v1/orders/{body['id']}/", {"note": "late edit"}, format="json")
     assert response.status_code == 409
@@ -221,9 +236,9 @@ def test_confirmed_order_header_and_prices_cannot_change(client_for, sales_user,
     assert Order.objects.get(pk=body["id"]).amount_untaxed == Decimal("5000.00")
 
 
-def test_cancel_a_quotation(client_for, sales_user, customer, prepaid):
+def test_cancel_a_quotation(client_for, sales_user, customer, taxed_support_block):
     client = client_for(sales_user)
-    order_id = create_order(client, customer, {"product": prepaid.pk}).json()["id"]
+    order_id = create_order(client, customer, {"product": taxed_support_block.pk}).json()["id"]
     response = client.post(f"/api/v1/orders/{order_id}/cancel/")
     assert response.status_code == 200
     assert response.json()["state"] == "cancel"
@@ -248,12 +263,12 @@ def test_manual_line_delivered_quantity_is_writable(client_for, sales_user, cust
     )
 
 
-def test_order_filters(client_for, accountant, sales_user, customer, prepaid):
+def test_order_filters(client_for, accountant, sales_user, customer, taxed_support_block):
     draft = order_create(
-        customer=customer, user=sales_user, lines=[{"product": prepaid, "quantity": Decimal(5)}]
+        customer=customer, user=sales_user, lines=[{"product": taxed_support_block, "quantity": Decimal(5)}]
     )
     confirmed = order_create(
-        customer=customer, user=sales_user, lines=[{"product": prepaid, "quantity": Decimal(5)}]
+        customer=customer, user=sales_user, lines=[{"product": taxed_support_block, "quantity": Decimal(5)}]
     )
     order_confirm(order=confirmed, user=sales_user)
     elsewhere = OrderFactory()

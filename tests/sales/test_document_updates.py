@@ -9,9 +9,10 @@ from audit.models import AuditEvent
 from core.errors import ConflictError, DomainError
 from invoicing import services as invoicing
 from sales import services as sales
+from tests.clock import TODAY, frozen_on
 from tests.factories import CustomerFactory
 
-pytestmark = pytest.mark.usefixtures("billing_day")
+pytestmark = frozen_on(TODAY)
 
 
 def test_quotation_header_changes_are_saved_and_audited(make_order, prepaid_product, seller):

@@ -11,11 +11,11 @@ from core.units import convert_quantity, hours_to_unit
 from invoicing import services as inv
 from sales.models import OrderLine, Product, Uom
 from sales.services import quantities
-from tests.clock import TODAY
+from tests.clock import TODAY, frozen_on
 from tests.factories import ProductFactory, uom
 from timesheets import services as ts
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("billing_day")]
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 D = Decimal
 

@@ -20,7 +20,7 @@ def tax():
 
 
 @pytest.fixture
-def quotation(sales_user, tax):
+def timesheet_quotation(sales_user, tax):
     customer = CustomerFactory(name="Wayne Enterprises")
     product = ProductFactory(name="Service on Timesheets", timesheet=True, tax=tax)
     return services.order_create(
@@ -56,11 +56,11 @@ def test_quotation_form_errors_are_shown(client, sales_user):
     assert not Order.objects.exists()
 
 
-def test_add_a_line_with_htmx_updates_lines_and_totals(client, sales_user, quotation, tax):
+def test_add_a_line_with_htmx_updates_lines_and_totals(client, sales_user, timesheet_quotation, tax):
     product = ProductFactory(name="Onboarding", price=Decimal("250.00"), tax=tax, uom=uom("Units"))
     client.force_login(sales_user)
     response = client.post(
-        reverse("sales:order_line_save", args=[quotation.pk]),
+        reverse("sales:order_line_save", args=[timesheet_quotation.pk]),
         {
             "key": "new",
             "product": product.pk,
@@ -75,32 +75,36 @@ def test_add_a_line_with_htmx_updates_lines_and_totals(client, sales_user, quota
     )
     html = response.content.decode()
     assert response.status_code == 200 and 'id="order-lines"' in html and "Onboarding day" in html
-    quotation.refresh_from_db()
-    assert quotation.lines.count() == 2
-    assert quotation.amount_untaxed == Decimal("1500.00") and quotation.amount_total == Decimal("1815.00")
+    timesheet_quotation.refresh_from_db()
+    assert timesheet_quotation.lines.count() == 2
+    assert timesheet_quotation.amount_untaxed == Decimal(
+        "1500.00"
+    ) and timesheet_quotation.amount_total == Decimal("1815.00")
     assert "1,815.00" in html
 
 
-def test_unit_of_the_wrong_category_is_refused_next_to_the_unit(client, sales_user, quotation, tax):
+def test_unit_of_the_wrong_category_is_refused_next_to_the_unit(client, sales_user, timesheet_quotation, tax):
     product = ProductFactory(name="Hours product", tax=tax)
     client.force_login(sales_user)
     response = client.post(
-        reverse("sales:order_line_save", args=[quotation.pk]),
+        reverse("sales:order_line_save", args=[timesheet_quotation.pk]),
         {"key": "new", "product": product.pk, "quantity": "2", "uom": uom("Units").pk, "price_unit": "10"},
         headers=HX,
     )
     html = response.content.decode()
     assert response.status_code == 200 and 'id="line-row-new"' in html and 'class="error"' in html
-    assert quotation.lines.count() == 1
+    assert timesheet_quotation.lines.count() == 1
 
 
-def test_edit_and_delete_a_line_of_a_draft(client, sales_user, quotation, tax):
-    line = quotation.lines.get()
+def test_edit_and_delete_a_line_of_a_draft(client, sales_user, timesheet_quotation, tax):
+    line = timesheet_quotation.lines.get()
     client.force_login(sales_user)
-    form = client.get(reverse("sales:order_line_form", args=[quotation.pk]), {"line": line.pk}, headers=HX)
+    form = client.get(
+        reverse("sales:order_line_form", args=[timesheet_quotation.pk]), {"line": line.pk}, headers=HX
+    )
     assert f'id="line-row-{line.pk}"' in form.content.decode()
     client.post(
-        reverse("sales:order_line_save", args=[quotation.pk]),
+        reverse("sales:order_line_save", args=[timesheet_quotation.pk]),
         {
             "key": line.pk,
             "product": line.product_id,
@@ -115,28 +119,30 @@ def test_edit_and_delete_a_line_of_a_draft(client, sales_user, quotation, tax):
     )
     line.refresh_from_db()
     assert line.quantity == Decimal("12.00") and line.price_subtotal == Decimal("1080.00")
-    client.post(reverse("sales:order_line_delete", args=[quotation.pk, line.pk]), headers=HX)
-    assert not quotation.lines.exists()
+    client.post(reverse("sales:order_line_delete", args=[timesheet_quotation.pk, line.pk]), headers=HX)
+    assert not timesheet_quotation.lines.exists()
 
 
-def test_confirm_then_lines_show_delivery_columns_and_no_more_editing(client, sales_user, quotation):
+def test_confirm_then_lines_show_delivery_columns_and_no_more_editing(
+    client, sales_user, timesheet_quotation
+):
     client.force_login(sales_user)
-    response = client.post(reverse("sales:order_confirm", args=[quotation.pk]), follow=True)
+    response = client.post(reverse("sales:order_confirm", args=[timesheet_quotation.pk]), follow=True)
     html = response.content.decode()
-    quotation.refresh_from_db()
-    assert quotation.state == "sale" and f"{quotation.name} confirmed" in html
+    timesheet_quotation.refresh_from_db()
+    assert timesheet_quotation.state == "sale" and f"{timesheet_quotation.name} confirmed" in html
     for column in ("Ordered", "Delivered", "Invoiced", "To invoice", "Remaining hours"):
         assert column in html
     assert "Create invoice" in html and ">Edit<" not in html
-    line = quotation.lines.get()
-    url = reverse("sales:order_line_form", args=[quotation.pk]) + f"?line={line.pk}"
+    line = timesheet_quotation.lines.get()
+    url = reverse("sales:order_line_form", args=[timesheet_quotation.pk]) + f"?line={line.pk}"
     assert client.get(url).status_code == 403
 
 
-def test_confirming_twice_shows_the_engine_message(client, sales_user, quotation):
+def test_confirming_twice_shows_the_engine_message(client, sales_user, timesheet_quotation):
     client.force_login(sales_user)
-    client.post(reverse("sales:order_confirm", args=[quotation.pk]))
-    response = client.post(reverse("sales:order_confirm", args=[quotation.pk]), follow=True)
+    client.post(reverse("sales:order_confirm", args=[timesheet_quotation.pk]))
+    response = client.post(reverse("sales:order_confirm", args=[timesheet_quotation.pk]), follow=True)
     assert response.status_code == 200 and 'class="msg msg-error"' in response.content.decode()
 
 
@@ -151,13 +157,13 @@ def test_confirming_a_quotation_without_lines_says_why_and_keeps_it(client, sale
     assert empty.state == Order.State.DRAFT
 
 
-def test_lock_and_cancel(client, sales_user, quotation, tax):
+def test_lock_and_cancel(client, sales_user, timesheet_quotation, tax):
     client.force_login(sales_user)
-    client.post(reverse("sales:order_confirm", args=[quotation.pk]))
-    client.post(reverse("sales:order_lock", args=[quotation.pk]))
-    quotation.refresh_from_db()
-    assert quotation.state == "done"
-    other = services.order_create(customer=quotation.customer, user=sales_user)
+    client.post(reverse("sales:order_confirm", args=[timesheet_quotation.pk]))
+    client.post(reverse("sales:order_lock", args=[timesheet_quotation.pk]))
+    timesheet_quotation.refresh_from_db()
+    assert timesheet_quotation.state == "done"
+    other = services.order_create(customer=timesheet_quotation.customer, user=sales_user)
     client.post(reverse("sales:order_cancel", args=[other.pk]))
     other.refresh_from_db()
     assert other.state == "cancel"
@@ -203,19 +209,21 @@ def test_confirmed_order_detail_query_count_does_not_grow_with_lines(
 
 
 def test_confirmed_order_links_its_tickets_tasks_timesheets_and_invoices(
-    client, sales_user, agent, quotation
+    client, sales_user, agent, timesheet_quotation
 ):
     from invoicing.services import invoice_create_from_order
     from tests.factories import ProjectFactory, TaskFactory, TicketFactory
     from timesheets.services import timesheet_log
 
-    services.order_confirm(order=quotation, user=sales_user)
-    line = quotation.lines.get()
-    ticket = TicketFactory(customer=quotation.customer, sale_line=line, title="Mail is down")
-    task = TaskFactory(project=ProjectFactory(customer=quotation.customer), sale_line=line, title="Migrate")
+    services.order_confirm(order=timesheet_quotation, user=sales_user)
+    line = timesheet_quotation.lines.get()
+    ticket = TicketFactory(customer=timesheet_quotation.customer, sale_line=line, title="Mail is down")
+    task = TaskFactory(
+        project=ProjectFactory(customer=timesheet_quotation.customer), sale_line=line, title="Migrate"
+    )
     timesheet_log(
         employee=agent,
-        date=quotation.order_date,
+        date=timesheet_quotation.order_date,
         hours=Decimal("1.5"),
         user=agent,
         project=task.project,
@@ -223,9 +231,9 @@ def test_confirmed_order_links_its_tickets_tasks_timesheets_and_invoices(
         sale_line=line,
         description="Fixed MX",
     )
-    invoice = invoice_create_from_order(order=quotation, user=sales_user)
+    invoice = invoice_create_from_order(order=timesheet_quotation, user=sales_user)
     client.force_login(sales_user)
-    html = client.get(reverse("sales:order_detail", args=[quotation.pk])).content.decode()
+    html = client.get(reverse("sales:order_detail", args=[timesheet_quotation.pk])).content.decode()
     assert f'href="{reverse("helpdesk:ticket_detail", args=[ticket.pk])}"' in html
     assert f'href="{reverse("projects:task_detail", args=[task.pk])}"' in html
     assert f'href="{reverse("invoicing:invoice_detail", args=[invoice.pk])}"' in html

@@ -12,10 +12,10 @@ from sales import services as sales
 from sales.models import Order, OrderLine
 from sales.services import quantities  # the portable (SQLite) path, checked against SQL
 from sales.signals import order_confirmed
-from tests.clock import TODAY
+from tests.clock import TODAY, frozen_on
 from tests.factories import ProductFactory, TaxFactory, UomFactory, uom
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("billing_day")]
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 
 def test_quotations_get_gapless_numbers(customer, seller):

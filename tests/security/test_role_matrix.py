@@ -36,17 +36,17 @@ LOGIN_PAGES = ("/login/", "/admin/login/")
 
 
 @pytest.fixture
-def world(admin_staff, admin_user):
+def matrix_world(admin_staff, admin_user):
     return build_world(admin_staff=admin_staff, superuser=admin_user)
 
 
 @pytest.fixture
-def clients(world) -> dict[str, Client]:
+def clients(matrix_world) -> dict[str, Client]:
     made = {}
     for role in ROLES:
         client = Client(raise_request_exception=False)
-        if world.users[role] is not None:
-            client.force_login(world.users[role])
+        if matrix_world.users[role] is not None:
+            client.force_login(matrix_world.users[role])
         made[role] = client
     return made
 
@@ -70,7 +70,7 @@ def answer(client: Client, method: str, url: str, *, api: bool) -> int:
     return str(status)
 
 
-def expected_rows(world) -> dict:
+def expected_rows(matrix_world) -> dict:
     rows = {}
     rows.update(matrix_browser.ROWS)
     rows.update(matrix_api.ROWS)
@@ -78,22 +78,22 @@ def expected_rows(world) -> dict:
     return rows
 
 
-def requests(world):
+def requests(matrix_world):
     """(row key, method, url) for every route and method of the site."""
     for route in site_routes():
         kwargs = (
-            matrix_admin.admin_kwargs(route, world)
+            matrix_admin.admin_kwargs(route, matrix_world)
             if route.is_admin
-            else url_kwargs(route.route, route.keywords, world)
+            else url_kwargs(route.route, route.keywords, matrix_world)
         )
         for method in matrix_admin.methods(route) if route.is_admin else route.methods():
             yield route, method, route.url(kwargs)
 
 
-def test_every_url_method_and_role_answers_its_row(world, clients):
-    table = expected_rows(world)
+def test_every_url_method_and_role_answers_its_row(matrix_world, clients):
+    table = expected_rows(matrix_world)
     actual, missing, wrong = {}, [], []
-    for route, method, url in requests(world):
+    for route, method, url in requests(matrix_world):
         codes = " ".join(answer(clients[role], method, url, api=route.is_api) for role in ROLES)
         actual[(route.key, method)] = codes
         want = table.get((route.key, method))
@@ -112,10 +112,10 @@ def test_every_url_method_and_role_answers_its_row(world, clients):
 # --- Object level: a customer never reaches another customer's objects ----------------------
 
 
-def foreign_requests(world, other_contract) -> list[tuple[str, str]]:
+def foreign_requests(matrix_world, other_contract) -> list[tuple[str, str]]:
     """Customer A asking for B's objects (and for A's own draft invoice and internal note's file,
     which A does not see either), by page and by API."""
-    a, b = world.a, world.b
+    a, b = matrix_world.a, matrix_world.b
     return [
         ("GET", reverse("portal:ticket_detail", args=[b.ticket.pk])),
         ("POST", reverse("portal:ticket_reply", args=[b.ticket.pk])),
@@ -137,17 +137,17 @@ def foreign_requests(world, other_contract) -> list[tuple[str, str]]:
 
 
 def test_a_customer_gets_404_for_another_customers_objects(client, admin_staff):
-    world = conversation_world()
+    matrix_world = conversation_world()
     other_contract = contract_create(
         user=admin_staff,
-        customer=world.b.customer,
+        customer=matrix_world.b.customer,
         product=ProductFactory(name="Initech hours"),
         hours_per_period=Decimal("10"),
         start_date=datetime.date(2026, 1, 1),
     )
-    client.force_login(world.a.user)
+    client.force_login(matrix_world.a.user)
     answers = {}
-    for method, url in foreign_requests(world, other_contract):
+    for method, url in foreign_requests(matrix_world, other_contract):
         if method == "GET":
             response = client.get(url)
         elif url.startswith("/api/"):
@@ -156,7 +156,7 @@ def test_a_customer_gets_404_for_another_customers_objects(client, admin_staff):
             response = client.post(url, {"msg-body": "Let me in"})
         answers[f"{method} {url}"] = response.status_code
     assert answers == dict.fromkeys(answers, 404)
-    assert not world.b.ticket.messages.filter(author=world.a.user).exists()
+    assert not matrix_world.b.ticket.messages.filter(author=matrix_world.a.user).exists()
 
 
 def test_only_a_superuser_changes_a_superusers_account(client, admin_staff, admin_user, agent):

@@ -8,7 +8,7 @@ import pytest
 from invoicing.models import Invoice
 from sales.models import OrderLine
 from sales.services import order_confirm, order_create
-from tests.clock import on_day
+from tests.clock import TODAY, frozen_on
 from tests.factories import (
     CustomerFactory,
     InvoiceFactory,
@@ -21,21 +21,7 @@ from tests.factories import (
 )
 from timesheets.models import TimesheetLine
 
-pytestmark = pytest.mark.django_db
-
-TODAY = datetime.date(2026, 11, 23)
-
-
-@pytest.fixture(autouse=True)
-def _on_today():
-    # The tests log "today" and a few days back: run them on one fixed day.
-    with on_day(TODAY):
-        yield
-
-
-@pytest.fixture
-def customer(db):
-    return CustomerFactory(name="Acme")
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 
 @pytest.fixture
@@ -50,7 +36,7 @@ def prepaid_line(customer, sales_user) -> OrderLine:
 
 
 @pytest.fixture
-def ticket(customer, prepaid_line, agent):
+def prepaid_ticket(customer, prepaid_line, agent):
     ticket = TicketFactory(customer=customer, sale_line=prepaid_line)
     ticket.team.members.add(agent)  # agents log time on tickets of their own teams
     return ticket
@@ -62,12 +48,12 @@ def log(client, **payload):
     return client.post("/api/v1/timesheets/", payload, format="json")
 
 
-def test_agent_logs_time_on_a_ticket_and_gets_the_defaults(client_for, agent, ticket, prepaid_line):
-    response = log(client_for(agent), ticket=ticket.pk, hours="2.5", description="Fixed the VPN")
+def test_agent_logs_time_on_a_ticket_and_gets_the_defaults(client_for, agent, prepaid_ticket, prepaid_line):
+    response = log(client_for(agent), ticket=prepaid_ticket.pk, hours="2.5", description="Fixed the VPN")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["employee"] == agent.pk
-    assert body["project"] == ticket.team.project_id
+    assert body["project"] == prepaid_ticket.team.project_id
     assert body["sale_line"] == prepaid_line.pk
     assert body["hours"] == "2.50"
     assert body["date"] == TODAY.isoformat()
@@ -76,8 +62,8 @@ def test_agent_logs_time_on_a_ticket_and_gets_the_defaults(client_for, agent, ti
     assert prepaid_line.qty_delivered == Decimal("2.50")
 
 
-def test_sale_line_null_logs_non_billable_time(client_for, agent, ticket):
-    body = log(client_for(agent), ticket=ticket.pk, sale_line=None).json()
+def test_sale_line_null_logs_non_billable_time(client_for, agent, prepaid_ticket):
+    body = log(client_for(agent), ticket=prepaid_ticket.pk, sale_line=None).json()
     assert body["sale_line"] is None
 
 
@@ -88,16 +74,16 @@ def test_time_on_a_task_takes_the_tasks_project(client_for, agent):
 
 
 @pytest.mark.parametrize("hours", ["0", "-1", "24.01", "25", "abc", "1.234", ""])
-def test_bad_hours_are_a_field_error(client_for, agent, ticket, hours):
-    response = log(client_for(agent), ticket=ticket.pk, hours=hours)
+def test_bad_hours_are_a_field_error(client_for, agent, prepaid_ticket, hours):
+    response = log(client_for(agent), ticket=prepaid_ticket.pk, hours=hours)
     assert response.status_code == 400
     assert list(response.json()) == ["hours"]
     assert not TimesheetLine.objects.exists()
 
 
-def test_more_than_24_hours_on_one_day_is_a_field_error_on_hours(client_for, agent, ticket):
+def test_more_than_24_hours_on_one_day_is_a_field_error_on_hours(client_for, agent, prepaid_ticket):
     client = client_for(agent)
-    payload = {"date": TODAY.isoformat(), "hours": "20", "ticket": ticket.pk}
+    payload = {"date": TODAY.isoformat(), "hours": "20", "ticket": prepaid_ticket.pk}
     assert client.post("/api/v1/timesheets/", payload, format="json").status_code == 201
     response = client.post("/api/v1/timesheets/", payload, format="json")
     assert response.status_code == 400
@@ -120,29 +106,31 @@ def test_a_line_needs_a_project_ticket_or_task(client_for, agent):
 
 
 def test_time_on_a_ticket_of_a_team_without_timesheets_is_refused(client_for, agent, customer):
-    ticket = TicketFactory(customer=customer, team=TeamFactory(use_timesheets=False, use_billing=False))
-    response = log(client_for(agent), ticket=ticket.pk)
+    prepaid_ticket = TicketFactory(
+        customer=customer, team=TeamFactory(use_timesheets=False, use_billing=False)
+    )
+    response = log(client_for(agent), ticket=prepaid_ticket.pk)
     assert response.status_code == 400
     assert not TimesheetLine.objects.exists()
 
 
 def test_an_order_line_of_another_customer_is_refused(client_for, agent, prepaid_line):
-    ticket = TicketFactory(customer=CustomerFactory(name="Other"))
-    response = log(client_for(agent), ticket=ticket.pk, sale_line=prepaid_line.pk)
+    prepaid_ticket = TicketFactory(customer=CustomerFactory(name="Other"))
+    response = log(client_for(agent), ticket=prepaid_ticket.pk, sale_line=prepaid_line.pk)
     assert response.status_code == 400
     assert "sale_line" in response.json()
 
 
-def test_agent_cannot_log_time_for_a_colleague(client_for, agent, ticket):
+def test_agent_cannot_log_time_for_a_colleague(client_for, agent, prepaid_ticket):
     colleague = UserFactory(username="colleague", roles=["agent"])
-    response = log(client_for(agent), ticket=ticket.pk, employee=colleague.pk)
+    response = log(client_for(agent), ticket=prepaid_ticket.pk, employee=colleague.pk)
     assert response.status_code == 400
     assert "employee" in response.json()
 
 
-def test_agent_edits_and_deletes_their_own_line(client_for, agent, ticket, prepaid_line):
+def test_agent_edits_and_deletes_their_own_line(client_for, agent, prepaid_ticket, prepaid_line):
     client = client_for(agent)
-    line_id = log(client, ticket=ticket.pk, hours="2").json()["id"]
+    line_id = log(client, ticket=prepaid_ticket.pk, hours="2").json()["id"]
     response = client.patch(f"/api/v1/timesheets/{line_id}/", {"hours": "3.25"}, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["hours"] == "3.25"
@@ -153,9 +141,9 @@ def test_agent_edits_and_deletes_their_own_line(client_for, agent, ticket, prepa
     assert prepaid_line.qty_delivered == Decimal("0.00")
 
 
-def test_patch_with_bad_hours_is_a_field_error_and_changes_nothing(client_for, agent, ticket):
+def test_patch_with_bad_hours_is_a_field_error_and_changes_nothing(client_for, agent, prepaid_ticket):
     client = client_for(agent)
-    line_id = log(client, ticket=ticket.pk, hours="2").json()["id"]
+    line_id = log(client, ticket=prepaid_ticket.pk, hours="2").json()["id"]
     response = client.patch(f"/api/v1/timesheets/{line_id}/", {"hours": "-3"}, format="json")
     assert response.status_code == 400
     assert "hours" in response.json()
@@ -186,10 +174,12 @@ def test_invoice_is_read_only(client_for, agent):
     assert line.invoice_id is None
 
 
-def test_timesheet_filters(client_for, accountant, ticket, prepaid_line):
+def test_timesheet_filters(client_for, accountant, prepaid_ticket, prepaid_line):
     task = TaskFactory()
     invoice = InvoiceFactory()
-    on_ticket = TimesheetLineFactory(ticket=ticket, sale_line=prepaid_line, date=datetime.date(2026, 11, 3))
+    on_ticket = TimesheetLineFactory(
+        ticket=prepaid_ticket, sale_line=prepaid_line, date=datetime.date(2026, 11, 3)
+    )
     on_task = TimesheetLineFactory(task=task, project=task.project, date=datetime.date(2026, 11, 10))
     billed = TimesheetLineFactory(invoice=invoice, date=datetime.date(2026, 10, 31))
     client = client_for(accountant)
@@ -200,7 +190,7 @@ def test_timesheet_filters(client_for, accountant, ticket, prepaid_line):
         return {row["id"] for row in response.json()["results"]}
 
     assert ids() == {on_ticket.pk, on_task.pk, billed.pk}
-    assert ids(ticket=ticket.pk) == {on_ticket.pk}
+    assert ids(ticket=prepaid_ticket.pk) == {on_ticket.pk}
     assert ids(task=task.pk) == {on_task.pk}
     assert ids(sale_line=prepaid_line.pk) == {on_ticket.pk}
     assert ids(invoice=invoice.pk) == {billed.pk}

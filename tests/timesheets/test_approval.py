@@ -6,31 +6,25 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Permission
 
 from core.errors import ConflictError, DomainError
 from invoicing.services import invoice_create_from_order
 from sales import services as sales
+from tests.clock import frozen_on
 from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, UserFactory
 from timesheets import approvals
 from timesheets import services as timesheets
 from timesheets.models import ApprovalState
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, frozen_on(datetime.date(2026, 3, 13))]
 
 D = Decimal
 MONDAY = datetime.date(2026, 3, 9)
 
 
-@pytest.fixture(autouse=True)
-def march():
-    with time_machine.travel(datetime.datetime(2026, 3, 13, 9, 0, tzinfo=datetime.UTC), tick=True):
-        yield
-
-
 @pytest.fixture
-def world(agent):
+def approval_line(agent):
     customer = CustomerFactory()
     seller = UserFactory(username="seller", roles=["sales"])
     order = sales.order_create(
@@ -50,8 +44,8 @@ def world(agent):
     return line, log
 
 
-def test_lines_wait_for_approval_before_a_post_paid_line_bills_them(world, agent, admin_staff):
-    line, log = world
+def test_lines_wait_for_approval_before_a_post_paid_line_bills_them(approval_line, agent, admin_staff):
+    line, log = approval_line
     ts = log(MONDAY, "2")
     log(MONDAY + datetime.timedelta(days=2), "1.5")
     assert ts.approval_state == ApprovalState.DRAFT
@@ -74,8 +68,8 @@ def test_lines_wait_for_approval_before_a_post_paid_line_bills_them(world, agent
     assert invoice.timesheets.count() == 2
 
 
-def test_submitted_and_approved_lines_are_locked_for_their_author(world, agent, admin_staff):
-    _, log = world
+def test_submitted_and_approved_lines_are_locked_for_their_author(approval_line, agent, admin_staff):
+    _, log = approval_line
     ts = log(MONDAY, "2")
     approvals.timesheet_week_submit(employee=agent, week=MONDAY, user=agent)
     with pytest.raises(ConflictError, match="locked"):
@@ -86,9 +80,9 @@ def test_submitted_and_approved_lines_are_locked_for_their_author(world, agent, 
 
 
 def test_a_rejected_week_unlocks_its_lines_with_the_reason_and_can_be_submitted_again(
-    world, agent, admin_staff
+    approval_line, agent, admin_staff
 ):
-    _, log = world
+    _, log = approval_line
     ts = log(MONDAY, "2")
     approvals.timesheet_week_submit(employee=agent, week=MONDAY, user=agent)
     with pytest.raises(DomainError, match="reason"):
@@ -125,8 +119,8 @@ def test_projects_without_approval_bill_at_once(agent):
     assert order.lines.get().qty_delivered == D("1")
 
 
-def test_only_admins_or_holders_of_the_approving_permission_approve(world, agent, sales_user, api_as):
-    _, log = world
+def test_only_admins_or_holders_of_the_approving_permission_approve(approval_line, agent, sales_user, api_as):
+    _, log = approval_line
     log(MONDAY, "2")
     approvals.timesheet_week_submit(employee=agent, week=MONDAY, user=agent)
     body = {"employee": agent.pk, "week": "2026-03-11"}
@@ -138,8 +132,8 @@ def test_only_admins_or_holders_of_the_approving_permission_approve(world, agent
     assert response.json() == {"lines": 1}
 
 
-def test_the_weeks_waiting_list_and_the_header_count(world, agent, admin_staff, client, api_as):
-    _, log = world
+def test_the_weeks_waiting_list_and_the_header_count(approval_line, agent, admin_staff, client, api_as):
+    _, log = approval_line
     log(MONDAY, "2")
     log(MONDAY + datetime.timedelta(days=1), "1")
     log(MONDAY - datetime.timedelta(days=7), "4")

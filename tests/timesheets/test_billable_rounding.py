@@ -5,26 +5,20 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 
 from core.units import billable_hours
 from invoicing.services import invoice_create_from_order
 from sales import services as sales
 from sales.selectors import order_line_remaining_hours
+from tests.clock import frozen_on
 from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, UserFactory
 from timesheets import services as timesheets
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, frozen_on(datetime.date(2026, 3, 10))]
 
 D = Decimal
 DAY = datetime.date(2026, 3, 10)
-
-
-@pytest.fixture(autouse=True)
-def march():
-    with time_machine.travel(datetime.datetime(2026, 3, 10, 9, 0, tzinfo=datetime.UTC), tick=True):
-        yield
 
 
 @pytest.mark.parametrize(

@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from core.errors import DomainError
 from invoicing import services as inv
 from sales.models import Uom
-from tests.clock import TODAY
+from tests.clock import TODAY, frozen_on
 from timesheets import services as ts
 from timesheets.models import TimesheetLine
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("billing_day")]
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 SETTINGS = settings(
     max_examples=40,

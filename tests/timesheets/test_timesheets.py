@@ -8,7 +8,7 @@ import pytest
 from core.errors import ConflictError, DomainError
 from projects.models import Task
 from sales.models import OrderLine
-from tests.clock import TODAY
+from tests.clock import TODAY, frozen_on
 from tests.factories import (
     CustomerFactory,
     ProjectFactory,
@@ -22,7 +22,7 @@ from timesheets import selectors as ts_selectors
 from timesheets import services as ts
 from timesheets.models import TimesheetLine
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("billing_day")]
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 
 def log(worker, hours, **kwargs):

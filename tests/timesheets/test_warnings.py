@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from tests.clock import on_day
+from tests.clock import frozen_on
 from tests.factories import (
     CustomerFactory,
     PrepaidLineFactory,
@@ -23,15 +23,9 @@ from timesheets import timers
 from timesheets.models import TimesheetLine
 from timesheets.selectors import order_lines_past_sold_hours
 
-pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
 TODAY = datetime.date(2026, 3, 11)
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with on_day(TODAY):
-        yield
+pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 
 @pytest.fixture

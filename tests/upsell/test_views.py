@@ -22,11 +22,6 @@ from upsell.sweep import upsell_sweep
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seller(db):
-    return UserFactory(username="seller", roles=["sales"])
-
-
 def _flagged_orders(n, seller, *, lines_per_order=2):
     orders = []
     for i in range(n):

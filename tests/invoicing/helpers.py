@@ -1,0 +1,18 @@
+"""Small steps shared by the invoicing tests."""
+
+from decimal import Decimal
+
+from tests.clock import TODAY
+from timesheets import services as ts
+
+
+def log(worker, hours, line, project, day=TODAY):
+    """`hours` of `worker` on the order line `line` in `project`, logged through the service."""
+    return ts.timesheet_log(
+        employee=worker, user=worker, date=day, hours=Decimal(hours), project=project, sale_line=line
+    )
+
+
+def fresh(obj):
+    obj.refresh_from_db()
+    return obj
