@@ -300,10 +300,6 @@ def invoice_with_lines(*, posted: bool = True, customer=None, number: str = "INV
     tax = TaxFactory(rate=Decimal("21.000"))
     customer = customer or CustomerFactory(name="Globex Corporation", email="ap@globex.example")
     order = OrderFactory(customer=customer, state=Order.State.SALE, client_reference="PO-778")
-    ts_product = ProductFactory(timesheet=True, name="Service on Timesheets", tax=tax)
-    ts_line = OrderLineFactory(order=order, product=ts_product, quantity=Decimal("10.00"))
-    block = ProductFactory(name="Prepaid support 10 h", tax=tax)
-    block_line = OrderLineFactory(order=order, product=block, quantity=Decimal("1.00"), uom=uom("Units"))
     today = datetime.date(2026, 11, 20)
     defaults = {
         "customer": customer,
@@ -320,6 +316,27 @@ def invoice_with_lines(*, posted: bool = True, customer=None, number: str = "INV
     }
     defaults.update(fields)
     invoice = InvoiceFactory(**defaults)
+    ts_line = _billed_timesheet_line(invoice, order, tax)
+    _billed_prepaid_line(invoice, order, tax)
+    project = ProjectFactory(customer=customer)
+    agent = UserFactory(username="ts-agent", first_name="Ada", last_name="Lovelace", roles=["agent"])
+    for day, hours, text in ((3, "1.50", "Mail server migration"), (12, "2.00", "Backup restore test")):
+        TimesheetLineFactory(
+            date=datetime.date(2026, 11, day),
+            employee=agent,
+            description=text,
+            hours=Decimal(hours),
+            project=project,
+            sale_line=ts_line,
+            invoice=invoice,
+        )
+    return invoice
+
+
+def _billed_timesheet_line(invoice, order, tax):
+    """Invoice line 1: 3.50 h of Service on Timesheets at 100.00 for 1-15 November; → its order line."""
+    ts_product = ProductFactory(timesheet=True, name="Service on Timesheets", tax=tax)
+    ts_line = OrderLineFactory(order=order, product=ts_product, quantity=Decimal("10.00"))
     InvoiceLineFactory(
         invoice=invoice,
         sequence=1,
@@ -337,6 +354,13 @@ def invoice_with_lines(*, posted: bool = True, customer=None, number: str = "INV
         period_start=datetime.date(2026, 11, 1),
         period_end=datetime.date(2026, 11, 15),
     )
+    return ts_line
+
+
+def _billed_prepaid_line(invoice, order, tax):
+    """Invoice line 2: one prepaid block of 10 h at 500.00."""
+    block = ProductFactory(name="Prepaid support 10 h", tax=tax)
+    block_line = OrderLineFactory(order=order, product=block, quantity=Decimal("1.00"), uom=uom("Units"))
     InvoiceLineFactory(
         invoice=invoice,
         sequence=2,
@@ -352,19 +376,6 @@ def invoice_with_lines(*, posted: bool = True, customer=None, number: str = "INV
         tax_amount=Decimal("105.00"),
         total=Decimal("605.00"),
     )
-    project = ProjectFactory(customer=customer)
-    agent = UserFactory(username="ts-agent", first_name="Ada", last_name="Lovelace", roles=["agent"])
-    for day, hours, text in ((3, "1.50", "Mail server migration"), (12, "2.00", "Backup restore test")):
-        TimesheetLineFactory(
-            date=datetime.date(2026, 11, day),
-            employee=agent,
-            description=text,
-            hours=Decimal(hours),
-            project=project,
-            sale_line=ts_line,
-            invoice=invoice,
-        )
-    return invoice
 
 
 # --- Upsell ---------------------------------------------------------------------------------

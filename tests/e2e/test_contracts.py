@@ -5,22 +5,17 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.management import call_command
 
 from contracts.models import Contract
+from tests.clock import frozen_on
 from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, TimesheetLineFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def january():
-    with time_machine.travel(datetime.datetime(2026, 1, 10, 9, 0, tzinfo=datetime.UTC), tick=True):
-        yield
-
-
-def test_a_contract_renews_with_rollover_and_the_customer_sees_it(january, page, login, shot):
+@frozen_on(datetime.date(2026, 1, 10))
+def test_a_contract_renews_with_rollover_and_the_customer_sees_it(page, login, shot):
     seller = UserFactory(username="e2e-contract-seller", roles=["sales"])
     customer = CustomerFactory(name="Globex Corporation")
     contact = UserFactory(username="e2e-globex", roles=["customer"])
@@ -28,6 +23,25 @@ def test_a_contract_renews_with_rollover_and_the_customer_sees_it(january, page,
     ProductFactory(name="Support hours", price=Decimal("100.00"))
 
     login(page, seller)
+    contract = sales_sell_a_monthly_block_with_capped_rollover(page, shot)
+
+    # January: 4 h of work; then the beat job (here: the command) starts February.
+    period = contract.periods.get()
+    TimesheetLineFactory(
+        date=datetime.date(2026, 1, 5),
+        hours=Decimal("4"),
+        sale_line=period.order_line,
+        project=ProjectFactory(customer=customer),
+    )
+    call_command("renew_contracts", "--date", "2026-02-01")
+    sales_see_february_with_the_rollover(page, shot)
+
+    page.context.clear_cookies()
+    login(page, contact)
+    customer_follows_the_same_figures_in_the_portal(page, shot)
+
+
+def sales_sell_a_monthly_block_with_capped_rollover(page, shot) -> Contract:
     page.goto("/contracts/new/")
     page.select_option("select[name=customer]", label="Globex Corporation")
     page.select_option("select[name=product]", label="Support hours")
@@ -49,17 +63,10 @@ def test_a_contract_renews_with_rollover_and_the_customer_sees_it(january, page,
     assert contract.overage_rate == Decimal("90.00")
     assert page.locator("[data-testid=contract-periods] tbody tr").count() == 1
     assert "Draft" in page.locator("[data-testid=contract-periods]").inner_text()
+    return contract
 
-    # January: 4 h of work; then the beat job (here: the command) starts February.
-    period = contract.periods.get()
-    TimesheetLineFactory(
-        date=datetime.date(2026, 1, 5),
-        hours=Decimal("4"),
-        sale_line=period.order_line,
-        project=ProjectFactory(customer=customer),
-    )
-    call_command("renew_contracts", "--date", "2026-02-01")
 
+def sales_see_february_with_the_rollover(page, shot):
     page.reload()
     rows = page.locator("[data-testid=contract-periods] tbody tr")
     assert rows.count() == 2
@@ -76,9 +83,8 @@ def test_a_contract_renews_with_rollover_and_the_customer_sees_it(january, page,
     page.set_viewport_size({"width": 1366, "height": 900})
     shot(page, "contract-list")
 
-    # The customer follows the same figures in the portal.
-    page.context.clear_cookies()
-    login(page, contact)
+
+def customer_follows_the_same_figures_in_the_portal(page, shot):
     page.goto("/contracts/portal/")
     card = page.locator("[data-testid=portal-contract]")
     assert "Balance: 16.00 h" in card.inner_text()

@@ -28,8 +28,25 @@ def test_customer_and_agent_talk_on_a_ticket(page, browser, live_server, login, 
     Team.objects.filter(name="Customer Care").update(portal=True)
     agent = UserFactory(username="e2e-agent")  # created by the world (get_or_create)
 
-    # The customer opens a ticket with a screenshot.
     login(page, contact)
+    ticket_url = customer_opens_a_ticket_with_a_screenshot(page, shot)
+    ticket_id = ticket_url.rstrip("/").rsplit("/", 1)[1]
+    agent_context = browser.new_context(viewport=LAPTOP, base_url=live_server.url)
+    agent_replies_and_adds_an_internal_note(agent_context.new_page(), login, shot, agent, ticket_id)
+    agent_context.close()
+    customer_sees_the_reply_not_the_note_and_answers(page, shot, ticket_url)
+
+    # ... and downloads an invoice PDF from the portal home.
+    page.get_by_role("link", name="My portal").first.click()
+    with page.expect_download() as download_info:
+        page.locator("#invoices tbody tr").first.get_by_role("link", name="Download PDF").click()
+    with open(download_info.value.path(), "rb") as pdf:
+        assert pdf.read(4) == b"%PDF"
+    assert invoice.number
+
+
+def customer_opens_a_ticket_with_a_screenshot(page, shot) -> str:
+    """→ the URL of the new ticket."""
     expect(page.get_by_test_id("burndown")).to_have_count(1)
     both_widths(page, shot, "portal-home")
     page.get_by_role("link", name="Open a ticket").click()
@@ -42,12 +59,10 @@ def test_customer_and_agent_talk_on_a_ticket(page, browser, live_server, login, 
     page.get_by_role("button", name="Open the ticket").click()
     expect(page.get_by_test_id("ticket-turn")).to_have_text("Waiting for us")
     expect(page.get_by_role("link", name="blank-page.png")).to_be_visible()
-    ticket_url = page.url
-    ticket_id = ticket_url.rstrip("/").rsplit("/", 1)[1]
+    return page.url
 
-    # The agent replies and adds an internal note.
-    agent_context = browser.new_context(viewport=LAPTOP, base_url=live_server.url)
-    agent_page = agent_context.new_page()
+
+def agent_replies_and_adds_an_internal_note(agent_page, login, shot, agent, ticket_id):
     login(agent_page, agent)
     agent_page.goto("/helpdesk/")
     expect(agent_page.locator("tbody tr").first).to_contain_text("Printer prints blank pages")
@@ -66,9 +81,9 @@ def test_customer_and_agent_talk_on_a_ticket(page, browser, live_server, login, 
     expect(thread.locator(".turn")).to_contain_text("Waiting for the customer")
     thread.scroll_into_view_if_needed()
     both_widths(agent_page, shot, "helpdesk-ticket-conversation")
-    agent_context.close()
 
-    # The customer sees the reply, not the note, and answers.
+
+def customer_sees_the_reply_not_the_note_and_answers(page, shot, ticket_url):
     page.goto(ticket_url)
     messages = page.get_by_test_id("message")
     expect(messages).to_have_count(2)
@@ -81,14 +96,6 @@ def test_customer_and_agent_talk_on_a_ticket(page, browser, live_server, login, 
     expect(page.get_by_test_id("message")).to_have_count(3)
     expect(page.get_by_test_id("ticket-turn")).to_have_text("Waiting for us")
     both_widths(page, shot, "portal-ticket-detail")
-
-    # ... and downloads an invoice PDF from the portal home.
-    page.get_by_role("link", name="My portal").first.click()
-    with page.expect_download() as download_info:
-        page.locator("#invoices tbody tr").first.get_by_role("link", name="Download PDF").click()
-    with open(download_info.value.path(), "rb") as pdf:
-        assert pdf.read(4) == b"%PDF"
-    assert invoice.number
 
 
 def test_staff_see_the_burn_down_on_the_order_page_and_manage_portal_users(page, login, shot):

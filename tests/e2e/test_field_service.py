@@ -52,8 +52,23 @@ def test_technician_works_a_task_customer_signs_and_sales_invoice_time_and_mater
     task = Task.objects.get(sale_line__order=order)  # created by the confirmation
     Task.objects.filter(pk=task.pk).update(assignee=tech)
 
-    # --- The technician opens the task ---------------------------------------------------
     login(page, tech)
+    technician_opens_the_task(page, shot, task)
+    technician_times_the_work_adds_material_and_notes(page, shot, task, cable)
+    customer_signs_on_the_canvas(page, shot)
+    technician_marks_the_task_done(page, shot, task, cable, mailoutbox)
+
+    page.context.clear_cookies()
+    login(page, seller)
+    sales_invoice_the_task_from_to_invoice(page, shot, task, order, service, cable)
+
+    page.context.clear_cookies()
+    login(page, tech)
+    technician_finds_the_billed_line_locked_and_logs_more_time(page, shot, task, order)
+    _leave(page)
+
+
+def technician_opens_the_task(page, shot, task):
     page.click(".mainnav >> text=Tasks")
     page.wait_for_selector("table.tasks-table")
     shot(page, "field-01-task-list")
@@ -61,6 +76,8 @@ def test_technician_works_a_task_customer_signs_and_sales_invoice_time_and_mater
     page.wait_for_selector("#task-timesheets")
     shot(page, "field-02-task")
 
+
+def technician_times_the_work_adds_material_and_notes(page, shot, task, cable):
     # Timer (the helpdesk engineer's partial): start, stop, confirm the rounded duration.
     page.click("button.timer-start")
     page.wait_for_selector(".timer-slot button.timer-stop")
@@ -88,7 +105,8 @@ def test_technician_works_a_task_customer_signs_and_sales_invoice_time_and_mater
     page.click("#task-form button[type=submit]")
     page.wait_for_selector("text=Task saved.")
 
-    # --- The customer signs on the canvas -------------------------------------------------
+
+def customer_signs_on_the_canvas(page, shot):
     page.click("text=Sign worksheet")
     page.wait_for_selector("#signature-pad")
     page.click("#sign-form button[type=submit]")  # nothing drawn yet: clear error
@@ -100,7 +118,9 @@ def test_technician_works_a_task_customer_signs_and_sales_invoice_time_and_mater
     page.click("#sign-form button[type=submit]")
     page.wait_for_selector("text=Worksheet signed")
 
-    # --- Mark as done ---------------------------------------------------------------------
+
+def technician_marks_the_task_done(page, shot, task, cable, mailoutbox):
+    """Done: the signed worksheet PDF is stored and mailed, the cable leaves the stock."""
     page.click("#mark-done")
     page.wait_for_selector("text=Task marked as done")
     shot(page, "field-08-done")
@@ -116,9 +136,9 @@ def test_technician_works_a_task_customer_signs_and_sales_invoice_time_and_mater
     assert cable.qty_on_hand == Decimal("8.00")
     assert StockMove.objects.get(task=task).quantity == Decimal("-2.00")
 
-    # --- Sales: To invoice → Create invoices ---------------------------------------------
-    page.context.clear_cookies()
-    login(page, seller)
+
+def sales_invoice_the_task_from_to_invoice(page, shot, task, order, service, cable):
+    """To invoice → Create invoices: one batch job makes the draft with the time and the material."""
     page.click(".mainnav >> text=To invoice")
     page.wait_for_selector(f"input[name=tasks][value='{task.pk}']")
     shot(page, "field-09-to-invoice")
@@ -139,9 +159,9 @@ def test_technician_works_a_task_customer_signs_and_sales_invoice_time_and_mater
     assert page.locator(f"input[name=tasks][value='{task.pk}']").count() == 0
     shot(page, "field-12-to-invoice-empty")
 
-    # --- Back on site: the billed line is locked, more time after done is still billable ----
-    page.context.clear_cookies()
-    login(page, tech)
+
+def technician_finds_the_billed_line_locked_and_logs_more_time(page, shot, task, order):
+    """Back on site: the billed line is locked, more time after done is still billable."""
     page.goto(f"/projects/tasks/{task.pk}/")
     page.on("dialog", lambda dialog: dialog.accept())
     page.click("#task-timesheets button:has-text('Delete')")
@@ -155,7 +175,6 @@ def test_technician_works_a_task_customer_signs_and_sales_invoice_time_and_mater
     shot(page, "field-14-more-time-after-done")
     order.refresh_from_db()
     assert order.invoice_status == "to_invoice"  # the added time goes on a new invoice
-    _leave(page)
 
 
 def test_project_kanban_screen(page, login, shot):

@@ -66,8 +66,17 @@ def test_agent_logs_time_on_a_prepaid_ticket_inline_and_with_the_timer(page, log
     )
 
     login(page, agent)
+    agent_moves_tickets_on_the_pipeline(page, shot, data.team)
+    page.get_by_role("link", name=re.compile("Printer on fire")).click()
+    agent_logs_time_inline_on_the_prepaid_line(page, data.order)
+    agent_times_the_work_with_the_timer(page, shot)
+    agent_over_consumes_the_line(page, shot)
+    page.wait_for_load_state("networkidle")
+
+
+def agent_moves_tickets_on_the_pipeline(page, shot, team):
     page.goto("/helpdesk/")
-    page.get_by_role("link", name=f"{data.team.name} pipeline").click()
+    page.get_by_role("link", name=f"{team.name} pipeline").click()
     expect(page.locator(".kanban-col")).to_have_count(4)
     expect(page.get_by_test_id("count-new")).to_have_text("2")
     shot(page, "helpdesk-pipeline")
@@ -85,10 +94,11 @@ def test_agent_logs_time_on_a_prepaid_ticket_inline_and_with_the_timer(page, log
     expect(page.get_by_test_id("count-cancelled")).to_have_text("1")
     expect(page.get_by_test_id("count-in-progress")).to_have_text("1")
 
-    page.get_by_role("link", name=re.compile("Printer on fire")).click()
+
+def agent_logs_time_inline_on_the_prepaid_line(page, order):
     # The item was defaulted to the customer's prepaid line: 50 h left.
     selected = page.locator("#id_sale_line option:checked")
-    expect(selected).to_contain_text(data.order.name)
+    expect(selected).to_contain_text(order.name)
     expect(selected).to_contain_text("50.00 h left")
     remaining = page.get_by_test_id("remaining-hours")
     expect(remaining).to_have_text("50.00 h")
@@ -104,7 +114,9 @@ def test_agent_logs_time_on_a_prepaid_ticket_inline_and_with_the_timer(page, log
     expect(selected).to_contain_text("47.50 h left")
     assert page.evaluate("window.noReload") is True
 
-    # Timer: start, watch it tick in the header, stop and confirm the rounded 0.25 h.
+
+def agent_times_the_work_with_the_timer(page, shot):
+    """Timer: start, watch it tick in the header, stop and confirm the rounded 0.25 h."""
     page.evaluate(SAMPLE_HEADER_CLOCK)
     page.get_by_role("button", name="Start timer").click()
     widget = page.get_by_test_id("header-timer")
@@ -128,7 +140,9 @@ def test_agent_logs_time_on_a_prepaid_ticket_inline_and_with_the_timer(page, log
     expect(page.get_by_test_id("header-timer")).to_have_count(0)
     expect(page.get_by_role("button", name="Start timer")).to_be_visible()
 
-    # Over-consume the item: the remaining hours turn red (two earlier days: 24 h a day at most).
+
+def agent_over_consumes_the_line(page, shot):
+    """The remaining hours turn red (two earlier days: 24 h a day at most)."""
     for days_ago in (1, 2):
         page.fill("#id_new-date", (timezone.localdate() - datetime.timedelta(days=days_ago)).isoformat())
         page.fill("#id_new-description", "Data recovery")
@@ -141,7 +155,6 @@ def test_agent_logs_time_on_a_prepaid_ticket_inline_and_with_the_timer(page, log
     assert color == "rgb(198, 40, 40)"
     assert page.evaluate("window.noReload") is True
     shot(page, "helpdesk-ticket-form")
-    page.wait_for_load_state("networkidle")
 
 
 def test_bad_hours_show_an_error_next_to_the_field(page, login, shot):

@@ -35,8 +35,24 @@ def test_sales_and_accountant_bill_postpaid_time(page, login, shot, transactiona
     customer = CustomerFactory(name="Cyberdyne Systems", email="ap@cyberdyne.example")
     ProductFactory(name="Service on Timesheets", timesheet=True, price=Decimal("100.00"), tax=tax)
 
-    # --- Sales: a quotation for post-paid time --------------------------------------------------
     login(page, seller)
+    order = sales_writes_a_quotation_for_postpaid_time(page, shot, customer)
+    sales_edits_the_header_of_the_quotation(page, shot)
+    sales_confirms_and_finds_nothing_to_invoice_yet(page, shot)
+    today = agent_logs_time_on_the_order(agent, order, customer)
+    invoice = sales_invoices_the_time_of_a_period(page, shot, order, today)
+    sales_finds_the_order_and_the_customer(page, shot, order)
+    logout(page)
+
+    login(page, accountant)
+    accountant_posts_the_invoice_and_registers_two_payments(page, shot, invoice)
+    accountant_downloads_the_pdf(page, invoice)
+    page.goto("/invoicing/invoices/")
+    expect(page.locator("table.list")).to_contain_text(invoice.number)
+    shot(page, "accounting-invoice-list")
+
+
+def sales_writes_a_quotation_for_postpaid_time(page, shot, customer) -> Order:
     page.click(".mainnav a:has-text('Orders')")
     page.click("text=New quotation")
     page.select_option("select[name=customer]", label="Cyberdyne Systems")
@@ -60,8 +76,11 @@ def test_sales_and_accountant_bill_postpaid_time(page, login, shot, transactiona
     page.click("#line-row-new button:has-text('Save')")
     expect(page.locator(".order-totals .grand")).to_contain_text("2,420.00")
     shot(page, "sales-order-form")
+    return order
 
-    # The header of the quotation is editable while it is a draft; errors show next to the field.
+
+def sales_edits_the_header_of_the_quotation(page, shot):
+    """The header of the quotation is editable while it is a draft; errors show next to the field."""
     page.click("#edit-header")
     page.fill("input[name=header-client_reference]", "PO-2026-18")
     page.fill("textarea[name=header-note]", "Work on site, Mondays only.")
@@ -78,6 +97,8 @@ def test_sales_and_accountant_bill_postpaid_time(page, login, shot, transactiona
     expect(page.locator(".note")).to_contain_text("Mondays only")
     shot(page, "sales-order-header-saved")
 
+
+def sales_confirms_and_finds_nothing_to_invoice_yet(page, shot):
     page.click("button:has-text('Confirm')")
     expect(page.locator(".msg-success")).to_contain_text("confirmed")
     expect(page.locator("table.lines th", has_text="Remaining hours")).to_be_visible()
@@ -90,7 +111,9 @@ def test_sales_and_accountant_bill_postpaid_time(page, login, shot, transactiona
     dialog.locator("button:has-text('Close')").click()
     expect(page.locator("#modal .modal")).to_have_count(0)
 
-    # --- An agent logs time (through the timesheets service) -------------------------------------
+
+def agent_logs_time_on_the_order(agent, order, customer) -> datetime.date:
+    """Through the timesheets service: 2.50 h six days ago, 1.25 h three days ago, 1.00 h today."""
     line = order.lines.get()
     project = ProjectFactory(customer=customer, name="Cyberdyne support")
     today = datetime.date.today()
@@ -108,8 +131,10 @@ def test_sales_and_accountant_bill_postpaid_time(page, login, shot, transactiona
             sale_line=line,
             description=text,
         )
+    return today
 
-    # --- Sales: invoice the time of a period ----------------------------------------------------
+
+def sales_invoices_the_time_of_a_period(page, shot, order, today) -> Invoice:
     page.reload()
     expect(page.locator("table.lines")).to_contain_text("4.75")  # delivered
     page.click("button:has-text('Create invoice')")
@@ -128,6 +153,10 @@ def test_sales_and_accountant_bill_postpaid_time(page, login, shot, transactiona
     invoice = Invoice.objects.get(order=order)
     assert invoice.amount_total == Decimal("453.75")
     shot(page, "sales-invoice-draft")
+    return invoice
+
+
+def sales_finds_the_order_and_the_customer(page, shot, order):
     page.goto(f"/sales/orders/{order.pk}/")
     shot(page, "sales-order-confirmed")
     page.goto("/sales/orders/")
@@ -138,10 +167,9 @@ def test_sales_and_accountant_bill_postpaid_time(page, login, shot, transactiona
     expect(page.locator("h1")).to_have_text("Cyberdyne Systems")
     expect(page.locator("body")).to_contain_text(order.name)
     shot(page, "sales-customer-detail")
-    logout(page)
 
-    # --- Accountant: post, pay in two steps, download ------------------------------------------
-    login(page, accountant)
+
+def accountant_posts_the_invoice_and_registers_two_payments(page, shot, invoice):
     page.click(".mainnav a:has-text('Invoices')")
     page.click(f"a[href='/invoicing/invoices/{invoice.pk}/']")
     page.click("button:has-text('Post')")
@@ -164,6 +192,9 @@ def test_sales_and_accountant_bill_postpaid_time(page, login, shot, transactiona
     expect(page.locator(".badge.paid")).to_be_visible()
     shot(page, "accounting-invoice-detail")
 
+
+def accountant_downloads_the_pdf(page, invoice):
+    """The PDF reads back with the number, the customer and the total, and carries Factur-X."""
     with page.expect_download() as download_info:
         page.click("a:has-text('Download PDF')")
     download = download_info.value
@@ -183,7 +214,3 @@ def test_sales_and_accountant_bill_postpaid_time(page, login, shot, transactiona
     assert invoice.number in text and "Cyberdyne Systems" in text and "453.75" in text
     _name, xml = facturx.get_facturx_xml_from_pdf(data, check_xsd=False)
     assert facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931")
-
-    page.goto("/invoicing/invoices/")
-    expect(page.locator("table.list")).to_contain_text(invoice.number)
-    shot(page, "accounting-invoice-list")

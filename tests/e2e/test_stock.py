@@ -6,10 +6,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from axe_playwright_python.sync_playwright import Axe
 
 from projects.models import StockMove
+from tests.clock import frozen_on
 from tests.e2e.test_accessibility import blocking_violations
 from tests.factories import ProductFactory, TaskFactory, UserFactory
 
@@ -17,13 +17,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
-@pytest.fixture
-def wednesday():
-    with time_machine.travel(datetime.datetime(2026, 3, 11, 9, 0, tzinfo=datetime.UTC), tick=True):
-        yield
-
-
-def test_sales_receive_goods_into_stock(wednesday, page, login, shot):
+@frozen_on(datetime.date(2026, 3, 11))  # a Wednesday
+def test_sales_receive_goods_into_stock(page, login, shot):
     seller = UserFactory(username="e2e-stock", first_name="Sam", last_name="Seller", roles=["sales"])
     switch = ProductFactory(goods=True, name="Network switch (8 ports)", qty_on_hand=Decimal("4.00"))
     StockMove.objects.create(

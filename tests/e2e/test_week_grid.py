@@ -7,9 +7,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.clock import frozen_on
 from tests.e2e.test_accessibility import blocking_violations
 from tests.factories import (
     CustomerFactory,
@@ -29,13 +29,8 @@ MONDAY = datetime.date(2026, 3, 9)
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
-@pytest.fixture
-def wednesday():
-    with time_machine.travel(datetime.datetime(2026, 3, 11, 9, 0, tzinfo=datetime.UTC), tick=True):
-        yield
-
-
-def test_an_agent_fills_the_week_from_the_keyboard(wednesday, page, login, shot):
+@frozen_on(datetime.date(2026, 3, 11))  # a Wednesday
+def test_an_agent_fills_the_week_from_the_keyboard(page, login, shot):
     agent = UserFactory(username="e2e-week", first_name="Wes", last_name="Weekly", roles=["agent"])
     customer = CustomerFactory(name="Globex")
     block = PrepaidLineFactory(order=SaleOrderFactory(customer=customer), quantity=Decimal("10.00"))
@@ -53,7 +48,17 @@ def test_an_agent_fills_the_week_from_the_keyboard(wednesday, page, login, shot)
     assert "?week=2026-03-02" in page.get_attribute("a[rel=prev]", "href")
     page.click("text=Copy last week's rows")
     page.wait_for_selector(f"tr[data-row='task-{task.pk}']")
+    agent_types_two_cells_and_saves_with_enter(page, shot, ticket, task)
+    a_refused_cell_shows_its_own_message(page, shot, task)
+    agent_fills_a_cell_on_a_phone(page, shot, ticket)
 
+    page.goto("/timesheets/")
+    assert "Total Thu 2026-03-12" in page.inner_text("table.line-table")
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    shot(page, "timesheets-day-totals-390")
+
+
+def agent_types_two_cells_and_saves_with_enter(page, shot, ticket, task):
     tuesday = f"cell-ticket-{ticket.pk}-2026-03-10"
     page.click(f"input[name='{tuesday}']")
     page.keyboard.type("1:30")
@@ -72,6 +77,8 @@ def test_an_agent_fills_the_week_from_the_keyboard(wednesday, page, login, shot)
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     shot(page, "week-grid-1366")
 
+
+def a_refused_cell_shows_its_own_message(page, shot, task):
     page.keyboard.type("two")  # refused: its own message on its cell, nothing saved
     page.keyboard.press("Enter")
     page.wait_for_selector(".cell-error")
@@ -81,6 +88,8 @@ def test_an_agent_fills_the_week_from_the_keyboard(wednesday, page, login, shot)
     assert blocking_violations(page, Axe()) == []  # the grid with a refused cell
     shot(page, "week-grid-error-1366")
 
+
+def agent_fills_a_cell_on_a_phone(page, shot, ticket):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/timesheets/week/")
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
@@ -92,8 +101,3 @@ def test_an_agent_fills_the_week_from_the_keyboard(wednesday, page, login, shot)
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     assert blocking_violations(page, Axe()) == []
     shot(page, "week-grid-390")
-
-    page.goto("/timesheets/")
-    assert "Total Thu 2026-03-12" in page.inner_text("table.line-table")
-    assert page.evaluate(NO_SIDEWAYS_SCROLL)
-    shot(page, "timesheets-day-totals-390")

@@ -52,35 +52,13 @@ def test_with_redis_down_pages_and_api_answer_and_the_work_is_done_once_it_is_ba
     orders = make_orders(2, tasks_per_order=1)
     fault_redis.stop()
 
-    # Sign-in uses the cache (failure counters): it answers, and still counts (in memory).
-    browser = Client()
-    for _ in range(settings.LOGIN_FAILURE_LIMIT):
-        assert browser.post(reverse("login"), {"username": "acc", "password": "wrong"}).status_code == 200
-    refused = browser.post(reverse("login"), {"username": "acc", "password": "a long pass phrase"})
-    assert "Too many failed sign-in attempts" in refused.content.decode()
-    api = APIClient()  # the same address: the API's sign-in is refused too, by the same counters
-    assert api.post("/api/v1/auth/token/", {"username": "seller-b", "password": "x"}).status_code == 429
-
-    # Posting an invoice queues its PDF: posted, the PDF job waits for the queue.
-    accountant_client = Client()
-    accountant_client.force_login(accountant)
-    posted = accountant_client.post(reverse("invoicing:invoice_post", args=[draft.pk]), follow=True)
-    assert posted.status_code == 200 and "PDF being prepared" in posted.content.decode()
-    # Sending it by e-mail: accepted, waits too.
-    sent = accountant_client.post(reverse("invoicing:invoice_send", args=[draft.pk]), follow=True)
-    assert sent.status_code == 200
-    assert '<dd class="email-job">Waiting for the task queue</dd>' in sent.content.decode()
+    api = sign_in_answers_and_still_counts_failures(settings)
+    accountant_client = posting_and_sending_an_invoice_wait_for_the_queue(accountant, draft)
     # A customer's message (API): saved; its e-mail to the agent waits.
     api.force_authenticate(portal_user)
     created = api.post(f"/api/v1/tickets/{ticket.pk}/messages/", {"body": "Still burning."}, format="json")
     assert created.status_code == 201
-    # Batch invoicing: the job is saved, its page says it waits for the task queue.
-    seller_client = Client()
-    seller_client.force_login(seller)
-    tasks = list(Task.objects.values_list("pk", flat=True))
-    job_page = seller_client.post(reverse("projects:to_invoice"), {"tasks": tasks}, follow=True)
-    assert job_page.status_code == 200
-    assert "Waiting for the task queue" in job_page.content.decode()
+    seller_client, job_page = batch_invoicing_waits_for_the_queue(seller)
     # The invoice's PDF is made on demand meanwhile.
     assert accountant_client.get(reverse("invoicing:invoice_pdf", args=[draft.pk])).status_code == 200
 
@@ -113,3 +91,39 @@ def test_with_redis_down_pages_and_api_answer_and_the_work_is_done_once_it_is_ba
     assert recipients == [b"agent@example.com", b"ap@globex.example"]  # the message, the invoice
     job = seller_client.get(job_page.redirect_chain[-1][0]).context
     assert job["state"] == "SUCCESS" and len(job["invoices"]) == 2
+
+
+def sign_in_answers_and_still_counts_failures(settings) -> APIClient:
+    """Sign-in uses the cache (failure counters): it answers, and still counts (in memory)."""
+    browser = Client()
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        assert browser.post(reverse("login"), {"username": "acc", "password": "wrong"}).status_code == 200
+    refused = browser.post(reverse("login"), {"username": "acc", "password": "a long pass phrase"})
+    assert "Too many failed sign-in attempts" in refused.content.decode()
+    api = APIClient()  # the same address: the API's sign-in is refused too, by the same counters
+    assert api.post("/api/v1/auth/token/", {"username": "seller-b", "password": "x"}).status_code == 429
+    return api
+
+
+def posting_and_sending_an_invoice_wait_for_the_queue(accountant, draft) -> Client:
+    # Posting an invoice queues its PDF: posted, the PDF job waits for the queue.
+    accountant_client = Client()
+    accountant_client.force_login(accountant)
+    posted = accountant_client.post(reverse("invoicing:invoice_post", args=[draft.pk]), follow=True)
+    assert posted.status_code == 200 and "PDF being prepared" in posted.content.decode()
+    # Sending it by e-mail: accepted, waits too.
+    sent = accountant_client.post(reverse("invoicing:invoice_send", args=[draft.pk]), follow=True)
+    assert sent.status_code == 200
+    assert '<dd class="email-job">Waiting for the task queue</dd>' in sent.content.decode()
+    return accountant_client
+
+
+def batch_invoicing_waits_for_the_queue(seller):
+    """The job is saved, its page says it waits for the task queue. → (the client, the job page)."""
+    seller_client = Client()
+    seller_client.force_login(seller)
+    tasks = list(Task.objects.values_list("pk", flat=True))
+    job_page = seller_client.post(reverse("projects:to_invoice"), {"tasks": tasks}, follow=True)
+    assert job_page.status_code == 200
+    assert "Waiting for the task queue" in job_page.content.decode()
+    return seller_client, job_page

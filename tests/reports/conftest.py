@@ -105,16 +105,29 @@ def story(db, sales_user, accountant):
             sale_line=line,
         )
 
-    inv1 = _invoice(so_a, day=datetime.date(2026, 9, 1), user=accountant)
+    orders = {"A": so_a, "B": so_b, "C": so_c, "D": so_d, "E": so_e}
+    return Story(
+        globex=globex,
+        initech=initech,
+        ana=ana,
+        bob=bob,
+        orders=orders,
+        invoices=_invoices_and_payments(orders, accountant),
+    )
+
+
+def _invoices_and_payments(orders, accountant) -> dict:
+    """INV1..INV4, the credit note RINV1 of INV3 and the two payments of the story above."""
+    inv1 = _invoice(orders["A"], day=datetime.date(2026, 9, 1), user=accountant)
     inv2 = _invoice(
-        so_b,
+        orders["B"],
         day=datetime.date(2026, 11, 1),
         user=accountant,
         period_start=datetime.date(2026, 10, 1),
         period_end=datetime.date(2026, 10, 31),
     )
-    inv3 = _invoice(so_d, day=datetime.date(2026, 7, 15), user=accountant)
-    inv4 = _invoice(so_e, day=datetime.date(2026, 10, 1), user=accountant)
+    inv3 = _invoice(orders["D"], day=datetime.date(2026, 7, 15), user=accountant)
+    inv4 = _invoice(orders["E"], day=datetime.date(2026, 10, 1), user=accountant)
     rinv1 = invoicing.invoice_credit_note(invoice=inv3, user=accountant)
     invoicing.invoice_register_payment(
         invoice=inv1, amount=D("2000.00"), date=datetime.date(2026, 10, 15), user=accountant
@@ -122,11 +135,4 @@ def story(db, sales_user, accountant):
     invoicing.invoice_register_payment(
         invoice=inv4, amount=D("100.00"), date=datetime.date(2026, 11, 1), user=accountant
     )
-    return Story(
-        globex=globex,
-        initech=initech,
-        ana=ana,
-        bob=bob,
-        orders={"A": so_a, "B": so_b, "C": so_c, "D": so_d, "E": so_e},
-        invoices={"INV1": inv1, "INV2": inv2, "INV3": inv3, "INV4": inv4, "RINV1": rinv1},
-    )
+    return {"INV1": inv1, "INV2": inv2, "INV3": inv3, "INV4": inv4, "RINV1": rinv1}

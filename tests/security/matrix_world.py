@@ -65,8 +65,6 @@ def build_world(*, admin_staff, superuser) -> MatrixWorld:
         "admin": admin_staff,
         "superuser": superuser,
     }
-    # A background job's record (worker mode writes them; the admin lists them).
-    TaskRecord.objects.create(task_id="matrix-job", name="invoicing.tasks.invoice_pdf_render_task")
     project = ProjectFactory(name="Globex field work", customer=a.customer)
     task = TaskFactory(project=project, customer=a.customer)
     team_project = conversation.team.project
@@ -83,10 +81,7 @@ def build_world(*, admin_staff, superuser) -> MatrixWorld:
     a.order.save(update_fields=["is_upsell", "upsell_reason"])
     # Stored once here, so downloads serve the file instead of rendering it per request.
     invoice_pdf_store(invoice=a.invoice)
-    # One row of each admin-only model, so their admin pages show an object.
-    Token.objects.create(user=agent)
-    StockMoveFactory()
-    PaymentFactory(invoice=a.invoice, amount=Decimal("1.00"))
+    admin_only_rows(agent=agent, invoice=a.invoice)
     ids = {
         "ticket": a.ticket.pk,
         "ticket_line": ticket_line.pk,
@@ -113,6 +108,15 @@ def build_world(*, admin_staff, superuser) -> MatrixWorld:
         "other_customer": CustomerFactory(name="Matrix prospect").pk,
     }
     return MatrixWorld(conversation=conversation, users=users, ids=ids)
+
+
+def admin_only_rows(*, agent, invoice) -> None:
+    """One row of each admin-only model, so their admin pages show an object: a background job's
+    record (worker mode writes them; the admin lists them), a token, a stock move, a payment."""
+    TaskRecord.objects.create(task_id="matrix-job", name="invoicing.tasks.invoice_pdf_render_task")
+    Token.objects.create(user=agent)
+    StockMoveFactory()
+    PaymentFactory(invoice=invoice, amount=Decimal("1.00"))
 
 
 # What each URL keyword means, by the first part of the route that names the object.
