@@ -42,14 +42,14 @@ def plan_of(sql: str) -> str:
 
 
 @pytest.fixture
-def lines(agent):
+def three_agent_lines(agent):
     TimesheetLineFactory.create_batch(3, employee=agent)
 
 
 @pytest.mark.parametrize("who", ["admin_user", "agent"])
 @pytest.mark.parametrize("query", ["", "?sort=-date", "?sort=date"])
 def test_the_page_orders_by_the_indexed_columns_and_postgresql_sorts_nothing(
-    client, request, lines, who, query
+    client, request, three_agent_lines, who, query
 ):
     client.force_login(request.getfixturevalue(who))
     sql = page_query(client, reverse("timesheets:line_list") + query)
@@ -62,7 +62,7 @@ def test_the_page_orders_by_the_indexed_columns_and_postgresql_sorts_nothing(
 
 
 def test_a_costly_sort_on_a_list_past_the_count_cap_keeps_the_indexed_order(
-    client, admin_user, lines, monkeypatch
+    client, admin_user, three_agent_lines, monkeypatch
 ):
     """Past the cap `?sort=-hours` falls back to the date order: the same plan as the default."""
     monkeypatch.setattr(pagination, "COUNT_CAP", 2)
