@@ -133,7 +133,7 @@ class PortalAdminSite(admin.AdminSite):
 def site_display_for_field(original):
     def display_for_field(value, field, empty_value_display, *args, **kwargs):
         if value is not None and is_money_field(field):
-            return format_money(value)
+            return format_money(value).replace(" ", "\u00a0")  # the amount and its currency stay together
         if value is not None and is_hours_field(field):
             return format_hours(value)
         return original(value, field, empty_value_display, *args, **kwargs)

@@ -20,7 +20,7 @@ document.addEventListener("click", (event) => {
 // A table or card that scrolls sideways (on a phone) must be reachable from the keyboard:
 // make each such region focusable so arrow keys scroll it (WCAG 2.1.1, axe scrollable-region-focusable).
 function focusScrollableRegions(root) {
-  for (const el of root.querySelectorAll(".card, .table-wrap, table, .table-card, .lines")) {
+  for (const el of root.querySelectorAll(".card, .table-wrap, .table-scroll, table, .table-card, .lines")) {
     const scrolls = el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== "visible";
     if (scrolls && !el.hasAttribute("tabindex")) {
       el.setAttribute("tabindex", "0");

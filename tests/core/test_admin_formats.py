@@ -74,7 +74,8 @@ def test_read_only_pages_and_inlines_show_money_and_dates_like_the_screens(admin
     invoice = InvoiceFactory(amount_total=Decimal("30250.00"), invoice_date=datetime.date(2026, 12, 1))
     InvoiceLineFactory(invoice=invoice, price_unit=Decimal("1500.00"), subtotal=Decimal("1500.00"))
     html = admin_client.get(reverse("admin:invoicing_invoice_change", args=[invoice.pk])).content.decode()
-    assert "30,250.00 EUR" in html and "1,500.00 EUR" in html
+    # A line's amount keeps its currency on the same line (a no-break space).
+    assert "30,250.00 EUR" in html and "1,500.00\xa0EUR" in html
     assert "30250.00" not in html and "1500.00 " not in html
     assert "2026-12-01" in html and "Dec. 1, 2026" not in html
 

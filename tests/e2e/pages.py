@@ -122,6 +122,8 @@ class Visit:
 
     @property
     def name(self) -> str:
+        if self.route == "portal:set_password":  # its URL holds a token
+            return f"{self.role}-portal-set-password"
         path = (self.dialog or self.url).split("?")[0].strip("/").replace("/", "-") or "home"
         return f"{self.role}-{path}"
 

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 from helpdesk.models import Ticket
 from invoicing.models import Invoice
 from sales.models import Order
+from tests.e2e.pages import demo_company
 from tests.e2e.test_accessibility import blocking_violations
-from tests.e2e.test_narrow_screens import demo_company
 from timesheets.models import TimesheetLine
 
 TAB_LIMIT = 200
