@@ -82,7 +82,8 @@ def replace_functions(apps, schema_editor):
 
 def restore_functions(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PREVIOUS.DROP + PREVIOUS.CREATE.split("INSERT INTO reports_hoursbycustomermonth")[0])
+        # Back to 0004's functions and triggers as they were (drop, then create them whole).
+        schema_editor.execute(PREVIOUS.DROP + PREVIOUS.CREATE)
 
 
 class Migration(migrations.Migration):
