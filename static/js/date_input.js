@@ -63,7 +63,6 @@
     button.className = "date-pick";
     button.setAttribute("aria-haspopup", "dialog");
     button.setAttribute("aria-expanded", "false");
-    button.setAttribute("aria-controls", id);
     button.setAttribute("aria-label", name ? `Choose a date: ${name}` : "Choose a date");
     button.innerHTML =
       '<svg aria-hidden="true" focusable="false" width="18" height="18" viewBox="0 0 24 24" fill="none" ' +
@@ -71,19 +70,35 @@
       '<path d="M3 10h18M8 3v4M16 3v4"/></svg>';
     wrap.append(button);
 
-    const popover = document.createElement("div");
-    popover.className = "date-popover";
-    popover.id = id;
-    popover.hidden = true;
-    popover.setAttribute("role", "dialog");
-    popover.setAttribute("aria-label", name ? `Choose a date: ${name}` : "Choose a date");
-    popover.innerHTML =
-      `<calendar-date first-day-of-week="1" locale="${document.documentElement.lang || "en-GB"}">` +
-      '<calendar-month></calendar-month></calendar-date>' +
-      '<div class="date-popover-actions"><button type="button" class="date-today">Today</button>' +
-      '<button type="button" class="date-close">Close</button></div>';
-    wrap.append(popover);
-    const calendar = popover.querySelector("calendar-date");
+    // The calendar is built when opened and removed when closed: no hidden controls in the page.
+    let popover = null;
+    let calendar = null;
+    function build() {
+      popover = document.createElement("div");
+      popover.className = "date-popover";
+      popover.id = id;
+      popover.hidden = true;
+      popover.setAttribute("role", "dialog");
+      popover.setAttribute("aria-label", name ? `Choose a date: ${name}` : "Choose a date");
+      popover.innerHTML =
+        `<calendar-date first-day-of-week="1" locale="${document.documentElement.lang || "en-GB"}">` +
+        "<calendar-month></calendar-month></calendar-date>" +
+        '<div class="date-popover-actions"><button type="button" class="date-today">Today</button>' +
+        '<button type="button" class="date-close">Close</button></div>';
+      wrap.append(popover);
+      button.setAttribute("aria-controls", id);
+      calendar = popover.querySelector("calendar-date");
+      calendar.addEventListener("change", () => choose(calendar.value));
+      popover.querySelector(".date-today").addEventListener("click", () => choose(todayIso()));
+      popover.querySelector(".date-close").addEventListener("click", () => close(true));
+      popover.addEventListener("keydown", (event) => {
+        // Escape closes the calendar only, not the dialog the field sits in (portal.js).
+        if (event.key === "Escape") {
+          event.stopPropagation();
+          close(true);
+        }
+      });
+    }
 
     function place() {
       const box = input.getBoundingClientRect();
@@ -98,12 +113,19 @@
     }
 
     function close(focusButton) {
-      if (popover.hidden) return;
-      popover.hidden = true;
+      if (!popover) return;
+      popover.remove(); // gone until opened again: no hidden controls stay in the page
+      popover = null;
+      button.removeAttribute("aria-controls");
       button.setAttribute("aria-expanded", "false");
       document.removeEventListener("pointerdown", outside, true);
       window.removeEventListener("scroll", place, true);
+      window.removeEventListener("resize", closeQuietly);
       if (focusButton) button.focus();
+    }
+
+    function closeQuietly() {
+      close(false);
     }
 
     function outside(event) {
@@ -120,6 +142,7 @@
 
     async function open() {
       await loadCalendar();
+      if (!popover) build();
       const iso = toIso(input.value, format);
       calendar.value = iso;
       calendar.focusedDate = iso || todayIso();
@@ -128,20 +151,11 @@
       place();
       document.addEventListener("pointerdown", outside, true);
       window.addEventListener("scroll", place, true);
-      requestAnimationFrame(() => calendar.focus());
+      window.addEventListener("resize", closeQuietly);
+      requestAnimationFrame(() => calendar && calendar.focus());
     }
 
-    button.addEventListener("click", () => (popover.hidden ? open() : close(true)));
-    calendar.addEventListener("change", () => choose(calendar.value));
-    popover.querySelector(".date-today").addEventListener("click", () => choose(todayIso()));
-    popover.querySelector(".date-close").addEventListener("click", () => close(true));
-    popover.addEventListener("keydown", (event) => {
-      // Escape closes the calendar only, not the dialog the field sits in (portal.js).
-      if (event.key === "Escape") {
-        event.stopPropagation();
-        close(true);
-      }
-    });
+    button.addEventListener("click", () => (popover ? close(true) : open()));
     input.addEventListener("keydown", (event) => {
       if (event.key === "ArrowDown" && event.altKey) {
         event.preventDefault();
@@ -157,10 +171,4 @@
 
   document.addEventListener("DOMContentLoaded", () => enhanceAll(document));
   document.addEventListener("htmx:load", (event) => enhanceAll(event.detail.elt));
-  window.addEventListener("resize", () => {
-    document.querySelectorAll(".date-popover:not([hidden])").forEach((popover) => {
-      popover.hidden = true;
-      popover.parentNode.querySelector(".date-pick").setAttribute("aria-expanded", "false");
-    });
-  });
 })();
