@@ -108,9 +108,10 @@ def build(scale: generate.Scale) -> dict:
     from django.apps import apps
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
 
-    from sales.services.quantities import _LINES_SQL, _ORDERS_SQL, _tables
+    from sales.models import Order
+    from sales.services import order_lines_recompute
 
     start = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -120,10 +121,8 @@ def build(scale: generate.Scale) -> dict:
         with connection.cursor() as cur:
             # Statistics first: without them the planner may scan the timesheets per order line.
             cur.execute("ANALYZE")
-            cur.execute("SELECT array_agg(id) FROM sales_orderline")
-            cur.execute(_LINES_SQL.format(**_tables()), [cur.fetchone()[0]])
-            cur.execute("SELECT array_agg(id) FROM sales_order")
-            cur.execute(_ORDERS_SQL.format(**_tables()), [cur.fetchone()[0]])
+        with transaction.atomic():  # every order and its lines: the one recompute path
+            order_lines_recompute(line_ids=[], order_ids=Order.objects.values_list("pk", flat=True))
 
     _django_defaults_in_database()
     with connection.cursor() as cur:

@@ -8,9 +8,13 @@ class InvoicingConfig(AppConfig):
     def ready(self):
         from core.home import register_home_figures
         from core.navigation import register_nav_item
+        from sales.quantity_sources import INVOICED_QUANTITY, register_quantity_source
 
         from . import home, receivers, signals
+        from .sale_quantities import order_line_invoiced_quantity
 
+        # Sales (below us) derives invoiced and to-invoice quantities from the lines billed here.
+        register_quantity_source(INVOICED_QUANTITY, order_line_invoiced_quantity)
         register_home_figures("accountant", home.accountant_figures)
 
         register_nav_item(

@@ -1,6 +1,9 @@
 """Sales: units and taxes, customers, products, quotations and orders with their lines, and the
-quantities derived on each line (delivered, invoiced, to invoice, statuses; the orders' upsell
-flags). Announces `order_confirmed` and `order_locked` (sales.signals) to the rooms above.
+quantities derived on each line (delivered, invoiced, to invoice, statuses, remaining hours; the
+orders' upsell flags). Announces `order_confirmed` and `order_locked` (sales.signals) to the rooms
+above.
 
-May import core only. Everything else builds on it.
+May import core and audit only. The rows it sums but does not own (hours logged, quantities
+invoiced) reach it through `sales.quantity_sources`, filled by timesheets and invoicing in their
+AppConfig.ready(). Everything else builds on it.
 """

@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 
 from core.models import TimeStampedModel
 from core.money import (
@@ -15,10 +14,10 @@ from core.money import (
     MONEY_PLACES,
     QTY_DIGITS,
     QTY_PLACES,
-    quantize_qty,
 )
 
 from .identifiers import peppol_fields_clean, tax_category_clean
+from .product_rules import POLICIES_BY_TYPE, InvoicePolicy, ProductType, ServiceTracking, product_rule_errors
 
 
 def validate_billable_minutes(value):
@@ -183,20 +182,9 @@ class Customer(TimeStampedModel):
 
 
 class Product(TimeStampedModel):
-    class Type(models.TextChoices):
-        SERVICE = "service", "Service"
-        GOODS = "goods", "Goods"
-
-    class InvoicePolicy(models.TextChoices):
-        PREPAID = "prepaid", "Prepaid / fixed price"
-        TIMESHEET = "timesheet", "Based on timesheets"
-        MANUAL = "manual", "Based on delivered quantity (manual)"
-        DELIVERED = "delivered", "Based on delivered quantity (goods)"
-
-    class ServiceTracking(models.TextChoices):
-        NONE = "none", "Nothing"
-        TASK = "task", "Create a task in the product's project"
-        PROJECT = "project", "Create a project and a task per line"
+    Type = ProductType
+    InvoicePolicy = InvoicePolicy
+    ServiceTracking = ServiceTracking
 
     name = models.CharField(max_length=200, db_index=True)
     default_code = models.CharField("internal reference", max_length=40, blank=True)
@@ -247,14 +235,27 @@ class Product(TimeStampedModel):
                 name="product_upsell_threshold_percent",
             ),
             models.CheckConstraint(
-                condition=(Q(type="goods") & Q(invoice_policy__in=["delivered", "manual"]))
-                | (Q(type="service") & Q(invoice_policy__in=["prepaid", "timesheet", "manual"])),
+                condition=(
+                    Q(type=ProductType.GOODS) & Q(invoice_policy__in=POLICIES_BY_TYPE[ProductType.GOODS])
+                )
+                | (Q(type=ProductType.SERVICE) & Q(invoice_policy__in=POLICIES_BY_TYPE[ProductType.SERVICE])),
                 name="product_policy_matches_type",
             ),
         ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        errors = product_rule_errors(
+            type=self.type,
+            invoice_policy=self.invoice_policy,
+            service_tracking=self.service_tracking,
+            project_id=self.project_id,
+        )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Order(TimeStampedModel):
@@ -373,21 +374,12 @@ class OrderLine(models.Model):
     @property
     def remaining_hours(self) -> Decimal | None:
         """Ordered − logged, in hours, for prepaid lines in a time unit (negative when
-        over-consumed); None otherwise. Querysets annotated by
+        over-consumed), shown rounded; None otherwise. The formula is
+        `sales.selectors.remaining_hours_expression`; querysets annotated by
         `sales.selectors.order_lines_with_remaining_hours` carry it without a query."""
-        if "_remaining_hours" in self.__dict__:
-            value = self.__dict__["_remaining_hours"]
-            return None if value is None else quantize_qty(value)
-        if (
-            self.invoice_policy != Product.InvoicePolicy.PREPAID
-            or self.is_downpayment
-            or not self.uom.is_time
-        ):
-            return None
-        logged = self.timesheets.aggregate(total=models.Sum(Coalesce("billed_hours", "hours")))[
-            "total"
-        ] or Decimal("0")
-        return quantize_qty(self.quantity * self.uom.ratio - logged)
+        from .selectors import order_line_remaining_hours
+
+        return order_line_remaining_hours(line=self)
 
     @remaining_hours.setter
     def remaining_hours(self, value) -> None:

@@ -2,28 +2,16 @@
 
 from decimal import Decimal
 
-from django.apps import apps
-from django.db.models import (
-    Case,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
+from django.db.models import Case, DecimalField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from core import policy
-from core.money import QTY_DIGITS, QTY_PLACES, quantize_qty
+from core.money import EXACT_QTY_DIGITS, EXACT_QTY_PLACES, ZERO, quantize_qty
 
 from .models import Customer, Order, OrderLine, Product, Uom, UomCategory
+from .quantity_sources import logged_hours
 
-_QTY = DecimalField(max_digits=QTY_DIGITS + 6, decimal_places=QTY_PLACES)
+_HOURS = DecimalField(max_digits=EXACT_QTY_DIGITS + 1, decimal_places=EXACT_QTY_PLACES)
 
 # Lines whose remaining hours mean something: prepaid, in a unit of the Time category.
 REMAINING_HOURS_LINES = Q(
@@ -33,34 +21,24 @@ REMAINING_HOURS_LINES = Q(
 )
 
 
-def _logged_hours_subquery():
-    timesheet = apps.get_model("timesheets", "TimesheetLine")
-    return Subquery(
-        timesheet.objects.filter(sale_line=OuterRef("pk"))
-        .order_by()
-        .values("sale_line")
-        .annotate(total=Sum(Coalesce("billed_hours", "hours")))
-        .values("total"),
-        output_field=_QTY,
+def remaining_hours_expression() -> Case:
+    """THE remaining-hours formula (every page, the API, the upsell forecast and the portal use
+    it): ordered quantity × the unit's ratio in hours − the billed hours logged, unrounded
+    (negative when over-consumed); NULL for lines where it does not apply."""
+    return Case(
+        When(
+            REMAINING_HOURS_LINES,
+            then=F("quantity") * F("uom__ratio") - Coalesce(logged_hours(), Value(ZERO), output_field=_HOURS),
+        ),
+        default=Value(None),
+        output_field=_HOURS,
     )
 
 
 def order_lines_with_remaining_hours(queryset: QuerySet[OrderLine]) -> QuerySet[OrderLine]:
-    """Annotate `remaining_hours` (ordered × unit ratio − logged hours; None where it does not
-    apply) in the same query, so lists show it without one query per line."""
-    return queryset.annotate(
-        remaining_hours=Case(
-            When(
-                REMAINING_HOURS_LINES,
-                then=ExpressionWrapper(
-                    F("quantity") * F("uom__ratio") - Coalesce(_logged_hours_subquery(), Value(Decimal("0"))),
-                    output_field=_QTY,
-                ),
-            ),
-            default=Value(None),
-            output_field=_QTY,
-        )
-    )
+    """Annotate `remaining_hours` (`remaining_hours_expression()`) in the same query, so lists show it
+    without one query per line."""
+    return queryset.annotate(remaining_hours=remaining_hours_expression())
 
 
 def order_line_billable_rule(*, line: OrderLine) -> tuple[int, int]:
@@ -77,15 +55,17 @@ def order_line_billable_rule(*, line: OrderLine) -> tuple[int, int]:
 
 
 def order_line_remaining_hours(*, line: OrderLine) -> Decimal | None:
-    """Ordered − delivered in hours, for `prepaid` lines in a time unit; None for others."""
-    annotated = line.__dict__.get("_remaining_hours", ...)
-    if annotated is not ...:
-        return None if annotated is None else quantize_qty(annotated)
-    value = (
-        order_lines_with_remaining_hours(OrderLine.objects.filter(pk=line.pk))
-        .values_list("remaining_hours", flat=True)
-        .first()
-    )
+    """Remaining hours of one line, shown rounded (QTY_PLACES); None where they do not apply.
+    A line read through `order_lines_with_remaining_hours` costs no query."""
+    value = line.__dict__.get("_remaining_hours", ...)
+    if value is ... and (line.invoice_policy != Product.InvoicePolicy.PREPAID or line.is_downpayment):
+        return None  # the formula's own condition, read off the row: no query
+    if value is ...:
+        value = (
+            order_lines_with_remaining_hours(OrderLine.objects.filter(pk=line.pk))
+            .values_list("remaining_hours", flat=True)
+            .first()
+        )
     return None if value is None else quantize_qty(value)
 
 

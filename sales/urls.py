@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import line_views, views
 
 app_name = "sales"
 
@@ -15,10 +15,12 @@ urlpatterns: list = [
     path("orders/<int:pk>/confirm/", views.order_confirm, name="order_confirm"),
     path("orders/<int:pk>/lock/", views.order_lock, name="order_lock"),
     path("orders/<int:pk>/cancel/", views.order_cancel, name="order_cancel"),
-    path("orders/<int:pk>/lines/", views.order_lines, name="order_lines"),
-    path("orders/<int:pk>/lines/form/", views.order_line_form, name="order_line_form"),
-    path("orders/<int:pk>/lines/product/", views.order_line_product, name="order_line_product"),
-    path("orders/<int:pk>/lines/compute/", views.order_line_compute, name="order_line_compute"),
-    path("orders/<int:pk>/lines/save/", views.order_line_save, name="order_line_save"),
-    path("orders/<int:pk>/lines/<int:line_id>/delete/", views.order_line_delete, name="order_line_delete"),
+    path("orders/<int:pk>/lines/", line_views.order_lines, name="order_lines"),
+    path("orders/<int:pk>/lines/form/", line_views.order_line_form, name="order_line_form"),
+    path("orders/<int:pk>/lines/product/", line_views.order_line_product, name="order_line_product"),
+    path("orders/<int:pk>/lines/compute/", line_views.order_line_compute, name="order_line_compute"),
+    path("orders/<int:pk>/lines/save/", line_views.order_line_save, name="order_line_save"),
+    path(
+        "orders/<int:pk>/lines/<int:line_id>/delete/", line_views.order_line_delete, name="order_line_delete"
+    ),
 ]

@@ -9,11 +9,16 @@ class TimesheetsConfig(AppConfig):
     def ready(self):
         from core.navigation import register_header_widget, register_nav_item
         from core.panels import register_context, register_panel, register_queryset
+        from sales.quantity_sources import LOGGED_HOURS, register_quantity_source
 
         from . import signals
         from .burndown import order_burndown_panel
         from .page_parts import order_timesheets, task_page_timesheets, task_worksheet_timesheets
+        from .sale_quantities import order_line_logged_hours
         from .task_selectors import tasks_with_hours
+
+        # Sales (below us) derives delivered and remaining hours from the time logged here.
+        register_quantity_source(LOGGED_HOURS, order_line_logged_hours)
 
         # The order page (sales, below us) shows each prepaid line's burn-down.
         register_panel("sales:order_detail", order_burndown_panel)

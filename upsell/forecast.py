@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.money import quantize_qty
 from sales.models import OrderLine, Product, UomCategory
+from sales.selectors import order_lines_with_remaining_hours
 from timesheets.models import TimesheetLine
 
 PREPAID = Product.InvoicePolicy.PREPAID
@@ -85,22 +86,32 @@ def order_lines_forecast(
     ]
     if not eligible:
         return {}
-    hours = dict(
+    window = (
         TimesheetLine.objects.filter(
-            sale_line_id__in=[line.pk for line in eligible], date__gte=_window_start(today), date__lte=today
+            sale_line=OuterRef("pk"), date__gte=_window_start(today), date__lte=today
         )
         .order_by()
-        .values("sale_line_id")
+        .values("sale_line")
         .annotate(h=Sum(Coalesce("billed_hours", "hours")))
-        .values_list("sale_line_id", "h")
+        .values("h")
     )
+    # Remaining hours by sales' one formula (exact, never from the rounded delivered quantity).
+    figures = {
+        pk: (remaining, window_hours)
+        for pk, remaining, window_hours in order_lines_with_remaining_hours(
+            OrderLine.objects.filter(pk__in=[line.pk for line in eligible])
+        )
+        .annotate(window_hours=Subquery(window))
+        .values_list("pk", "remaining_hours", "window_hours")
+    }
     return {
         line.pk: _forecast(
-            remaining=(line.quantity - line.qty_delivered) * line.uom.ratio,
-            window_hours=hours.get(line.pk) or ZERO,
+            remaining=figures[line.pk][0],
+            window_hours=figures[line.pk][1] or ZERO,
             today=today,
         )
         for line in eligible
+        if line.pk in figures and figures[line.pk][0] is not None
     }
 
 

@@ -5,13 +5,22 @@ from its modules.
 
 Locking order (everywhere, to stay deadlock-free): orders (sorted ids) → order lines (sorted ids)
 → invoices → timesheet lines. Derived quantities are recomputed by `order_lines_recompute`, which
-takes the row locks first and then runs one aggregate UPDATE (a fresh snapshot per statement, so
-rows committed by a concurrent writer we waited for are counted).
+takes the row locks first and then runs one UPDATE of the lines and one of their orders (a fresh
+snapshot per statement, so rows committed by a concurrent writer we waited for are counted).
+The lines of an order are written at once by `order_lines_update` (the API's nested lines, the
+order page's line form).
 """
 
-from .orders import (
+from .order_lines import (
     LINE_EDITABLE_FIELDS,
     LINE_FIELDS_AFTER_CONFIRMATION,
+    order_line_add,
+    order_line_delete,
+    order_line_set_delivered,
+    order_line_update,
+    order_lines_update,
+)
+from .orders import (
     ORDER_HEADER_FIELDS,
     ORDER_SEQUENCE_CODE,
     ORDER_SEQUENCE_PREFIX,
@@ -19,10 +28,6 @@ from .orders import (
     order_cancel,
     order_confirm,
     order_create,
-    order_line_add,
-    order_line_delete,
-    order_line_set_delivered,
-    order_line_update,
     order_lock,
     order_update,
 )
@@ -55,6 +60,7 @@ __all__ = [
     "order_line_update",
     "order_lock",
     "order_lines_recompute",
+    "order_lines_update",
     "order_recompute",
     "order_update",
     "product_ensure_contract_overage",

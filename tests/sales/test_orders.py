@@ -10,7 +10,7 @@ from core.errors import ConflictError, DomainError
 from sales import selectors
 from sales import services as sales
 from sales.models import Order, OrderLine
-from sales.services import quantities  # the portable (SQLite) path, checked against SQL
+from sales.services import quantities
 from sales.signals import order_confirmed
 from tests.clock import TODAY, frozen_on
 from tests.factories import ProductFactory, TaxFactory, UomFactory, uom
@@ -280,10 +280,11 @@ def test_order_lines_recompute_ignores_nothing_given():
     assert OrderLine.objects.count() == 0
 
 
-def test_portable_recompute_matches_the_postgresql_statement(
+def test_a_recompute_from_scratch_gives_the_figures_the_actions_left(
     make_order, seller, worker, project, days, vat20
 ):
-    """`make run` uses SQLite: the ORM fallback must give the same figures as the SQL path."""
+    """The one recompute path, run on figures overwritten, restores them (tests/sales runs it on
+    SQLite too)."""
     from invoicing import services as inv
     from timesheets.services import timesheet_log
 
@@ -320,7 +321,7 @@ def test_portable_recompute_matches_the_postgresql_statement(
         invoice_status="no",
     )
     Order.objects.filter(pk=order.pk).update(amount_total=0, invoice_status="no")
-    quantities._recompute_portable(line_ids=[], order_ids=[order.pk])
+    quantities.order_lines_recompute(line_ids=[], order_ids=[order.pk])
 
     assert list(order.lines.order_by("pk").values_list(*fields)) == expected_lines
     assert (
