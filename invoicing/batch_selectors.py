@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from core import policy
 from core.models import User
 from projects.models import Task
+from projects.services import task_order
 from sales.models import Order
 from sales.services import CONFIRMED_STATES
 from timesheets.task_selectors import task_hours
@@ -29,9 +30,9 @@ def tasks_to_invoice(*, user: User) -> QuerySet[Task]:
 
 
 def task_order_id(task: Task) -> int | None:
-    if task.sale_line_id:
-        return task.sale_line.order_id
-    return task.project.sale_order_id
+    """The order the task bills (`projects.services.task_order`, the one rule)."""
+    order = task_order(task)
+    return None if order is None else order.pk
 
 
 def orders_of_tasks(*, task_ids, user: User) -> list[int]:

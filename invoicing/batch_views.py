@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from core import policy
 from core.background import enqueue_after_commit
+from projects.services import task_order
 
 from . import batch_selectors as selectors
 from .batch import invoice_job_progress, invoice_orders_task
@@ -37,7 +38,7 @@ def to_invoice(request):
         return redirect("projects:invoice_job", job_id=job_id)
     tasks = list(selectors.tasks_to_invoice(user=request.user)[:500])
     for task in tasks:
-        task.order = task.sale_line.order if task.sale_line_id else task.project.sale_order
+        task.order = task_order(task)
     return render(request, "projects/to_invoice.html", {"tasks": tasks})
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.panels import page_context
 
 from .models import Task
+from .services import task_order
 
 
 def worksheet_context(task: Task) -> dict:
@@ -25,7 +26,7 @@ def worksheet_context(task: Task) -> dict:
         "tickets": list(task.tickets.all()),
         "signature_uri": signature_uri,
         "printed_at": timezone.now(),
-        "order": task.sale_line.order if task.sale_line_id else task.project.sale_order,
+        "order": task_order(task),
     }
 
 

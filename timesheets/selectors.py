@@ -64,19 +64,34 @@ def timesheet_lines_totals(lines: QuerySet[TimesheetLine]) -> tuple[Decimal, Dec
     return totals["total_hours"] or Decimal("0"), totals["total_billed"] or Decimal("0")
 
 
-def timesheet_default_sale_line(*, ticket=None, task=None, project=None):
-    """The ticket's item; else the task's order line; else the project's default line; else None."""
+def _default_sale_line_owner(*, ticket=None, task=None, project=None):
+    """SPEC Timesheets, THE rule of which order line time bills by default: the ticket's item;
+    else the task's order line (the ticket's task when no task is given); else the project's
+    default line (billable projects only). Answers the ticket, task or project whose `sale_line`
+    it is, or None (not billable)."""
     if ticket is not None and ticket.sale_line_id:
-        return ticket.sale_line
+        return ticket
     if task is None and ticket is not None and ticket.task_id:
         task = ticket.task
     if task is not None and task.sale_line_id:
-        return task.sale_line
+        return task
     if project is None:
         project = _project_of(ticket=ticket, task=task)
     if project is not None and project.billable and project.sale_line_id:
-        return project.sale_line
+        return project
     return None
+
+
+def timesheet_default_sale_line_id(*, ticket=None, task=None, project=None) -> int | None:
+    """The id of the order line time on this ticket / task / project bills by default."""
+    owner = _default_sale_line_owner(ticket=ticket, task=task, project=project)
+    return None if owner is None else owner.sale_line_id
+
+
+def timesheet_default_sale_line(*, ticket=None, task=None, project=None):
+    """The order line time on this ticket / task / project bills by default, or None."""
+    owner = _default_sale_line_owner(ticket=ticket, task=task, project=project)
+    return None if owner is None else owner.sale_line
 
 
 def _project_of(*, ticket=None, task=None):

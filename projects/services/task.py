@@ -110,7 +110,8 @@ def task_update(*, task: Task, user: User | None = None, **fields) -> Task:
 
 
 def task_order(task: Task) -> Order | None:
-    """The order the task's materials are sold on: its line's order, else its project's."""
+    """THE order a task bills (its materials, the worksheet, batch invoicing): its order line's
+    order; else the order its project was made for; else its project's default line's order."""
     if task.sale_line_id:
         return task.sale_line.order
     project = task.project

@@ -18,7 +18,7 @@ from sales.models import Order, OrderLine, UomCategory
 from sales.services import CONFIRMED_STATES
 
 from ..models import TimesheetLine
-from ..selectors import user_may_log_for, user_may_log_on_ticket
+from ..selectors import timesheet_default_sale_line_id, user_may_log_for, user_may_log_on_ticket
 from ..tickets import ticket_team
 
 DEFAULT = object()  # "use the default order line" (distinct from None = not billable)
@@ -112,13 +112,7 @@ def _resolve_project(*, project, task, ticket):
 def _default_sale_line(*, project, task, ticket, customer_id) -> OrderLine | None:
     """The ticket's item, else the task's line, else the project's; None when that line is not
     valid any more (e.g. its order was cancelled): the time is kept, not billable."""
-    default = None
-    if ticket is not None and ticket.sale_line_id:
-        default = ticket.sale_line_id
-    elif task is not None and task.sale_line_id:
-        default = task.sale_line_id
-    elif project.billable and project.sale_line_id:
-        default = project.sale_line_id
+    default = timesheet_default_sale_line_id(ticket=ticket, task=task, project=project)
     if default is None:
         return None
     line = OrderLine.objects.select_related("order__customer", "product", "uom__category").get(pk=default)
