@@ -9,7 +9,7 @@ PostgreSQL (`make test`, production) and SQLite (`make run`) alike.
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, DecimalField, Exists, F, Func, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Round
 from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual
 
@@ -30,6 +30,18 @@ _ORDER = Order.InvoiceStatus
 _SETTLED = (_LINE.INVOICED, _LINE.UPSELLING)  # nothing left to bill
 
 
+class _Divide(Func):
+    """a / b: exact on PostgreSQL (numeric). SQLite stores whole numbers of a decimal column as
+    integers and divides them as such (20 / 8 = 2): there it divides in floating point, which
+    the 6-decimal rounding then fixes (13 / 8 = 1.625, 0.25 / 40 = 0.00625)."""
+
+    arg_joiner = " / "
+    template = "(%(expressions)s)"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, arg_joiner=" * 1.0 / ", **extra_context)
+
+
 def _delivered():
     """Timesheet policies deliver the hours logged (post-paid: approved ones, or ones needing no
     approval), converted from Hours, the time category's reference unit, into the line's unit
@@ -44,7 +56,7 @@ def _delivered():
     return Case(
         When(
             Q(is_downpayment=False, invoice_policy__in=TIMESHEET_POLICIES),
-            then=Round(Coalesce(hours, _ZERO) / ratio, EXACT_QTY_PLACES),
+            then=Round(_Divide(Coalesce(hours, _ZERO), ratio, output_field=_QTY), EXACT_QTY_PLACES),
         ),
         default=F("qty_delivered"),
         output_field=_QTY,
