@@ -1,6 +1,6 @@
 """Derived quantities of order lines and orders: one recompute path, set-based, on every engine.
 
-The figures are ORM expressions built from the models' choices; the hours logged and the
+The figures are built from ORM expressions and the models' choices; the hours logged and the
 quantities invoiced come from the rooms that own them (`sales.quantity_sources`). One UPDATE
 writes every figure of the lines, one more the totals and invoice status of their orders, on
 PostgreSQL (`make test`, production) and SQLite (`make run`) alike.
@@ -8,10 +8,22 @@ PostgreSQL (`make test`, production) and SQLite (`make run`) alike.
 
 from collections.abc import Iterable
 
-from django.db import transaction
-from django.db.models import Case, DecimalField, Exists, F, Func, OuterRef, Q, Subquery, Sum, Value, When
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Round
-from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual
 
 from core.locks import lock_billing
 from core.money import EXACT_QTY_DIGITS, EXACT_QTY_PLACES, ZERO
@@ -63,34 +75,60 @@ def _delivered():
     )
 
 
-def _line_figures() -> dict:
-    """The new value of each derived field of a line. An UPDATE's expressions all read the row
-    as it was, so to invoice and the status repeat the delivered and invoiced expressions (SQL
-    evaluates only the CASE branches a row takes)."""
-    delivered = _delivered()
-    invoiced = Coalesce(invoiced_quantity(), _ZERO, output_field=_QTY)
-    prepaid = Q(invoice_policy=Product.InvoicePolicy.PREPAID)
-    to_invoice = Case(
-        When(prepaid, then=F("quantity") - invoiced), default=delivered - invoiced, output_field=_QTY
+# One statement writes a line's four figures. Its rows come from an ORM query (`_line_inputs`:
+# delivered and invoiced, each computed once, whatever the history), joined by UPDATE ... FROM
+# (PostgreSQL, SQLite >= 3.33); to invoice and the status follow from them. The statuses are
+# parameters taken from the model's choices.
+_LINES_UPDATE = """
+UPDATE {line} AS l SET
+    qty_delivered = f.delivered,
+    qty_invoiced = f.invoiced,
+    qty_to_invoice = f.to_invoice,
+    invoice_status = CASE
+        WHEN NOT f.confirmed THEN %s
+        WHEN f.to_invoice <> 0 THEN %s
+        WHEN f.invoice_policy = %s AND f.delivered > f.quantity THEN %s
+        WHEN f.invoiced >= f.quantity THEN %s
+        ELSE %s END
+FROM (
+    SELECT g.*, ROUND(CASE WHEN g.invoice_policy = %s THEN g.quantity - g.invoiced
+                           ELSE g.delivered - g.invoiced END, {places}) AS to_invoice
+    FROM ({inputs}) g
+) f
+WHERE l.{pk} = f.pk
+"""
+
+
+def _line_inputs(lines: QuerySet):
+    """Per line: its id, ordered quantity and policy, whether its order is confirmed, and the new
+    delivered and invoiced quantities (credit notes subtract, cancelled invoices do not count)."""
+    return (
+        lines.order_by()
+        .annotate(
+            delivered=_delivered(),
+            invoiced=Coalesce(invoiced_quantity(), _ZERO, output_field=_QTY),
+            confirmed=Exists(Order.objects.filter(pk=OuterRef("order_id"), state__in=CONFIRMED_STATES)),
+        )
+        .values("pk", "quantity", "invoice_policy", "delivered", "invoiced", "confirmed")
     )
-    confirmed = Exists(Order.objects.filter(pk=OuterRef("order_id"), state__in=CONFIRMED_STATES))
-    # SPEC "Line invoice status", first match wins.
-    settled = Case(
-        When(prepaid & Q(GreaterThan(delivered, F("quantity"))), then=Value(_LINE.UPSELLING)),
-        When(GreaterThanOrEqual(invoiced, F("quantity")), then=Value(_LINE.INVOICED)),
-        default=Value(_LINE.NO),
+
+
+def _update_lines(lines: QuerySet) -> None:
+    """SPEC "Line invoice status", first match wins: order not confirmed → no; to invoice ≠ 0 →
+    to invoice; prepaid and delivered > ordered → upselling; invoiced ≥ ordered → invoiced; no.
+    To invoice: prepaid → ordered − invoiced; others → delivered − invoiced."""
+    inputs_sql, inputs_params = _line_inputs(lines).query.sql_with_params()
+    quote = connection.ops.quote_name
+    sql = _LINES_UPDATE.format(
+        line=quote(OrderLine._meta.db_table),
+        pk=quote(OrderLine._meta.pk.column),
+        places=EXACT_QTY_PLACES,
+        inputs=inputs_sql,
     )
-    status = Case(
-        When(~Q(confirmed), then=Value(_LINE.NO)),
-        When(Exact(to_invoice, _ZERO), then=settled),
-        default=Value(_LINE.TO_INVOICE),
-    )
-    return {
-        "qty_delivered": delivered,
-        "qty_invoiced": invoiced,
-        "qty_to_invoice": to_invoice,
-        "invoice_status": status,
-    }
+    prepaid = Product.InvoicePolicy.PREPAID
+    statuses = [_LINE.NO, _LINE.TO_INVOICE, prepaid, _LINE.UPSELLING, _LINE.INVOICED, _LINE.NO]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*map(str, statuses), str(prepaid), *inputs_params])
 
 
 def _order_figures() -> dict:
@@ -155,7 +193,7 @@ def order_lines_recompute(*, line_ids: Iterable[int], order_ids: Iterable[int] =
         # The house lock order (orders, then lines, sorted ids), through the one lock module.
         locks = lock_billing(orders=orders.only("pk"), order_lines=lines.only("pk"))
         if locks.order_lines:
-            lines.update(**_line_figures())
+            _update_lines(lines)
         if locks.orders:
             orders.update(**_order_figures())
 
