@@ -110,9 +110,7 @@ def test_prepaid_over_consumption_is_upselling_and_credit_notes_count_negative(w
     assert rows_of(line) == (D("12"), D("10"), D("0"), OrderLine.InvoiceStatus.UPSELLING)
     assert Order.objects.get(pk=order.pk).invoice_status == Order.InvoiceStatus.UPSELLING
 
-    from invoicing.credit_notes import invoice_credit_note
-
-    invoice_credit_note(invoice=invoice, user=world.seller)
+    inv.invoice_credit_note(invoice=invoice, user=world.seller)
     assert rows_of(line) == (D("12"), D("0"), D("10"), OrderLine.InvoiceStatus.TO_INVOICE)
     assert Order.objects.get(pk=order.pk).invoice_status == Order.InvoiceStatus.TO_INVOICE
 
