@@ -60,16 +60,16 @@ def test_sales_user_works_the_upsell_list_and_their_activities(page, login, shot
     assert "runs out in" in page.locator(f"tr[data-order='{acme.name}'] .runs-out").inner_text()
     shot(page, "upsell-list")
 
-    # A bad quantity is refused next to the field.
+    # A bad quantity is refused next to the field (the server's message, no browser bubble).
     row = page.locator(f"tr[data-order='{acme.name}']")
-    row.locator("input[type=number]").fill("0")
+    row.get_by_label("Hours to add").fill("0")
     row.locator("button", has_text="Add hours to this order").click()
     page.wait_for_selector(f"tr[data-order='{acme.name}'] .has-error")
-    assert "greater than zero" in page.locator(f"tr[data-order='{acme.name}'] .errorlist").inner_text()
+    assert "greater than zero" in page.locator(f"tr[data-order='{acme.name}'] .has-error .error").inner_text()
     shot(page, "upsell-add-hours-error")
 
     row = page.locator(f"tr[data-order='{acme.name}']")
-    row.locator("input[type=number]").fill("20")
+    row.get_by_label("Hours to add").fill("20")
     row.locator("button", has_text="Add hours to this order").click()
     page.wait_for_selector(".msg-success")
     assert page.locator(f"tr[data-order='{acme.name}']").count() == 0
