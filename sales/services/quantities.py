@@ -7,6 +7,7 @@ PostgreSQL (`make test`, production) and SQLite (`make run`) alike.
 """
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -24,6 +25,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Round
+from django.db.models.sql import UpdateQuery
 
 from core.locks import lock_billing
 from core.money import EXACT_QTY_DIGITS, EXACT_QTY_PLACES, ZERO
@@ -113,7 +115,7 @@ def _line_inputs(lines: QuerySet):
     )
 
 
-def _update_lines(lines: QuerySet) -> None:
+def _lines_statement(lines: QuerySet) -> tuple[str, list]:
     """SPEC "Line invoice status", first match wins: order not confirmed → no; to invoice ≠ 0 →
     to invoice; prepaid and delivered > ordered → upselling; invoiced ≥ ordered → invoiced; no.
     To invoice: prepaid → ordered − invoiced; others → delivered − invoiced."""
@@ -127,8 +129,7 @@ def _update_lines(lines: QuerySet) -> None:
     )
     prepaid = Product.InvoicePolicy.PREPAID
     statuses = [_LINE.NO, _LINE.TO_INVOICE, prepaid, _LINE.UPSELLING, _LINE.INVOICED, _LINE.NO]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*map(str, statuses), str(prepaid), *inputs_params])
+    return sql, [*map(str, statuses), str(prepaid), *inputs_params]
 
 
 def _order_figures() -> dict:
@@ -186,16 +187,53 @@ def order_lines_recompute(*, line_ids: Iterable[int], order_ids: Iterable[int] =
     order_ids = sorted({int(i) for i in order_ids if i is not None})
     if not line_ids and not order_ids:
         return
-    of_lines = OrderLine.objects.filter(pk__in=line_ids).values("order_id")
-    orders = Order.objects.filter(Q(pk__in=order_ids) | Q(pk__in=of_lines))
-    lines = OrderLine.objects.filter(Q(pk__in=line_ids) | Q(order_id__in=order_ids))
+    orders, lines = _targets(line_ids, order_ids)
+    (lines_sql, lines_params), (orders_sql, orders_params) = _statements(
+        connection.vendor, len(line_ids), len(order_ids)
+    )
+    ids = dict(zip(_marks(len(line_ids), len(order_ids)), [*line_ids, *order_ids], strict=True))
     with transaction.atomic(savepoint=False):
         # The house lock order (orders, then lines, sorted ids), through the one lock module.
         locks = lock_billing(orders=orders.only("pk"), order_lines=lines.only("pk"))
-        if locks.order_lines:
-            _update_lines(lines)
-        if locks.orders:
-            orders.update(**_order_figures())
+        with connection.cursor() as cursor:
+            if locks.order_lines:
+                cursor.execute(lines_sql, _with_ids(lines_params, ids))
+            if locks.orders:
+                cursor.execute(orders_sql, _with_ids(orders_params, ids))
+
+
+def _targets(line_ids: list[int], order_ids: list[int]) -> tuple[QuerySet, QuerySet]:
+    """The orders (given, and those of the lines) and the lines (given, and every line of the
+    given orders) a recompute writes."""
+    of_lines = OrderLine.objects.filter(pk__in=line_ids).values("order_id")
+    orders = Order.objects.filter(Q(pk__in=order_ids) | Q(pk__in=of_lines))
+    lines = OrderLine.objects.filter(Q(pk__in=line_ids) | Q(order_id__in=order_ids))
+    return orders, lines
+
+
+# Compiling the two statements costs more than running them on a small order (milliseconds of
+# Python): they are compiled once per shape (engine, number of line ids, number of order ids)
+# with marker ids, which each run replaces by its own ids.
+_MARK = -(10**15)
+
+
+def _marks(n_lines: int, n_orders: int) -> list[int]:
+    return [_MARK - i for i in range(n_lines + n_orders)]
+
+
+def _with_ids(params: tuple, ids: dict[int, int]) -> list:
+    return [ids.get(p, p) if type(p) is int else p for p in params]
+
+
+@lru_cache(maxsize=256)
+def _statements(vendor: str, n_lines: int, n_orders: int) -> tuple[tuple[str, tuple], tuple[str, tuple]]:
+    marks = _marks(n_lines, n_orders)
+    orders, lines = _targets(marks[:n_lines], marks[n_lines:])
+    lines_sql, lines_params = _lines_statement(lines)
+    update = orders.query.chain(UpdateQuery)
+    update.add_update_values(_order_figures())
+    orders_sql, orders_params = update.get_compiler(connection=connection).as_sql()
+    return (lines_sql, tuple(lines_params)), (orders_sql, tuple(orders_params))
 
 
 def order_recompute(*, order: Order) -> Order:
