@@ -9,6 +9,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+
+from tests.e2e.inflight import wait_until_idle
 
 # Playwright's sync API keeps an event loop in this thread; Django's ORM calls from the test
 # body are still plain synchronous code, so allow them.
@@ -26,6 +29,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-dev-shm-usage",
 ]
+
+
+# Before the live server loads its middleware (first browser test): count its requests.
+INFLIGHT = "tests.e2e.inflight.CountRequestsInFlight"
+if INFLIGHT not in settings.MIDDLEWARE:
+    settings.MIDDLEWARE = [INFLIGHT, *settings.MIDDLEWARE]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -56,6 +65,8 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+    # The database is emptied next: let requests the page left running finish first.
+    wait_until_idle()
 
 
 @pytest.fixture
