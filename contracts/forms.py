@@ -1,6 +1,6 @@
 from django import forms
 
-from core.form_fields import SiteDateField
+from core.form_fields import MoneyField, SiteDateField
 from sales.models import Customer, Product, UomCategory
 
 from .models import Contract
@@ -30,6 +30,4 @@ class ContractForm(forms.Form):
         required=False, min_value=1, label="Rolled-over hours expire after (periods)"
     )
     overage = forms.ChoiceField(choices=Contract.Overage.choices, label="Hours past the balance")
-    overage_rate = forms.DecimalField(
-        max_digits=14, decimal_places=2, required=False, label="Overage hourly rate"
-    )
+    overage_rate = MoneyField(max_digits=14, decimal_places=2, required=False, label="Overage hourly rate")

@@ -9,19 +9,12 @@ how one model field's read-only value reads, so `display_for_field` is wrapped w
 read-only fields and list cells call it (`install_display`).
 """
 
-import re
-from decimal import Decimal
-
-from django import forms
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.db import models
-from django.utils import formats
-from django.utils.html import format_html
 
 from core.display import format_hours, format_money
-from core.form_fields import DecimalTextField
+from core.form_fields import MoneyField, MoneyInput
 from core.money import MONEY_PLACES
 
 # Decimal model fields holding an amount in the company currency (two decimals), by name: the
@@ -72,38 +65,6 @@ def is_money_field(field) -> bool:
 
 def is_hours_field(field) -> bool:
     return isinstance(field, models.DecimalField) and field.name in HOURS_FIELD_NAMES
-
-
-class MoneyInput(forms.TextInput):
-    """A money amount with its thousand separators and two decimals, the currency beside it."""
-
-    def __init__(self, attrs=None):
-        super().__init__({"inputmode": "decimal", "autocomplete": "off", "size": 14, **(attrs or {})})
-
-    def format_value(self, value):
-        if isinstance(value, Decimal | int):
-            return formats.number_format(value, MONEY_PLACES, force_grouping=True)
-        return super().format_value(value)
-
-    def render(self, name, value, attrs=None, renderer=None):
-        html = super().render(name, value, attrs, renderer)
-        return format_html('{} <span class="money-currency">{}</span>', html, settings.CURRENCY)
-
-
-class MoneyField(DecimalTextField):
-    """Reads "30,250.00", "30250", "30 250,5" and "30,250.00 EUR" (the company currency) back."""
-
-    widget = MoneyInput
-    default_error_messages = {"invalid": "Enter an amount, e.g. 1,250.00."}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", MoneyInput)
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = re.sub(rf"(?i)\s*{re.escape(settings.CURRENCY)}\s*$", "", value.strip())
-        return super().to_python(value)
 
 
 class SiteFormats:

@@ -1,12 +1,17 @@
 """Form fields shared by the apps."""
 
 import datetime
+import re
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import formats
 from django.utils.functional import lazy
+from django.utils.html import format_html
 
+from core.money import MONEY_PLACES
 from core.widgets import SiteDateInput, date_format_hint, date_input_format
 
 MAX_HOURS_PER_LINE = Decimal("24")
@@ -75,3 +80,35 @@ class HoursField(DecimalTextField):
             MinValueValidator(Decimal("0.01"), message="Hours must be more than zero."),
             MaxValueValidator(MAX_HOURS_PER_LINE, message="A line cannot have more than 24 hours."),
         ]
+
+
+class MoneyInput(forms.TextInput):
+    """A money amount with its thousand separators and two decimals, the currency beside it."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", "size": 14, **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, Decimal | int):
+            return formats.number_format(value, MONEY_PLACES, force_grouping=True)
+        return super().format_value(value)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        return format_html('{} <span class="money-currency">{}</span>', html, settings.CURRENCY)
+
+
+class MoneyField(DecimalTextField):
+    """Reads "30,250.00", "30250", "30 250,5" and "30,250.00 EUR" (the company currency) back."""
+
+    widget = MoneyInput
+    default_error_messages = {"invalid": "Enter an amount, e.g. 1,250.00."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MoneyInput)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(rf"(?i)\s*{re.escape(settings.CURRENCY)}\s*$", "", value.strip())
+        return super().to_python(value)

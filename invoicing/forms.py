@@ -5,14 +5,14 @@ from decimal import Decimal
 
 from django import forms
 
-from core.form_fields import SiteDateField
+from core.form_fields import MoneyField, SiteDateField
 
 from .models import Payment
 from .services import Method
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    amount = MoneyField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     date = SiteDateField(initial=date.today)
     method = forms.ChoiceField(choices=Payment.Method.choices, initial=Payment.Method.BANK_TRANSFER)
     reference = forms.CharField(required=False, max_length=100)

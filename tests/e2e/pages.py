@@ -176,114 +176,114 @@ def _admin_visits() -> list[Visit]:
     return visits
 
 
-def visits() -> list[Visit]:
-    """Every page and dialog of the demo company, each with the role that opens it."""
+def _v(role, route, *args, dialog=False, host=None, status=200, query="") -> Visit:
+    """A page (its URL), or a dialog (its URL opened over the page `host`)."""
+    if dialog:
+        return Visit(role, route, host, dialog=reverse(route, args=args), status=status)
+    return Visit(role, route, reverse(route, args=args) + query, status=status)
+
+
+def _anonymous_visits(customer_user) -> list[Visit]:
+    uid = urlsafe_base64_encode(force_bytes(customer_user.pk))
+    token = default_token_generator.make_token(customer_user)
+    return [
+        Visit("anonymous", "login", reverse("login")),
+        Visit("anonymous", "portal:set_password", reverse("portal:set_password", args=[uid, token])),
+        _v("anonymous", "portal:set_password_done"),
+    ]
+
+
+def _agent_visits() -> list[Visit]:
     ticket = Ticket.objects.order_by("pk").first()
     team = Team.objects.order_by("pk").first()
+    project = Project.objects.order_by("pk").first()
+    task = Task.objects.order_by("pk").first()
+    timer = User.objects.get(username="agent").timers.order_by("pk").first()
+    timer_host = reverse("helpdesk:ticket_detail", args=[timer.ticket_id])
+    return [
+        _v("agent", "helpdesk:ticket_list"),
+        _v("agent", "helpdesk:pipeline", team.pk),
+        _v("agent", "helpdesk:ticket_create"),
+        _v("agent", "helpdesk:ticket_detail", ticket.pk),
+        _v("agent", "timesheets:timer_stop", timer.pk, dialog=True, host=timer_host),
+        _v("agent", "timesheets:line_list"),
+        _v("agent", "timesheets:week"),
+        _v("agent", "projects:project_list"),
+        _v("agent", "projects:project_detail", project.pk),
+        _v("agent", "projects:task_list"),
+        _v("agent", "projects:task_detail", task.pk),
+        _v("agent", "projects:task_sign", task.pk),
+        _v("agent", "reports:index"),
+        _v("agent", "reports:hours"),
+        _v("agent", "sales:activity_list"),
+    ]
+
+
+def _sales_visits() -> list[Visit]:
     globex = Customer.objects.get(name="Globex Corporation")
     order = Order.objects.order_by("pk").first()
     postpaid = Order.objects.get(client_reference=POSTPAID_REF)
-    invoice = Invoice.objects.filter(state=Invoice.State.POSTED).order_by("pk").first()
-    task = Task.objects.order_by("pk").first()
-    project = Project.objects.order_by("pk").first()
     goods = Product.objects.filter(type="goods").order_by("pk").first()
     contract = Contract.objects.order_by("pk").first()
-    agent = User.objects.get(username="agent")
-    timer = agent.timers.order_by("pk").first()
-    customer_user = User.objects.get(username="customer")
+    postpaid_host = reverse("sales:order_detail", args=[postpaid.pk])
+    return [
+        _v("sales", "sales:customer_list"),
+        _v("sales", "sales:customer_create"),
+        _v("sales", "sales:customer_detail", globex.pk),
+        _v("sales", "sales:customer_edit", globex.pk),
+        _v("sales", "portal:customer_users", globex.pk),
+        _v("sales", "sales:order_list"),
+        _v("sales", "sales:order_create"),
+        _v("sales", "sales:order_detail", order.pk),
+        _v("sales", "invoicing:order_invoice_create", postpaid.pk, dialog=True, host=postpaid_host),
+        _v("sales", "sales:upsell_list"),
+        _v("sales", "projects:stock_list"),
+        _v("sales", "projects:product_stock", goods.pk),
+        _v("sales", "projects:to_invoice"),
+        _v("sales", "contracts:contract_list"),
+        _v("sales", "contracts:contract_new"),
+        _v("sales", "contracts:contract_detail", contract.pk),
+    ]
+
+
+def _accountant_visits() -> list[Visit]:
+    invoice = Invoice.objects.filter(state=Invoice.State.POSTED).order_by("pk").first()
+    host = reverse("invoicing:invoice_detail", args=[invoice.pk])
+    return [
+        _v("accountant", "invoicing:invoice_list"),
+        _v("accountant", "invoicing:invoice_detail", invoice.pk),
+        _v("accountant", "invoicing:invoice_pay", invoice.pk, dialog=True, host=host),
+        _v("accountant", "invoicing:invoice_credit_note_partial", invoice.pk, dialog=True, host=host),
+        *(_v("accountant", f"reports:{slug}") for slug in ("unbilled", "revenue", "receivables", "burndown")),
+    ]
+
+
+def _customer_visits(customer_user) -> list[Visit]:
     portal_ticket = Ticket.objects.filter(customer__in=customer_user.customers.all()).order_by("pk").first()
+    return [
+        _v("customer", "portal:home"),
+        _v("customer", "portal:ticket_create"),
+        _v("customer", "portal:ticket_detail", portal_ticket.pk),
+        _v("customer", "contracts:portal_contracts"),
+    ]
 
-    def v(role, route, *args, dialog=None, host=None, status=200, query=""):
-        if dialog:
-            return Visit(role, route, host, dialog=reverse(route, args=args), status=status)
-        return Visit(role, route, reverse(route, args=args) + query, status=status)
 
-    found = [
-        Visit("anonymous", "login", reverse("login")),
-        Visit(
-            "anonymous",
-            "portal:set_password",
-            reverse(
-                "portal:set_password",
-                args=[
-                    urlsafe_base64_encode(force_bytes(customer_user.pk)),
-                    default_token_generator.make_token(customer_user),
-                ],
-            ),
-        ),
-        v("anonymous", "portal:set_password_done"),
-        *(v(role, "home") for role in ("agent", "sales", "accountant", "admin")),
-        v("agent", "helpdesk:ticket_list"),
-        v("agent", "helpdesk:pipeline", team.pk),
-        v("agent", "helpdesk:ticket_create"),
-        v("agent", "helpdesk:ticket_detail", ticket.pk),
-        v(
-            "agent",
-            "timesheets:timer_stop",
-            timer.pk,
-            dialog=True,
-            host=reverse("helpdesk:ticket_detail", args=[timer.ticket_id]),
-        ),
-        v("agent", "timesheets:line_list"),
-        v("agent", "timesheets:week"),
-        v("agent", "projects:project_list"),
-        v("agent", "projects:project_detail", project.pk),
-        v("agent", "projects:task_list"),
-        v("agent", "projects:task_detail", task.pk),
-        v("agent", "projects:task_sign", task.pk),
-        v("agent", "reports:index"),
-        v("agent", "reports:hours"),
-        v("agent", "sales:activity_list"),
-        v("sales", "sales:customer_list"),
-        v("sales", "sales:customer_create"),
-        v("sales", "sales:customer_detail", globex.pk),
-        v("sales", "sales:customer_edit", globex.pk),
-        v("sales", "portal:customer_users", globex.pk),
-        v("sales", "sales:order_list"),
-        v("sales", "sales:order_create"),
-        v("sales", "sales:order_detail", order.pk),
-        v(
-            "sales",
-            "invoicing:order_invoice_create",
-            postpaid.pk,
-            dialog=True,
-            host=reverse("sales:order_detail", args=[postpaid.pk]),
-        ),
-        v("sales", "sales:upsell_list"),
-        v("sales", "projects:stock_list"),
-        v("sales", "projects:product_stock", goods.pk),
-        v("sales", "projects:to_invoice"),
-        v("sales", "contracts:contract_list"),
-        v("sales", "contracts:contract_new"),
-        v("sales", "contracts:contract_detail", contract.pk),
-        v("accountant", "invoicing:invoice_list"),
-        v("accountant", "invoicing:invoice_detail", invoice.pk),
-        v(
-            "accountant",
-            "invoicing:invoice_pay",
-            invoice.pk,
-            dialog=True,
-            host=reverse("invoicing:invoice_detail", args=[invoice.pk]),
-        ),
-        v(
-            "accountant",
-            "invoicing:invoice_credit_note_partial",
-            invoice.pk,
-            dialog=True,
-            host=reverse("invoicing:invoice_detail", args=[invoice.pk]),
-        ),
-        *(v("accountant", f"reports:{slug}") for slug in ("unbilled", "revenue", "receivables", "burndown")),
-        v("admin", "timesheets:approvals"),
+def visits() -> list[Visit]:
+    """Every page and dialog of the demo company, each with the role that opens it."""
+    customer_user = User.objects.get(username="customer")
+    return [
+        *_anonymous_visits(customer_user),
+        *(_v(role, "home") for role in ("agent", "sales", "accountant", "admin")),
+        *_agent_visits(),
+        *_sales_visits(),
+        *_accountant_visits(),
+        _v("admin", "timesheets:approvals"),
         *_admin_visits(),
-        v("customer", "portal:home"),
-        v("customer", "portal:ticket_create"),
-        v("customer", "portal:ticket_detail", portal_ticket.pk),
-        v("customer", "contracts:portal_contracts"),
+        *_customer_visits(customer_user),
         # The error pages, in the site's layout: a refusal and a page that does not exist.
         Visit("customer", "403", reverse("helpdesk:ticket_list"), status=403),
         Visit("agent", "404", "/no-such-page/", status=404),
     ]
-    return found
 
 
 def missing_routes(found: list[Visit]) -> list[str]:

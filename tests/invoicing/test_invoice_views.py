@@ -211,13 +211,14 @@ def test_actions_refuse_get(client, accountant):
 
 
 def test_payment_dialog_opens_with_amount_due_and_shows_field_errors(client, accountant):
+    """The amount due is offered in the site's format (1,028.50, the currency beside it)."""
     invoice = invoice_with_lines()
     client.force_login(accountant)
     url = reverse("invoicing:invoice_pay", args=[invoice.pk])
     dialog = client.get(url, headers={"HX-Request": "true"})
     assert dialog.status_code == 200
     html = dialog.content.decode()
-    assert 'class="modal-backdrop"' in html and 'value="1028.50"' in html
+    assert 'class="modal-backdrop"' in html and 'value="1,028.50"' in html
     response = client.post(
         url, {"amount": "-5", "date": "not a date", "method": "bank_transfer"}, headers={"HX-Request": "true"}
     )
