@@ -30,7 +30,9 @@ def test_a_date_field_takes_the_sites_format_from_the_keyboard_or_the_calendar(p
     expect(calendar).to_contain_text("March")
     shot(page, f"date-field-calendar-{width}", full_page=False)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    _wait_for_the_focused_day(page, "11")
     page.keyboard.press("ArrowRight")  # the focused day: 11 -> 12 March
+    _wait_for_the_focused_day(page, "12")
     page.keyboard.press("Enter")
     expect(calendar).to_be_hidden()
     expect(date_from).to_have_value("2026-03-12")
@@ -38,6 +40,7 @@ def test_a_date_field_takes_the_sites_format_from_the_keyboard_or_the_calendar(p
 
     page.keyboard.press("Alt+ArrowDown")  # from the field itself
     expect(calendar).to_be_visible()
+    _wait_for_the_calendar_to_take_focus(page)
     page.keyboard.press("Escape")
     expect(calendar).to_be_hidden()
     expect(button).to_be_focused()
@@ -46,3 +49,23 @@ def test_a_date_field_takes_the_sites_format_from_the_keyboard_or_the_calendar(p
     page.get_by_role("button", name="Filter").click()
     expect(page.locator(".line-filters")).to_contain_text("Enter a date as YYYY-MM-DD, e.g. 2026-12-01.")
     shot(page, f"date-field-error-{width}")
+
+
+def _wait_for_the_calendar_to_take_focus(page):
+    # The calendar takes the focus on the next animation frame after it opens; keys pressed
+    # before that go to the button or the field.
+    page.wait_for_function("() => !!document.activeElement?.closest('.date-popover calendar-date')")
+
+
+FOCUSED_DAY = """() => {
+    let element = document.activeElement;
+    while (element && element.shadowRoot && element.shadowRoot.activeElement) {
+        element = element.shadowRoot.activeElement;
+    }
+    return element ? element.textContent.trim() : "";
+}"""
+
+
+def _wait_for_the_focused_day(page, day: str):
+    # The calendar renders its month and moves the focus to a day asynchronously.
+    page.wait_for_function(f"() => ({FOCUSED_DAY})() === {day!r}")
