@@ -49,12 +49,7 @@ def stop() -> None:
     global _traveller
     if _traveller is not None:
         _traveller.stop()
-        # The calendar day the billing, Peppol and report stories happen on (frozen by their fixtures).
-
-
-TODAY = datetime.date(2026, 11, 23)
-
-_traveller = None
+        _traveller = None
 
 
 def main(argv: list[str]) -> None:
