@@ -1,28 +1,30 @@
 """Reads of batch invoicing: the done tasks whose order has something to invoice."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from core import policy
 from core.models import User
 from projects.models import Task
-from projects.services import task_order
+from projects.services import task_order, task_order_id_expression
 from sales.models import Order
 from sales.services import CONFIRMED_STATES
 from timesheets.task_selectors import task_hours
 
 
 def tasks_to_invoice(*, user: User) -> QuerySet[Task]:
-    """Tasks marked done whose order has something to invoice."""
+    """Tasks marked done whose order (the one rule, `projects.services.task_order`) has
+    something to invoice."""
     if not policy.may(user, "invoice.create"):
         return Task.objects.none()
-    order_of_line = Order.objects.filter(
-        Q(lines__tasks=OuterRef("pk")) | Q(projects__tasks=OuterRef("pk")),
+    order_to_invoice = Order.objects.filter(
+        pk=OuterRef("billed_order_id"),
         state__in=CONFIRMED_STATES,
         invoice_status=Order.InvoiceStatus.TO_INVOICE,
     )
     return (
         Task.objects.filter(is_done=True)
-        .filter(Exists(order_of_line))
+        .annotate(billed_order_id=task_order_id_expression())
+        .filter(Exists(order_to_invoice))
         .select_related("project__sale_order", "customer", "assignee", "sale_line__order")
         .annotate(total_hours=task_hours())
         .order_by("-done_at", "-id")

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
 from django.http import Http404
 
+from core import policy
 from core.money import quantize_qty
 from helpdesk.conversation_selectors import portal_tickets
 from helpdesk.models import Ticket
@@ -105,11 +106,13 @@ def ticket_hours_per_day(*, ticket: Ticket) -> list[dict]:
 
 
 def portal_invoices(*, user) -> QuerySet[Invoice]:
-    """Posted invoices and credit notes of the user's customers (never drafts)."""
+    """Posted invoices and credit notes of the user's customers (never drafts): the invoices the
+    policy lets the user see (its `invoice` scope, the one rule) narrowed to the portal's subject,
+    the user's customers. A user who is staff and a customer contact gets the same answer here
+    as a customer contact alone, and never an invoice the scope hides."""
     return (
-        Invoice.objects.filter(
-            customer__in=sales_selectors.portal_customers(user), state=Invoice.State.POSTED
-        )
+        policy.visible(user, "invoice")
+        .filter(customer__in=policy.visible(user, "portal.customer"), state=Invoice.State.POSTED)
         .select_related("customer", "peppol_document")
         .order_by("-invoice_date", "-id")
     )

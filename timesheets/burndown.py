@@ -1,6 +1,8 @@
 """Burn-down of prepaid hours: per prepaid time line, the hours left at the end of each of the
 last 90 days and the day they run out at the pace of the last 30 days (the upsell forecast's
-rule). Three queries whatever the number of lines and timesheet lines."""
+rule). Hours are the billed ones (SPEC Time policy: the billed duration is what delivered
+quantities, remaining hours and invoices use), so a chart ends where "Remaining hours" says.
+Three queries whatever the number of lines and timesheet lines."""
 
 import datetime
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from core.display import format_day, format_hours
 from core.money import quantize_qty
 from sales.models import OrderLine, Product, UomCategory
 
-from .models import TimesheetLine
+from .models import BILLED_HOURS, TimesheetLine
 
 WINDOW_DAYS = 90
 PACE_DAYS = 30  # as the upsell forecast: the burn rate of the last 30 days, today included
@@ -96,14 +98,14 @@ def sale_lines_burndown(*, lines, today: datetime.date | None = None) -> list[Bu
     before = dict(
         logged.filter(date__lt=start)
         .values("sale_line_id")
-        .annotate(h=Sum("hours"))
+        .annotate(h=Sum(BILLED_HOURS))
         .values_list("sale_line_id", "h")
     )
     per_day: dict[int, dict[datetime.date, Decimal]] = {}
     for line_id, day, hours in (
         logged.filter(date__gte=start)
         .values("sale_line_id", "date")
-        .annotate(h=Sum("hours"))
+        .annotate(h=Sum(BILLED_HOURS))
         .values_list("sale_line_id", "date", "h")
     ):
         per_day.setdefault(line_id, {})[day] = hours

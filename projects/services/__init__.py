@@ -15,7 +15,7 @@ a task and their delivery; `signature.py`: the signed worksheet. Stock receipts 
 from .materials import task_mark_done, task_material_add
 from .project import TRACKED, order_service_tracking_apply, project_create, project_update
 from .signature import SIGNATURE_MAX_BYTES, task_sign, task_worksheet_store, worksheet_send_later
-from .task import TASK_FIELDS, task_create, task_order, task_update
+from .task import TASK_FIELDS, task_create, task_order, task_order_id_expression, task_update
 
 __all__ = [
     "SIGNATURE_MAX_BYTES",
@@ -28,6 +28,7 @@ __all__ = [
     "task_mark_done",
     "task_material_add",
     "task_order",
+    "task_order_id_expression",
     "task_sign",
     "task_update",
     "task_worksheet_store",

@@ -2,6 +2,8 @@
 line and project); the order a task's materials are sold on."""
 
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 
 from audit import services as audit
 from core.errors import ConflictError, DomainError
@@ -109,14 +111,26 @@ def task_update(*, task: Task, user: User | None = None, **fields) -> Task:
     return task
 
 
+# THE order a task bills (its materials, the worksheet, batch invoicing), first one set: its
+# order line's order; else the order its project was made for; else its project's default line's
+# order. A ticket's own order line does not choose the task's order. `task_order` reads it off a
+# task, `task_order_id_expression` in a query (the "To invoice" list): one rule, two readers.
+TASK_ORDER_PATHS = ("sale_line__order", "project__sale_order", "project__sale_line__order")
+
+
 def task_order(task: Task) -> Order | None:
-    """THE order a task bills (its materials, the worksheet, batch invoicing): its order line's
-    order; else the order its project was made for; else its project's default line's order."""
-    if task.sale_line_id:
-        return task.sale_line.order
-    project = task.project
-    if project.sale_order_id:
-        return project.sale_order
-    if project.sale_line_id:
-        return project.sale_line.order
+    """The order `task` bills (TASK_ORDER_PATHS); None when none is set."""
+    for path in TASK_ORDER_PATHS:
+        related = task
+        for name in path.split("__"):
+            related = getattr(related, name)  # an empty foreign key answers None, no query
+            if related is None:
+                break
+        if related is not None:
+            return related
     return None
+
+
+def task_order_id_expression() -> Coalesce:
+    """The id of the order each task bills (TASK_ORDER_PATHS), for annotating a task query."""
+    return Coalesce(*(F(f"{path}_id") for path in TASK_ORDER_PATHS))
