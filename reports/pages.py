@@ -127,7 +127,7 @@ def build_unbilled(filters, params) -> dict:
                 row.actual_hours,
                 row.quantity,
                 row.uom,
-                row.price_unit,
+                None if row.rated else row.price_unit,  # one price per employee rate
                 row.discount,
                 row.value,
             ]

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from core.money import ZERO, line_subtotal, quantize_qty
 from core.units import hours_to_unit
+from invoicing.rates import rate_groups
 from sales.models import Order, OrderLine, Product, UomCategory
 from timesheets.models import BILLED_HOURS, INVOICEABLE_APPROVAL_STATES, TimesheetLine
 
@@ -56,7 +57,7 @@ def unbilled_rows(*, filters) -> list[dict]:
     )
     if filters.customer_id is not None:
         lines = lines.filter(order__customer_id=filters.customer_id)
-    in_period = Q(**date_range_q("date", filters))
+    period = Q(**date_range_q("date", filters))
     hours = {
         row["sale_line"]: (_hours(row["total"]), _hours(dec(row["in_period"])), _hours(dec(row["actual"])))
         for row in TimesheetLine.objects.filter(
@@ -68,14 +69,16 @@ def unbilled_rows(*, filters) -> list[dict]:
         .values("sale_line")
         .annotate(
             total=Sum(BILLED_HOURS),
-            in_period=Sum(BILLED_HOURS, filter=in_period),
-            actual=Sum("hours", filter=in_period),
+            in_period=Sum(BILLED_HOURS, filter=period),
+            actual=Sum("hours", filter=period),
         )
     }
+    lines = list(lines.select_related("order__customer", "uom"))
+    by_rate = rate_groups(lines=[line for line in lines if _bills_time(line)], in_period=period)
     rows, billing = [], set()
-    for line in lines.select_related("order__customer", "uom"):
+    for line in lines:
         quantity, in_period, actual = line.qty_to_invoice, None, None
-        if line.invoice_policy == Product.InvoicePolicy.TIMESHEET and not line.is_downpayment:
+        if _bills_time(line):
             total, in_period, actual = hours.get(line.pk, (ZERO, ZERO, ZERO))
             if not in_period:
                 continue
@@ -83,6 +86,13 @@ def unbilled_rows(*, filters) -> list[dict]:
                 quantity = min(quantity, hours_to_unit(in_period, line.uom))
         if not line.is_downpayment:
             billing.add(line.order_id)
+        value = line_subtotal(quantity, line.price_unit, line.discount)
+        if line.pk in by_rate:  # one invoice line per employee rate (invoicing.selectors.regular)
+            groups = [group for group in by_rate[line.pk] if group.hours > 0]
+            quantity = sum((group.quantity(line) for group in groups), ZERO)
+            value = sum(
+                (line_subtotal(g.quantity(line), g.price_unit(line), line.discount) for g in groups), ZERO
+            )
         rows.append(
             {
                 "line_id": line.pk,
@@ -98,7 +108,8 @@ def unbilled_rows(*, filters) -> list[dict]:
                 "uom": line.uom.name,
                 "price_unit": line.price_unit,
                 "discount": line.discount,
-                "value": line_subtotal(quantity, line.price_unit, line.discount),
+                "value": value,
+                "rated": line.pk in by_rate,
                 "sort": (
                     line.order.customer.name,
                     line.order.name,
@@ -110,6 +121,10 @@ def unbilled_rows(*, filters) -> list[dict]:
         )
     rows = [row for row in rows if not row["is_downpayment"] or row["order_id"] in billing]
     return sorted(rows, key=lambda row: row.pop("sort"))
+
+
+def _bills_time(line: OrderLine) -> bool:
+    return line.invoice_policy == Product.InvoicePolicy.TIMESHEET and not line.is_downpayment
 
 
 def burndown_rows(*, filters) -> list[dict]:

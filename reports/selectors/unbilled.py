@@ -9,6 +9,12 @@ payments are deducted on orders that bill something. Line value = ROUND(qty × p
 discount %), 2), as `core.money.line_subtotal` (half away from zero, like ROUND_HALF_UP).
 `tests/reports/test_reconciliation.py` invoices each order and compares, to the cent.
 
+Employee rates (SPEC Time policy, `invoicing.rates.rate_groups`): a line with a rate for one of
+the employees of its hours to bill (on the order line, else on the timesheet line's project)
+bills one invoice line per rate: its value is the sum of ROUND(ROUND(hours / ratio) × price) per
+rate, the price being the rate per unit (ROUND(rate × ratio, 2)) or the line's for the others.
+Only the timesheet lines of such order lines are read per employee (`rated_time`).
+
 Hours are the billed duration (SPEC Time policy: what invoices bill; the actual hours are shown
 beside) of the lines an invoice may bill (not invoiced; approved or needing no approval). They
 come per order line from the summary the database keeps (`reports.models.UnbilledHours`) when
@@ -23,6 +29,7 @@ from decimal import Decimal
 from django.db import connection
 
 from core.money import EXACT_QTY_PLACES, ZERO
+from projects.models import EmployeeRate
 from sales.models import Customer, Order, OrderLine, Product, Uom
 from timesheets.models import INVOICEABLE_APPROVAL_STATES, TimesheetLine
 
@@ -47,7 +54,8 @@ class UnbilledRow:
     uom: str
     price_unit: Decimal
     discount: Decimal
-    value: Decimal  # untaxed, rounded like the invoice line
+    value: Decimal  # untaxed, rounded like the invoice line(s)
+    rated: bool = False  # billed at employee rates: one invoice line per rate, summed here
 
     @property
     def policy_label(self) -> str:
@@ -91,16 +99,48 @@ WITH lines AS (
     WHERE t.invoice_id IS NULL AND t.approval_state = ANY(%(invoiceable)s)
       AND t.sale_line_id IN (SELECT sale_line_id FROM summary WHERE NOT covered)
     GROUP BY t.sale_line_id
+), rates AS (
+    SELECT r.employee_id, r.sale_line_id, r.project_id, r.hourly_rate
+    FROM {rates} r
+    WHERE r.project_id IS NOT NULL OR r.sale_line_id IN (SELECT id FROM lines WHERE {bills_time})
+), rated_time AS (
+    SELECT t.sale_line_id, COALESCE(lr.hourly_rate, pr.hourly_rate) AS rate,
+           SUM(COALESCE(t.billed_hours, t.hours)) AS hours
+    FROM {timesheets} t
+    LEFT JOIN rates lr ON lr.sale_line_id = t.sale_line_id AND lr.employee_id = t.employee_id
+    LEFT JOIN rates pr ON pr.project_id = t.project_id AND pr.employee_id = t.employee_id
+    WHERE t.invoice_id IS NULL AND t.approval_state = ANY(%(invoiceable)s) AND {period}
+      AND t.sale_line_id IN (SELECT id FROM lines WHERE {bills_time})
+      AND t.sale_line_id IN (
+          SELECT sale_line_id FROM rates WHERE sale_line_id IS NOT NULL
+          UNION
+          SELECT p.sale_line_id FROM rates r
+          JOIN {timesheets} p ON p.employee_id = r.employee_id AND p.project_id = r.project_id
+          WHERE r.project_id IS NOT NULL AND p.invoice_id IS NULL
+            AND p.approval_state = ANY(%(invoiceable)s) AND {project_period}
+      )
+    GROUP BY 1, 2
+), rated AS (
+    SELECT g.sale_line_id,
+           SUM(ROUND(g.hours / l.ratio, {places})) FILTER (WHERE g.hours > 0) AS quantity,
+           SUM(ROUND(ROUND(g.hours / l.ratio, {places})
+                     * CASE WHEN g.rate IS NULL THEN l.price_unit ELSE ROUND(g.rate * l.ratio, 2) END
+                     * (1 - l.discount / 100), 2)) FILTER (WHERE g.hours > 0) AS value
+    FROM rated_time g JOIN lines l ON l.id = g.sale_line_id
+    GROUP BY g.sale_line_id
+    HAVING bool_or(g.rate IS NOT NULL)
 ), billed AS (
     SELECT l.*, h.in_period AS hours, h.actual AS actual_hours,
+           r.quantity AS rated_quantity, r.value AS rated_value,
            CASE WHEN l.invoice_policy <> %(timesheet)s OR l.is_downpayment THEN l.qty_to_invoice
                 WHEN COALESCE(h.in_period, 0) = 0 THEN 0
                 WHEN h.in_period <> h.total
                     THEN LEAST(l.qty_to_invoice, ROUND(h.in_period / l.ratio, {places}))
                 ELSE l.qty_to_invoice END AS quantity
-    FROM lines l LEFT JOIN hours h ON h.sale_line_id = l.id
+    FROM lines l LEFT JOIN hours h ON h.sale_line_id = l.id LEFT JOIN rated r ON r.sale_line_id = l.id
 ), kept AS (
-    SELECT b.*, ROUND(b.quantity * b.price_unit * (1 - b.discount / 100), 2) AS value
+    SELECT b.*,
+           COALESCE(b.rated_value, ROUND(b.quantity * b.price_unit * (1 - b.discount / 100), 2)) AS value
     FROM billed b
     WHERE b.quantity <> 0 AND (NOT b.is_downpayment OR EXISTS (
         SELECT 1 FROM billed p WHERE p.order_id = b.order_id AND NOT p.is_downpayment AND p.quantity <> 0
@@ -119,8 +159,8 @@ SELECT
      ) per_customer),
     (SELECT json_agg(json_build_array(
         f.id, f.order_id, f.order_name, f.customer, l.description, f.invoice_policy, f.is_downpayment,
-        f.hours::text, f.actual_hours::text, f.quantity::text, u.name, f.price_unit::text,
-        f.discount::text, f.value::text
+        f.hours::text, f.actual_hours::text, COALESCE(f.rated_quantity, f.quantity)::text, u.name,
+        f.price_unit::text, f.discount::text, f.value::text, f.rated_value IS NOT NULL
      ) ORDER BY f.customer, f.order_name, f.is_downpayment, f.sequence, f.id)
      FROM (
         SELECT k.*, o.name AS order_name, c.name AS customer
@@ -148,9 +188,9 @@ def unbilled_work(*, filters, limit: int | None = None) -> UnbilledReport:
         "customer": filters.customer_id,
         "limit": limit,
     }
-    period, first_in_period = "t.date <= %(date_to)s", "TRUE"
+    period, first_in_period = "{t}.date <= %(date_to)s", "TRUE"
     if filters.date_from is not None:
-        period += " AND t.date >= %(date_from)s"
+        period += " AND {t}.date >= %(date_from)s"
         first_in_period = "s.first_date >= %(date_from)s"
         params["date_from"] = filters.date_from
     sql = _SQL.format(
@@ -160,9 +200,12 @@ def unbilled_work(*, filters, limit: int | None = None) -> UnbilledReport:
         uoms=Uom._meta.db_table,
         timesheets=TimesheetLine._meta.db_table,
         summary=UnbilledHours._meta.db_table,
+        rates=EmployeeRate._meta.db_table,
+        bills_time="invoice_policy = %(timesheet)s AND NOT is_downpayment",
+        project_period=period.format(t="p"),
         first_in_period=first_in_period,
         customer_filter="AND o.customer_id = %(customer)s" if filters.customer_id is not None else "",
-        period=period,
+        period=period.format(t="t"),
         places=int(EXACT_QTY_PLACES),
         limit="LIMIT %(limit)s" if limit is not None else "",
     )
@@ -177,7 +220,7 @@ def unbilled_work(*, filters, limit: int | None = None) -> UnbilledReport:
         report.value += Decimal(value)
     for item in _json(first_rows):
         line_id, order_id, order, customer, description, policy, downpayment, *figures = item
-        hours, actual_hours, quantity, uom, price_unit, discount, value = figures
+        hours, actual_hours, quantity, uom, price_unit, discount, value, rated = figures
         report.rows.append(
             UnbilledRow(
                 line_id=line_id,
@@ -194,6 +237,7 @@ def unbilled_work(*, filters, limit: int | None = None) -> UnbilledReport:
                 price_unit=Decimal(price_unit),
                 discount=Decimal(discount),
                 value=Decimal(value),
+                rated=rated,
             )
         )
     return report
