@@ -9,8 +9,8 @@ from core.display import format_hours
 from core.form_fields import HoursField, SiteDateField
 from core.models import User
 from core.views import int_or_none
-from core.widgets import FastSelect
 from projects.models import Task
+from sales.form_fields import CustomerChoiceField
 from sales.models import Customer, OrderLine
 from timesheets.models import TimesheetLine
 
@@ -39,8 +39,8 @@ class PersonChoiceField(forms.ModelChoiceField):
 class TicketForm(forms.Form):
     title = forms.CharField(max_length=200)
     team = forms.ModelChoiceField(queryset=Team.objects.none())
-    # Every customer is an option: rendered without a template per option (core.widgets).
-    customer = forms.ModelChoiceField(queryset=Customer.objects.all(), required=False, widget=FastSelect)
+    # Thousands of customers: picked by search (sales.form_fields), the page carries one name.
+    customer = CustomerChoiceField(required=False)
     sale_line = SaleLineChoiceField(
         queryset=OrderLine.objects.none(),
         required=False,
@@ -79,6 +79,7 @@ class TicketForm(forms.Form):
         params = self.data if self.is_bound else self.initial
         customer_id = int_or_none(params.get("customer"))
         self.customer = Customer.objects.filter(pk=customer_id).first() if customer_id else None
+        self.fields["customer"].widget.remember(self.customer)
         self.set_customer(self.customer)
         if self.team is not None:
             self.fields["stage"].queryset = self.team.stages.order_by("sequence", "id")

@@ -5,4 +5,5 @@ from core import policy
 from . import selectors
 
 policy.register_scope("order", selectors.orders_visible_to)
+policy.register_scope("customer", selectors.customers_visible_to)
 policy.register_scope("portal.customer", selectors.portal_customers)

@@ -110,6 +110,32 @@ def portal_customers(user) -> QuerySet[Customer]:
     return Customer.objects.filter(portal_users=user)
 
 
+def customers_visible_to(user) -> QuerySet[Customer]:
+    """Staff see every customer; anyone else none (a portal contact reads their own customers
+    through `portal_customers`, never by searching)."""
+    if policy.is_staff_member(user):
+        return Customer.objects.all()
+    return Customer.objects.none()
+
+
+CUSTOMER_SEARCH_LIMIT = 20
+_VAT_PUNCTUATION = str.maketrans("", "", " .-/")
+
+
+def customers_matching(customers: QuerySet[Customer], term: str, *, limit: int = CUSTOMER_SEARCH_LIMIT):
+    """At most `limit` of `customers` whose name, e-mail or VAT number contains `term` (any
+    case), by name. The three `icontains` are served by the trigram indexes of migration
+    sales 0009 (PostgreSQL); an empty term gives the first customers by name (the name index)."""
+    term = term.strip()
+    if term:
+        vat = term.translate(_VAT_PUNCTUATION)  # "BE 0123.456.789" finds BE0123456789
+        match = Q(name__icontains=term) | Q(email__icontains=term)
+        if vat:
+            match |= Q(vat__icontains=vat)
+        customers = customers.filter(match)
+    return customers.order_by("name", "id").only("id", "name", "email", "vat", "city")[:limit]
+
+
 def orders_visible_to(user) -> QuerySet[Order]:
     """Staff see every order; a portal user the orders of their own customers."""
     if policy.is_staff_member(user):

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import line_views, views
+from . import line_views, search_views, views
 
 app_name = "sales"
 
 urlpatterns: list = [
     path("customers/", views.customer_list, name="customer_list"),
+    path("customers/search/", search_views.customer_search, name="customer_search"),
     path("customers/new/", views.customer_create, name="customer_create"),
     path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
     path("customers/<int:pk>/edit/", views.customer_edit, name="customer_edit"),

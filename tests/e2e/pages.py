@@ -45,6 +45,8 @@ NOT_PAGES = {
     "helpdesk:ticket_timesheets": FRAGMENT,
     "helpdesk:ticket_timesheet_edit": FRAGMENT,
     "helpdesk:attachment_download": FILE,
+    "sales:customer_search": "the matches of a customer field (an htmx fragment), opened by typing in "
+    "it: tests/e2e/test_customer_picker.py",
     "sales:order_confirm": POST_ONLY,
     "sales:order_lock": POST_ONLY,
     "sales:order_cancel": POST_ONLY,

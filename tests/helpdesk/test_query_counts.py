@@ -99,7 +99,7 @@ def test_timesheets_section_with_its_item_options_query_count_does_not_grow(
     assert f"({Decimal('50') - Decimal('0.25') * n_lines:.2f} h left)" in response.content.decode()
 
 
-TICKET_PAGE_QUERIES = 21  # + the conversation (its attachments only when there are messages), + History
+TICKET_PAGE_QUERIES = 20  # + the conversation (its attachments only when there are messages), + History
 TIMESHEETS_SECTION_QUERIES = 13
 PIPELINE_QUERIES = 12
 LIST_QUERIES = 12

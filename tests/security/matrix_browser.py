@@ -31,6 +31,8 @@ ROWS = {
     # --- sales ---------------------------------------------------------------------------
     ('sales:customer_list', 'GET'):                       "login 403   200   200   200   200   200",
     ('sales:customer_list', 'POST'):                      "login 403   200   200   200   200   200",
+    ('sales:customer_search', 'GET'):                     "login 403   200   200   200   200   200",
+    ('sales:customer_search', 'POST'):                    "405   405   405   405   405   405   405",
     ('sales:customer_create', 'GET'):                     "login 403   403   200   403   200   200",
     ('sales:customer_create', 'POST'):                    "login 403   403   200   403   200   200",
     ('sales:customer_detail', 'GET'):                     "login 403   200   200   200   200   200",
