@@ -3,6 +3,7 @@ from django.shortcuts import redirect, render
 
 from . import policy
 from .home import home_sections
+from .links import link_url
 
 
 def int_or_none(value) -> int | None:
@@ -23,6 +24,7 @@ def apply_domain_error(form, error) -> None:
 @login_required
 def home(request):
     # Portal contacts land on their portal; staff get the tiles of their role.
-    if policy.may(request.user, "portal.use") and not policy.is_staff_member(request.user):
-        return redirect("portal:home")
+    customer_only = policy.may(request.user, "portal.use") and not policy.is_staff_member(request.user)
+    if customer_only and (portal_home := link_url("portal.home")):
+        return redirect(portal_home)
     return render(request, "home.html", {"sections": home_sections(request.user)})

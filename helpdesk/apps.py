@@ -7,14 +7,18 @@ class HelpdeskConfig(AppConfig):
 
     def ready(self):
         from core.home import register_home_figures
+        from core.links import register_link
         from core.navigation import register_nav_item
         from core.panels import register_context
         from timesheets import tickets
 
         from . import selectors
-        from .page_parts import order_tickets
+        from .page_parts import customer_tickets, order_tickets
 
         register_context("sales:order_detail", order_tickets)
+        register_context("sales:customer_detail", customer_tickets)
+        # Pages below us (time lines, timers, orders, tasks) link to a ticket by this.
+        register_link("ticket", "helpdesk:ticket_detail")
         # Timesheet lines and timers point at our tickets; timesheets reads them through these.
         tickets.register(
             tickets.TicketSource(

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.background import enqueue_after_commit
 from core.errors import DomainError
+from core.links import link_url
 from core.models import User
 from sales import selectors as sales_selectors
 
@@ -199,7 +200,7 @@ def message_email(*, message: Message, to: str) -> EmailMessage:
     if message.from_customer:
         link = _url("helpdesk:ticket_detail", ticket.pk)
     else:
-        link = _url("portal:ticket_detail", ticket.pk)
+        link = settings.SITE_URL + (link_url("portal.ticket", ticket.pk) or "/")  # portal: above us
     names = [a.name for a in message.attachments.all()]
     body = f"{author} wrote on ticket #{ticket.pk} \u201c{ticket.title}\u201d:\n\n{message.body}\n"
     if names:

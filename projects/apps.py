@@ -6,6 +6,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Projects and field service"
 
     def ready(self):
+        from core.links import register_link
         from core.navigation import register_nav_item
         from core.panels import register_context
         from sales.signals import order_confirmed
@@ -14,6 +15,7 @@ class ProjectsConfig(AppConfig):
         from .page_parts import order_tasks
 
         register_context("sales:order_detail", order_tasks)
+        register_link("product.stock", "projects:product_stock")  # the product admin (sales) links it
 
         register_nav_item("Tasks", "projects:task_list", ("agent", "sales"), action="task.work", position=20)
         register_nav_item(

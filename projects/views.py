@@ -4,8 +4,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
@@ -107,25 +105,13 @@ def task_detail(request, pk):
         "form": form,
         "order": services.task_order(task),
         "tickets": list(task.tickets.select_related("stage", "team").all()),
-        # The task's time lines and the form to log more: the timesheets app adds them.
+        # The task's time lines, the form to log more and the timer: the timesheets app adds
+        # them, with the templates that show them (timesheets_template, timer_template).
         **page_context("projects:task_detail", request=request, task=task),
         **_materials_context(task),
-        "timer_template": _timer_template(),
         "history": audit_history(obj=task),
     }
     return render(request, "projects/task_detail.html", context)
-
-
-TIMER_PARTIAL = "timesheets/partials/timer.html"
-
-
-def _timer_template() -> str | None:
-    """The helpdesk engineer's reusable timer partial, once it exists."""
-    try:
-        get_template(TIMER_PARTIAL)
-    except TemplateDoesNotExist:
-        return None
-    return TIMER_PARTIAL
 
 
 @staff_required

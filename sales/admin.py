@@ -6,11 +6,11 @@ the admin shows them read-only; quotations are made in the sales screens or the 
 
 from django import forms
 from django.contrib import admin
-from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from core.display import money_column
+from core.links import link_url
 from core.models import User
 
 from .models import Customer, Order, OrderLine, Product, Tax, Uom, UomCategory
@@ -123,9 +123,8 @@ class ProductAdmin(admin.ModelAdmin):
     def stock_page(self, product):
         if product.pk is None or product.type != Product.Type.GOODS:
             return "Goods only, once the product is saved."
-        try:
-            url = reverse("projects:product_stock", args=[product.pk])
-        except NoReverseMatch:
+        url = link_url("product.stock", product.pk)
+        if not url:
             return ""
         return format_html('<a href="{}">Receive goods and see the stock moves →</a>', url)
 

@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from core.home import Figure
+from core.links import link_url
 
 from .models import Order, Product
 
@@ -33,7 +34,7 @@ def sales_figures(*, user) -> list[Figure]:
             key="upsell",
             label="Upsell opportunities",
             value=str(counts["upsell"]),
-            url=reverse("sales:upsell_list"),
+            url=link_url("upsell.list"),
             attention=counts["upsell"] > 0,
         ),
     ]

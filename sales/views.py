@@ -10,13 +10,13 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.selectors import audit_history
 from core import policy
 from core.errors import DomainError
 from core.filters import filter_for_page
+from core.links import link_url
 from core.listing import SORT_PARAM, list_context
 from core.panels import page_context, render_panels
 from core.units import convert_quantity
@@ -34,14 +34,6 @@ from .models import Customer, Order, Product, UomCategory
 
 PAGE_SIZE = 25
 EDITABLE_HEADER = (Order.State.DRAFT,)
-
-
-def safe_url(name: str, *args) -> str:
-    """A URL of another app's screen, or "" while that screen does not exist."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 # --- Customers ----------------------------------------------------------------------------------
@@ -106,22 +98,18 @@ def prepaid_hours(customer: Customer) -> list[dict]:
 def customer_detail(request, pk):
     customer = get_object_or_404(Customer, pk=pk)
     orders = customer.orders.select_related("salesperson").order_by("-order_date", "-id")[:50]
-    invoices = customer.invoices.select_related("order").order_by("-id")[:50]
-    tickets = list(customer.tickets.select_related("stage", "team", "assignee").order_by("-id")[:50])
-    for ticket in tickets:
-        ticket.url = safe_url("helpdesk:ticket_detail", ticket.pk)
     return render(
         request,
         "sales/customer_detail.html",
         {
             "customer": customer,
             "orders": orders,
-            "invoices": invoices,
-            "tickets": tickets,
+            # Its invoices and tickets: the apps above sales add them.
+            **page_context("sales:customer_detail", request=request, customer=customer),
             "prepaid": prepaid_hours(customer),
             "can_edit": policy.may(request.user, "customer.edit"),
             # The portal (a room above) manages the customer's portal users.
-            "portal_users_url": safe_url("portal:customer_users", customer.pk)
+            "portal_users_url": link_url("customer.portal_users", customer.pk)
             if policy.may(request.user, "portal_user.manage")
             else "",
         },
@@ -203,9 +191,8 @@ def order_detail(request, pk):
         }
     )
     if order.state != Order.State.DRAFT:
-        # Tickets, tasks and time lines of the order: the apps above sales add them.
+        # Invoices, tickets, tasks and time lines of the order: the apps above sales add them.
         context.update(page_context("sales:order_detail", order=order))
-    context["invoices"] = order.invoices.order_by("-id")
     context["panels"] = render_panels("sales:order_detail", request=request, order=order)
     context["history"] = audit_history(obj=order)
     return render(request, "sales/order_detail.html", context, status=status)

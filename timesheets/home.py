@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from core.home import Figure, hours
+from core.links import link_url
 
 from .models import Timer, TimesheetLine
 from .timers import timer_elapsed_seconds
@@ -19,9 +20,9 @@ def _lines_url(*, user, start: datetime.date, end: datetime.date) -> str:
 
 
 def _timer_url(timer: Timer) -> str:
+    if timer.ticket_id:
+        return link_url("ticket", timer.ticket_id)
     try:
-        if timer.ticket_id:
-            return reverse("helpdesk:ticket_detail", args=[timer.ticket_id])
         return reverse("projects:task_detail", args=[timer.task_id])
     except NoReverseMatch:
         return ""

@@ -32,8 +32,12 @@ def task_worksheet_timesheets(*, task, **_context) -> dict:
 
 
 def task_page_timesheets(*, request, task, **_context) -> dict:
-    """The task page's Timesheets card: the lines and an empty form."""
-    return _timesheets_context(task, form=_new_timesheet_form(request))
+    """The task page's Timesheets card (the lines and an empty form) and its timer."""
+    return {
+        **_timesheets_context(task, form=_new_timesheet_form(request)),
+        "timesheets_template": "projects/partials/task_timesheets.html",
+        "timer_template": "timesheets/partials/timer.html",
+    }
 
 
 def _timesheets_context(task, *, form=None, edit_line=None, edit_form=None, error="", past_sold=()):

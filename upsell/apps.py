@@ -6,6 +6,7 @@ class UpsellConfig(AppConfig):
     verbose_name = "Upsell"
 
     def ready(self):
+        from core.links import register_link
         from core.navigation import register_header_widget, register_nav_item
         from sales.signals import order_locked
 
@@ -13,4 +14,5 @@ class UpsellConfig(AppConfig):
 
         order_locked.connect(upsell_order_locked, dispatch_uid="upsell.order_locked")
         register_nav_item("Upsell", "sales:upsell_list", ("sales",), action="upsell.work", position=70)
+        register_link("upsell.list", "sales:upsell_list")  # the sales home's figure links it
         register_header_widget("sales/partials/header_activities.html", position=10)
