@@ -38,7 +38,11 @@ def lock_rows(queryset: QuerySet) -> list:
     """Lock the rows of `queryset` (its own table only), ids sorted; returns them."""
     if not connection.in_atomic_block:
         raise RuntimeError("Row locks are taken inside the action's transaction (transaction.atomic).")
-    return list(queryset.select_for_update(no_key=True, of=("self",)).order_by("pk"))
+    return list(_locking(queryset))
+
+
+def _locking(queryset: QuerySet) -> QuerySet:
+    return queryset.select_for_update(no_key=True, of=("self",)).order_by("pk")
 
 
 def lock_one(queryset: QuerySet, pk):
@@ -68,3 +72,9 @@ def lock_billing(
         if given[level] is not None:
             setattr(locks, level, lock_rows(given[level]))
     return locks
+
+
+def lock_statement(queryset: QuerySet) -> tuple[str, tuple]:
+    """The SQL and parameters `lock_rows(queryset)` runs (same mode, same id order): for a caller
+    that compiles its statements once and sends them with others in one round trip."""
+    return _locking(queryset).query.get_compiler(connection=connection).as_sql()

@@ -12,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from core.compiled import CompiledGet
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,10 @@ def ticket_team_has_member(*, ticket, user) -> bool:
     return _registered().has_member(ticket, user)
 
 
+# The ticket of a timesheet input, compiled once (core.compiled): the hottest write reads it.
+_ticket_for_logging = CompiledGet(tickets_for_logging)
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class TicketField(serializers.PrimaryKeyRelatedField):
     """A ticket by id in an API input: any ticket (the policy decides on which one may log), read
@@ -84,3 +90,16 @@ class TicketField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return tickets_for_logging().all()  # a clone: the source may hand out one built queryset
+
+    def to_internal_value(self, data):
+        # DRF's PrimaryKeyRelatedField, with the ticket read by the compiled query.
+        if self.pk_field is not None:
+            data = self.pk_field.to_internal_value(data)
+        try:
+            if isinstance(data, bool):
+                raise TypeError
+            return _ticket_for_logging.get(data)
+        except ObjectDoesNotExist:
+            self.fail("does_not_exist", pk_value=data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)

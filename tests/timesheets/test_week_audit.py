@@ -34,7 +34,10 @@ def test_a_week_save_records_every_line_in_one_insert(agent, desk):  # noqa: F81
     assert len(inserts) == 1
     edited = AuditEvent.objects.get(action="timesheet.update", object_id=existing.pk)
     assert edited.changes == {"hours": ["2.00", "3.00"]} and edited.actor == agent
-    created = AuditEvent.objects.filter(action="timesheet.create", parent_id=ticket.pk)
+    # (the parent's type too: the task's and the ticket's ids may be equal)
+    created = AuditEvent.objects.filter(
+        action="timesheet.create", parent_type="helpdesk.ticket", parent_id=ticket.pk
+    )
     assert sorted(e.changes["hours"][1] for e in created) == ["1.50", "2.00"]
 
 

@@ -9,11 +9,13 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from core.compiled import CompiledGet
 from core.display import format_day, format_hours
 from core.errors import ConflictError, DomainError
 from core.locks import lock_billing
 from core.models import User
 from core.money import to_decimal
+from core.statements import execute_all
 from sales.models import Order, OrderLine, UomCategory
 from sales.services import CONFIRMED_STATES
 
@@ -58,11 +60,16 @@ def check_date(value) -> date:
     return value
 
 
+# An order line with what the checks and the billing rule read of it (its order and customer, its
+# product, its unit's category): one query, compiled once (core.compiled: the hottest write).
+_checked_sale_line = CompiledGet(
+    lambda: OrderLine.objects.select_related("order__customer", "product", "uom__category")
+)
+
+
 def load_sale_line(sale_line) -> OrderLine:
     """The order line with what the checks need (order, unit category), in one query."""
-    return OrderLine.objects.select_related("order__customer", "product", "uom__category").get(
-        pk=sale_line.pk
-    )
+    return _checked_sale_line.get(sale_line.pk)
 
 
 def check_sale_line(line: OrderLine, *, customer_id) -> None:
@@ -115,7 +122,7 @@ def _default_sale_line(*, project, task, ticket, customer_id) -> OrderLine | Non
     default = timesheet_default_sale_line_id(ticket=ticket, task=task, project=project)
     if default is None:
         return None
-    line = OrderLine.objects.select_related("order__customer", "product", "uom__category").get(pk=default)
+    line = _checked_sale_line.get(default)
     try:
         check_sale_line(line, customer_id=customer_id)
     except DomainError:
@@ -165,6 +172,14 @@ def check_author(*, user: User | None, employee: User, ticket) -> None:
         raise DomainError("You can only log time on tickets of your helpdesk teams.", field="ticket")
 
 
+def _day_lock(employee_id: int, day: date) -> tuple[str, list] | None:
+    """The statement taking the advisory lock of one employee's day, or None (nothing to take)."""
+    if connection.vendor != "postgresql" or not isinstance(day, date) or not employee_id:
+        return None  # (a bad date or no employee: the caller's checks answer with a field error)
+    key = (_DAY_LOCK_NAMESPACE << 48) | (employee_id << 20) | day.toordinal()
+    return "SELECT pg_advisory_xact_lock(%s)", [key]
+
+
 def timesheet_day_lock(employee_id: int, day: date) -> None:
     """Serialise the writers of one employee's day, so the 24 h cap holds under concurrency.
 
@@ -172,23 +187,24 @@ def timesheet_day_lock(employee_id: int, day: date) -> None:
     house order orders → order lines → invoices → timesheets is kept after it. SQLite (`make
     run`) has one writer at a time anyway: nothing to take there.
     """
-    if connection.vendor != "postgresql" or not isinstance(day, date) or not employee_id:
-        return  # (a bad date or no employee: the caller's checks answer with a field error)
-    key = (_DAY_LOCK_NAMESPACE << 48) | (employee_id << 20) | day.toordinal()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    statement = _day_lock(employee_id, day)
+    if statement is not None:
+        execute_all([statement])
 
 
-def check_day_total(*, employee, day: date, hours: Decimal, exclude_pk=None) -> None:
-    """One employee's lines of one date total at most 24 h (under `timesheet_day_lock`)."""
+def check_day_total(*, employee, day: date, hours: Decimal, exclude_pk=None, lock: bool = False) -> None:
+    """One employee's lines of one date total at most 24 h (under `timesheet_day_lock`; `lock`
+    takes it first, in the same round trip: the sum is a later statement, so it sees every line
+    committed by the writers the lock waited for)."""
     # Plain SQL: on the hottest write the ORM's aggregate costs more to build than to run.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COALESCE(SUM(hours), 0) FROM {TimesheetLine._meta.db_table} "
-            "WHERE employee_id = %s AND date = %s AND id <> %s",
-            [employee.pk, day, exclude_pk or 0],
-        )
-        logged = Decimal(str(cursor.fetchone()[0]))  # (SQLite answers a float)
+    total = (
+        f"SELECT COALESCE(SUM(hours), 0) FROM {TimesheetLine._meta.db_table} "
+        "WHERE employee_id = %s AND date = %s AND id <> %s",
+        [employee.pk, day, exclude_pk or 0],
+    )
+    day_lock = _day_lock(employee.pk, day) if lock else None
+    rows = execute_all([day_lock, total] if day_lock else [total])
+    logged = Decimal(str(rows[0][0]))  # (SQLite answers a float)
     if logged + hours > MAX_HOURS_PER_DAY:
         left = max(MAX_HOURS_PER_DAY - logged, Decimal("0"))
         raise DomainError(

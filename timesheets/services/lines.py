@@ -60,8 +60,7 @@ def timesheet_log(
     if employee is None:
         raise DomainError("Choose the employee.", field="employee")
     with transaction.atomic():
-        timesheet_day_lock(employee.pk, day)
-        check_day_total(employee=employee, day=day, hours=hours)
+        check_day_total(employee=employee, day=day, hours=hours, lock=True)  # the day's lock first
         project, line = resolve(project=project, task=task, ticket=ticket, sale_line=sale_line)
         check_author(user=user, employee=employee, ticket=ticket)
         timesheet = TimesheetLine(
