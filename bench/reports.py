@@ -54,7 +54,46 @@ def figures(manifest: dict) -> list[tuple[str, str, str]]:
     ]
 
 
-def measure(manifest: dict, repeat: int) -> list[dict]:
+# A few employee rates (SPEC Time policy) on post-paid lines and projects with time to invoice,
+# added after the other figures: the unbilled statement then prices the rated lines' time per
+# employee and rate.
+RATES = """
+INSERT INTO projects_employeerate (employee_id, sale_line_id, project_id, hourly_rate)
+SELECT employee_id, sale_line_id, NULL, 150.00 FROM (
+    SELECT DISTINCT ON (t.sale_line_id) t.employee_id, t.sale_line_id
+    FROM timesheets_timesheetline t JOIN sales_orderline l ON l.id = t.sale_line_id
+    WHERE t.invoice_id IS NULL AND l.invoice_policy = 'timesheet'
+    ORDER BY t.sale_line_id, t.employee_id LIMIT %(line_rates)s
+) picked
+ON CONFLICT DO NOTHING;
+INSERT INTO projects_employeerate (employee_id, sale_line_id, project_id, hourly_rate)
+SELECT employee_id, NULL, project_id, 120.00 FROM (
+    SELECT DISTINCT t.employee_id, t.project_id
+    FROM timesheets_timesheetline t JOIN sales_orderline l ON l.id = t.sale_line_id
+    WHERE t.invoice_id IS NULL AND l.invoice_policy = 'timesheet'
+    ORDER BY t.project_id, t.employee_id LIMIT %(project_rates)s
+) picked
+ON CONFLICT DO NOTHING;
+ANALYZE projects_employeerate;
+"""
+
+
+def add_employee_rates(*, line_rates: int = 50, project_rates: int = 20) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(RATES, {"line_rates": line_rates, "project_rates": project_rates})
+
+
+def rated_figures(manifest: dict) -> list[tuple[str, str, str]]:
+    whole = f"date_from=2000-01-01&date_to={manifest['today']}"
+    return [
+        ("unbilled work, 50 line + 20 project employee rates", "admin", f"/reports/unbilled/?{whole}"),
+        ("unbilled work, employee rates, last 12 months", "admin", "/reports/unbilled/"),
+    ]
+
+
+def measure(manifest: dict, repeat: int, figure_list: list | None = None) -> list[dict]:
     from django.db import connection
     from django.test import Client
 
@@ -65,7 +104,7 @@ def measure(manifest: dict, repeat: int) -> list[dict]:
         clients[who] = Client()
         clients[who].force_login(User.objects.get(username=username))
     results = []
-    for label, who, path in figures(manifest):
+    for label, who, path in figure_list or figures(manifest):
         times, captured = [], []
 
         def record(execute, sql, params, many, context, captured=captured):
@@ -143,6 +182,8 @@ def main() -> int:
         before = load_average()
         with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
             results = measure(manifest, args.repeat)
+            add_employee_rates()
+            results += measure(manifest, args.repeat, rated_figures(manifest))
         print(table(results, args.lines, f"{before} before, {load_average()} after (1/5/15 min)"))
         return 0 if all(r["status"] == 200 for r in results) else 1
     finally:

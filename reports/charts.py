@@ -12,6 +12,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 32, 72
+FLAT_BOTTOM = 30  # below the plot when the labels are not rotated (the chart is that much shorter)
+CHAR = 10  # width of a label character, generous: reports.css enlarges the text on phones
 
 
 @dataclass
@@ -28,6 +30,16 @@ def _nice_step(span: float) -> float:
         if magnitude * factor >= raw:
             return magnitude * factor
     return magnitude * 10
+
+
+def _rotated(labels: list[str]) -> bool:
+    slot = (WIDTH - LEFT - RIGHT) / max(len(labels), 1)
+    return len(labels) > 8 or max((min(len(label), 16) for label in labels), default=0) * CHAR > slot
+
+
+def _height(labels: list[str]) -> int:
+    """The viewBox height: the room below the plot is for rotated labels only."""
+    return HEIGHT if _rotated(labels) else HEIGHT - BOTTOM + FLAT_BOTTOM
 
 
 def _scale(low: float, high: float):
@@ -56,7 +68,7 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
-def _frame(title: str, body: list[str], legend: list[Series]) -> SafeString:
+def _frame(title: str, body: list[str], legend: list[Series], height: int) -> SafeString:
     items = []
     x = LEFT
     for series in legend:
@@ -64,9 +76,9 @@ def _frame(title: str, body: list[str], legend: list[Series]) -> SafeString:
             f'<rect class="{series.css}" x="{x:.1f}" y="6" width="12" height="12"/>'
             f'<text class="legend" x="{x + 16:.1f}" y="17">{escape(series.name)}</text>'
         )
-        x += 28 + 7.5 * len(series.name)
+        x += 28 + CHAR * len(series.name)
     svg = (
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(items)}{"".join(body)}</svg>'
     )
     return mark_safe(svg)  # noqa: S308 - every text above is escaped
@@ -82,7 +94,7 @@ def _axes(labels: list[str], y, ticks) -> tuple[list[str], float]:
             f'text-anchor="end">{_fmt(tick)}</text>'
         )
     slot = (WIDTH - LEFT - RIGHT) / max(len(labels), 1)
-    rotate = len(labels) > 8 or max((len(label) for label in labels), default=0) * 7.5 > slot
+    rotate = _rotated(labels)
     every = max(1, -(-len(labels) // 24))
     for index, label in enumerate(labels):
         if index % every:
@@ -134,7 +146,7 @@ def bar_chart(title: str, labels: list[str], series: list[Series], *, stacked: b
                 f'height="{max(y2 - y1, 0.5):.1f}"><title>{escape(label)} · {escape(s.name)}: '
                 f"{s.values[index]}</title></rect>"
             )
-    return _frame(title, body, series)
+    return _frame(title, body, series, _height(labels))
 
 
 def line_chart(title: str, labels: list[str], series: list[Series]) -> SafeString:
@@ -151,4 +163,4 @@ def line_chart(title: str, labels: list[str], series: list[Series]) -> SafeStrin
                 f'<circle class="{s.css}" cx="{px:.1f}" cy="{py:.1f}" r="3">'
                 f"<title>{escape(label)} · {escape(s.name)}: {value}</title></circle>"
             )
-    return _frame(title, body, series)
+    return _frame(title, body, series, _height(labels))

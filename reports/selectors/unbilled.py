@@ -13,7 +13,9 @@ Employee rates (SPEC Time policy, `invoicing.rates.rate_groups`): a line with a 
 the employees of its hours to bill (on the order line, else on the timesheet line's project)
 bills one invoice line per rate: its value is the sum of ROUND(ROUND(hours / ratio) × price) per
 rate, the price being the rate per unit (ROUND(rate × ratio, 2)) or the line's for the others.
-Only the timesheet lines of such order lines are read per employee (`rated_time`).
+Only the timesheet lines of such order lines are read per employee (`rated_time`); the lines
+under a project rate are found through the days `HoursByDay` has unbilled post-paid time for
+that employee and project (one index probe per such day, not a scan of the employee's lines).
 
 Hours are the billed duration (SPEC Time policy: what invoices bill; the actual hours are shown
 beside) of the lines an invoice may bill (not invoiced; approved or needing no approval). They
@@ -33,7 +35,7 @@ from projects.models import EmployeeRate
 from sales.models import Customer, Order, OrderLine, Product, Uom
 from timesheets.models import INVOICEABLE_APPROVAL_STATES, TimesheetLine
 
-from ..models import UnbilledHours
+from ..models import HoursByDay, UnbilledHours
 from . import portable
 
 CONFIRMED = (Order.State.SALE, Order.State.DONE)
@@ -115,9 +117,11 @@ WITH lines AS (
           SELECT sale_line_id FROM rates WHERE sale_line_id IS NOT NULL
           UNION
           SELECT p.sale_line_id FROM rates r
-          JOIN {timesheets} p ON p.employee_id = r.employee_id AND p.project_id = r.project_id
-          WHERE r.project_id IS NOT NULL AND p.invoice_id IS NULL
-            AND p.approval_state = ANY(%(invoiceable)s) AND {project_period}
+          JOIN {hours_by_day} d ON d.employee_id = r.employee_id AND d.project_id = r.project_id
+          JOIN {timesheets} p
+              ON p.employee_id = d.employee_id AND p.date = d.date AND p.project_id = d.project_id
+          WHERE r.project_id IS NOT NULL AND NOT d.billed AND d.on_timesheets AND d.lines > 0
+            AND {day_period} AND p.invoice_id IS NULL AND p.approval_state = ANY(%(invoiceable)s)
       )
     GROUP BY 1, 2
 ), rated AS (
@@ -202,7 +206,8 @@ def unbilled_work(*, filters, limit: int | None = None) -> UnbilledReport:
         summary=UnbilledHours._meta.db_table,
         rates=EmployeeRate._meta.db_table,
         bills_time="invoice_policy = %(timesheet)s AND NOT is_downpayment",
-        project_period=period.format(t="p"),
+        hours_by_day=HoursByDay._meta.db_table,
+        day_period=period.format(t="d"),
         first_in_period=first_in_period,
         customer_filter="AND o.customer_id = %(customer)s" if filters.customer_id is not None else "",
         period=period.format(t="t"),
