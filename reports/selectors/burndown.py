@@ -81,9 +81,11 @@ class BurndownReport:
 # lines with hours left on the end date or used in the period. Hours are the billed duration.
 #
 # A line's use comes from the per-order-line summary (reports.models.HoursByOrderLine) when its
-# dates lie inside the period, else from its timesheet lines. The chart's use per month is that
-# of all the lines (`by_month`), less `dropped`: the lines left out have no use in the period,
-# so all their use lies before it and is in every point of the chart.
+# dates lie inside the period; when they only end inside it (begun before the period), its total
+# still comes from the summary and only the period's timesheet lines are read for the use in the
+# period; else (used after the end date) from all its timesheet lines up to the end date.
+# The chart's use per month is that of all the lines (`by_month`), less `dropped`: the lines
+# left out have no use in the period, so all their use lies before it and is in every point.
 _SQL = """
 WITH lines AS (
     SELECT l.id, l.order_id, o.name AS order_name, o.order_date, c.name AS customer,
@@ -97,16 +99,27 @@ WITH lines AS (
       AND o.state = ANY(%(confirmed)s) AND o.order_date <= %(date_to)s {customer_filter}
 ), summary AS (
     SELECT s.sale_line_id, s.hours, s.billed_hours, s.last_date,
+           s.last_date <= %(date_to)s AS complete,
            s.last_date <= %(date_to)s AND {first_in_period} AS covered
     FROM {summary} s JOIN lines l ON l.id = s.sale_line_id WHERE s.lines > 0
 ), used AS (
     SELECT sale_line_id, billed_hours AS used, billed_hours AS used_in_period, hours AS used_actual
     FROM summary WHERE covered
     UNION ALL
+    SELECT s.sale_line_id, s.billed_hours, COALESCE(p.in_period, 0), s.hours
+    FROM summary s LEFT JOIN (
+        SELECT t.sale_line_id, SUM(COALESCE(t.billed_hours, t.hours)) AS in_period
+        FROM {timesheets} t
+        WHERE {in_period} AND t.date <= %(date_to)s
+          AND t.sale_line_id IN (SELECT sale_line_id FROM summary WHERE complete AND NOT covered)
+        GROUP BY t.sale_line_id
+    ) p ON p.sale_line_id = s.sale_line_id
+    WHERE s.complete AND NOT s.covered
+    UNION ALL
     SELECT t.sale_line_id, SUM(COALESCE(t.billed_hours, t.hours)),
            COALESCE(SUM(COALESCE(t.billed_hours, t.hours)) FILTER (WHERE {in_period}), 0), SUM(t.hours)
     FROM {timesheets} t
-    WHERE t.date <= %(date_to)s AND t.sale_line_id IN (SELECT sale_line_id FROM summary WHERE NOT covered)
+    WHERE t.date <= %(date_to)s AND t.sale_line_id IN (SELECT sale_line_id FROM summary WHERE NOT complete)
     GROUP BY t.sale_line_id
 ), figures AS (
     SELECT l.*, COALESCE(u.used, 0) AS used, COALESCE(u.used_in_period, 0) AS used_in_period,

@@ -1,11 +1,14 @@
 """The ORM versions (SQLite demo) give the PostgreSQL statements' figures on the known data set."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 
+from projects.models import Project
 from reports.filters import ReportFilters
 from reports.selectors import hours_report, portable, prepaid_burndown, unbilled_work
+from timesheets.services import timesheet_log
 
 from .conftest import TODAY
 
@@ -45,3 +48,29 @@ def test_unbilled_and_burndown_rows_agree(story):
         assert [(r.line_id, r.sold, r.used, r.used_in_period, r.used_actual) for r in burndown.rows] == [
             (r["line_id"], r["sold"], r["used"], r["used_in_period"], r["used_actual"]) for r in rows
         ]
+
+
+def test_burndown_of_a_line_used_before_and_in_the_period_agrees(story):
+    """SO-A's hours begin before the period and go on in it: its total comes from the per-line
+    summary, its use in the period from the period's lines only."""
+    a_line = story.orders["A"].lines.get()
+    timesheet_log(
+        employee=story.ana,
+        user=story.ana,
+        date=datetime.date(2026, 11, 16),
+        hours=Decimal("1.25"),
+        project=Project.objects.get(name="Globex support"),
+        sale_line=a_line,
+    )
+    filters = ReportFilters(date_from=datetime.date(2026, 10, 1), date_to=TODAY)
+    burndown = prepaid_burndown(filters=filters)
+    row = next(r for r in burndown.rows if r.line_id == a_line.pk)
+    assert (row.used, row.used_in_period, row.used_actual) == (
+        Decimal("4.25"),
+        Decimal("1.25"),
+        Decimal("4.25"),
+    )
+    rows = portable.burndown_rows(filters=filters)
+    assert [(r.line_id, r.sold, r.used, r.used_in_period, r.used_actual) for r in burndown.rows] == [
+        (r["line_id"], r["sold"], r["used"], r["used_in_period"], r["used_actual"]) for r in rows
+    ]
