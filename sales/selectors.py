@@ -21,15 +21,36 @@ REMAINING_HOURS_LINES = Q(
 )
 
 
+def remaining_hours(quantity, ratio, logged):
+    """THE remaining-hours formula: ordered quantity × the unit's ratio in hours − the billed
+    hours logged, unrounded (negative when over-consumed). Written once and evaluated on ORM
+    expressions (`remaining_hours_expression`) or on SQL terms (`remaining_hours_sql`)."""
+    return quantity * ratio - logged
+
+
+class _SqlTerm(str):
+    """An SQL fragment that `*` and `-` combine into a parenthesised fragment."""
+
+    def __mul__(self, other):
+        return _SqlTerm(f"({self} * {other})")
+
+    def __sub__(self, other):
+        return _SqlTerm(f"({self} - {other})")
+
+
+def remaining_hours_sql(*, quantity: str, ratio: str, logged: str) -> str:
+    """`remaining_hours` as an SQL fragment over the given column expressions, for a raw
+    statement that reads the logged hours its own way (the upsell sweep: from the stored
+    delivered quantity, which the recompute derives from the same logged hours)."""
+    return remaining_hours(_SqlTerm(quantity), _SqlTerm(ratio), _SqlTerm(f"({logged})"))
+
+
 def remaining_hours_expression() -> Case:
-    """THE remaining-hours formula (every page, the API, the upsell forecast and the portal use
-    it): ordered quantity × the unit's ratio in hours − the billed hours logged, unrounded
-    (negative when over-consumed); NULL for lines where it does not apply."""
+    """The remaining hours of each line as a query expression (every page, the API, the upsell
+    forecast and the portal use it); NULL for lines where they do not apply."""
+    logged = Coalesce(logged_hours(), Value(ZERO), output_field=_HOURS)
     return Case(
-        When(
-            REMAINING_HOURS_LINES,
-            then=F("quantity") * F("uom__ratio") - Coalesce(logged_hours(), Value(ZERO), output_field=_HOURS),
-        ),
+        When(REMAINING_HOURS_LINES, then=remaining_hours(F("quantity"), F("uom__ratio"), logged)),
         default=Value(None),
         output_field=_HOURS,
     )

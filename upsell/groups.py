@@ -17,9 +17,16 @@ from django.db import connection
 from django.utils import timezone
 
 from sales.models import Customer, Order, OrderLine, Product, Uom, UomCategory
+from sales.selectors import remaining_hours_sql
 from timesheets.models import TimesheetLine
 
 from .forecast import FORECAST_WINDOW_DAYS, PREPAID, _window_start, forecast_days
+
+# A line's remaining hours by sales' one formula, over the hours its stored delivered quantity
+# holds (the recompute derives it from the billed hours logged): no aggregate of every time line.
+LINE_REMAINING_HOURS = remaining_hours_sql(
+    quantity="l.quantity", ratio="u.ratio", logged="l.qty_delivered * u.ratio"
+)
 
 _GROUPS_SQL = """
 WITH recent AS (
@@ -40,11 +47,12 @@ WITH recent AS (
     WHERE l.invoice_policy = %(prepaid)s AND NOT l.is_downpayment AND o.state = %(sale)s {only_orders}
       AND (l.qty_delivered * 100 >= l.quantity * COALESCE(p.upsell_threshold, 100)
            OR (c.kind = %(time)s AND r.hours > 0
-               AND (l.quantity - l.qty_delivered) * u.ratio * %(window_days)s <= r.hours * %(days)s))
+               AND {line_remaining} * %(window_days)s <= r.hours * %(days)s))
 ), grp AS (
     SELECT l.order_id, l.product_id, MIN(l.id) AS first_line,
            SUM(l.quantity * u.ratio) AS sold,
            SUM(l.qty_delivered * u.ratio) AS delivered,
+           SUM({line_remaining}) AS remaining,
            MAX(p.upsell_threshold) AS threshold,
            MIN(CASE WHEN c.kind = %(time)s THEN 1 ELSE 0 END) AS is_time,
            SUM(COALESCE(r.hours, 0)) AS window_hours
@@ -69,7 +77,7 @@ WHERE g.sold > 0 AND (
     g.delivered >= g.sold
     OR (g.threshold IS NOT NULL AND g.delivered * 100 >= g.sold * g.threshold)
     OR (g.is_time = 1 AND g.window_hours > 0
-        AND (g.sold - g.delivered) * %(window_days)s <= g.window_hours * %(days)s)
+        AND g.remaining * %(window_days)s <= g.window_hours * %(days)s)
 )
 """
 
@@ -110,6 +118,7 @@ def _groups_sql(*, order_ids: list[int] | None, today: datetime.date) -> tuple[s
         product=q(Product._meta.db_table),
         customer=q(Customer._meta.db_table),
         only_orders=only_orders,
+        line_remaining=LINE_REMAINING_HOURS,
     )
     return sql, params
 

@@ -22,7 +22,6 @@ from ..services import (
     order_cancel,
     order_confirm,
     order_create,
-    order_line_set_delivered,
     order_lines_update,
     order_lock,
     order_update,
@@ -218,10 +217,18 @@ class OrderViewSet(PolicyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
                 client_reference=data.get("client_reference", ""),
             )
             if any(qty is not None for qty in delivered):
-                lines = list(order.lines.order_by("sequence", "id"))
-                for line, qty in zip(lines, delivered, strict=False):
-                    if qty is not None:
-                        order_line_set_delivered(line=line, quantity=qty, user=request.user)
+                # Delivered quantities by the one line-editing service, as an update sets them
+                # (its refusals name `lines[<index>].qty_delivered`; nothing is kept).
+                lines = order.lines.order_by("sequence", "id").values_list("pk", flat=True)
+                order_lines_update(
+                    order=order,
+                    user=request.user,
+                    lines=[
+                        {"id": pk, **({} if qty is None else {"qty_delivered": qty})}
+                        for pk, qty in zip(lines, delivered, strict=True)
+                    ],
+                    remove_missing=False,
+                )
         return self._answer(order, status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
