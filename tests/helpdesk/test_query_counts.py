@@ -131,9 +131,14 @@ def test_api_timesheet_post_query_count_does_not_grow_with_the_lines_of_its_orde
     add_lines(prepaid, n_lines)
     client = api_as(prepaid.agent)
     body = {"date": datetime.date.today().isoformat(), "hours": "0.25", "ticket": prepaid.ticket.pk}
-    with django_assert_num_queries(API_TIMESHEET_POST_QUERIES):
+    with django_assert_num_queries(API_TIMESHEET_POST_QUERIES) as queries:
         response = client.post("/api/v1/timesheets/", body, format="json")
     assert response.status_code == 201
+    # The order's row lock (the recompute) is the last statement before the commit: writers of
+    # the same line queue on it, so nothing else runs while it is held.
+    statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("RELEASE")]
+    assert statements[-1].startswith('SELECT "sales_order"."id"') and "FOR NO KEY UPDATE" in statements[-1]
+    assert statements[-2].startswith('INSERT INTO "audit_auditevent"')
     prepaid.line.refresh_from_db()
     assert prepaid.line.qty_delivered == Decimal("0.25") * (n_lines + 1)
 

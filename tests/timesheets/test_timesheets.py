@@ -66,6 +66,15 @@ def test_one_employees_lines_of_one_date_total_at_most_24_hours(worker, project)
     log(UserFactory(username="colleague", roles=["agent"]), "20", project=project)
 
 
+def test_logging_for_someone_else_is_refused_before_their_day_total_is_read(worker, project):
+    """Who may log for whom is checked first: the refusal does not tell another employee's hours."""
+    colleague = UserFactory(username="colleague", roles=["agent"])
+    log(colleague, "20", project=project)
+    with pytest.raises(DomainError) as refused:
+        ts.timesheet_log(employee=colleague, user=worker, date=TODAY, hours=Decimal("20"), project=project)
+    assert refused.value.field == "employee" and "20.00" not in refused.value.message
+
+
 def test_updates_keep_the_24_hours_a_day_too(worker, project):
     first = log(worker, "20", project=project)
     other_day = log(worker, "10", project=project, date=TODAY - datetime.timedelta(days=1))

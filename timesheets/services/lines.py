@@ -60,9 +60,11 @@ def timesheet_log(
     if employee is None:
         raise DomainError("Choose the employee.", field="employee")
     with transaction.atomic():
-        check_day_total(employee=employee, day=day, hours=hours, lock=True)  # the day's lock first
+        # What needs no lock first (the project and order line, who may log for whom and where):
+        # the writers of one employee's day queue on the day's lock from it to the commit.
         project, line = resolve(project=project, task=task, ticket=ticket, sale_line=sale_line)
         check_author(user=user, employee=employee, ticket=ticket)
+        check_day_total(employee=employee, day=day, hours=hours, lock=True)  # before any row lock
         timesheet = TimesheetLine(
             date=day,
             employee=employee,
@@ -75,7 +77,13 @@ def timesheet_log(
             ticket=ticket,
             sale_line=line,
         )
-        timesheet.save()  # the post_save receiver recomputes the order line
+        # The order line is recomputed last, after the audit event: the recompute locks the order
+        # until the commit, and writers of the same line queue on that lock.
+        timesheet._recomputed_by_service = True  # (for this save only)
+        try:
+            timesheet.save()
+        finally:
+            del timesheet._recomputed_by_service
         audit.record(
             actor=user,
             action="timesheet.create",
@@ -83,6 +91,7 @@ def timesheet_log(
             parent=_page_of(timesheet),
             changes=audit.diff({}, audit.snapshot(timesheet, AUDIT_FIELDS)),
         )
+        order_lines_recompute(line_ids=[timesheet.sale_line_id])
     return timesheet
 
 
