@@ -75,6 +75,7 @@ class ContractAdmin(admin.ModelAdmin):
     list_filter = ("state", "period", "rollover", "overage")
     search_fields = ("customer__name", "product__name")
     list_select_related = ("customer", "product")
+    autocomplete_fields = ("customer",)  # thousands of customers: searched, not a <select>
     inlines = [ContractPeriodInline]
     actions = ["cancel_contracts"]
 

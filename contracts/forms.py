@@ -1,13 +1,14 @@
 from django import forms
 
 from core.form_fields import MoneyField, SiteDateField
-from sales.models import Customer, Product, UomCategory
+from sales.form_fields import CustomerChoiceField
+from sales.models import Product, UomCategory
 
 from .models import Contract
 
 
 class ContractForm(forms.Form):
-    customer = forms.ModelChoiceField(queryset=Customer.objects.order_by("name"))
+    customer = CustomerChoiceField()  # picked by search: thousands of customers
     product = forms.ModelChoiceField(
         queryset=Product.objects.filter(
             active=True,

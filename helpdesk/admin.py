@@ -107,5 +107,6 @@ class TicketAdmin(admin.ModelAdmin):
     list_filter = ["team", "stage", "priority"]
     search_fields = ["title", "customer__name"]
     list_select_related = ["team", "stage", "customer", "assignee"]
-    raw_id_fields = ["customer", "sale_line", "task", "assignee"]
+    raw_id_fields = ["sale_line", "task", "assignee"]
+    autocomplete_fields = ["customer"]  # searched by name (CustomerAdmin.search_fields), not an id
     readonly_fields = ["closed_at", "created_at", "updated_at", "waiting_for", "last_message_at"]

@@ -22,7 +22,7 @@ from core.filters import filter_for_page
 from core.listing import SORT_PARAM, list_context
 from core.models import User
 from core.views import apply_domain_error, int_or_none
-from sales.models import Customer
+from sales.form_fields import customer_filter_input
 
 from . import selectors, services
 from .conversation_selectors import waiting_for_us_first
@@ -90,15 +90,16 @@ def ticket_list(request):
             "filters": filters,
             "team_id": filters.get("team"),
             "stage_id": filters.get("stage"),
-            "customers": _filter_customers(tickets=visible),
+            "customer_filter": _customer_filter(filters),
             "assignees": _filter_assignees(team_ids=[t.pk for t in teams]),
             "can_create": bool(selectors.user_team_ids_writable(user=request.user)),
         },
     )
 
 
-def _filter_customers(*, tickets):
-    return Customer.objects.filter(pk__in=tickets.order_by().values("customer_id")).only("id", "name")
+def _customer_filter(filters) -> str:
+    """The customer of the filter bar, picked by search (thousands of customers)."""
+    return customer_filter_input(filters.get("customer"), attrs={"aria-label": "Customer"})
 
 
 def _filter_assignees(*, team_ids):
@@ -125,7 +126,7 @@ def pipeline(request, team_id: int):
         "has_more": has_more,
         "filters": filters,
         "can_write": selectors.user_can_write_team(user=request.user, team=team),
-        "customers": _filter_customers(tickets=team.tickets.all()),
+        "customer_filter": _customer_filter(filters),
         "assignees": team.members.order_by("first_name", "username"),
         "querystring": _querystring(request, "page"),
     }

@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from core.filters import FlagFilter, IdFilter
 from core.listing import SortKeys
-from core.widgets import FastSelect
-from sales.models import Customer
+from sales.form_fields import CustomerSearchFilter
 
 from .list_totals import overdue_q
 from .models import Invoice
@@ -43,11 +42,9 @@ class InvoiceFilter(django_filters.FilterSet):
 
 
 class InvoiceListFilter(InvoiceFilter):
-    """The page's form: the customer is a select (every customer, rendered fast)."""
+    """The page's form: the customer picked by search (thousands of customers)."""
 
-    customer = django_filters.ModelChoiceFilter(
-        queryset=Customer.objects.all(), empty_label="Any customer", widget=FastSelect
-    )
+    customer = CustomerSearchFilter()
     overdue = FlagFilter(method="by_overdue", label="Overdue only")
     kind = None
     order = None

@@ -5,8 +5,8 @@ from django.db.models import Q
 
 from core.filters import BooleanFilter, FlagFilter, IdFilter
 from core.listing import SortKeys
-from core.widgets import FastSelect
 
+from .form_fields import CustomerSearchFilter
 from .forms import salespeople
 from .models import Customer, Order, Product, Uom
 
@@ -68,12 +68,9 @@ class OrderFilter(django_filters.FilterSet):
 
 
 class OrderListFilter(OrderFilter):
-    """The page's form: customer and salesperson are selects, upsell a checkbox."""
+    """The page's form: the customer picked by search, the salesperson a select, upsell a checkbox."""
 
-    # Every customer is an option: rendered without a template per option (core.widgets).
-    customer = django_filters.ModelChoiceFilter(
-        queryset=Customer.objects.all(), empty_label="Any customer", widget=FastSelect
-    )
+    customer = CustomerSearchFilter()
     salesperson = django_filters.ModelChoiceFilter(
         queryset=lambda request: salespeople(), empty_label="Anyone"
     )

@@ -50,7 +50,7 @@ class CustomerChoiceField(forms.ModelChoiceField):
         self.queryset = customers
 
 
-class CustomerFilter(django_filters.ModelChoiceFilter):
+class CustomerSearchFilter(django_filters.ModelChoiceFilter):
     """`?customer=<id>` of a list page, picked by search; the page shows the customer's name."""
 
     field_class = CustomerChoiceField
@@ -60,3 +60,9 @@ class CustomerFilter(django_filters.ModelChoiceFilter):
         kwargs.setdefault("label", "Customer")
         kwargs.setdefault("placeholder", "Any customer")
         super().__init__(*args, **kwargs)
+
+
+def customer_filter_input(value, *, name="customer", placeholder="Any customer", attrs=None) -> str:
+    """The search field of a hand-written filter bar (no form): `value` is the id in the URL."""
+    field = CustomerChoiceField(required=False, placeholder=placeholder)
+    return field.widget.render(name, value, attrs={"id": f"filter-{name}", **(attrs or {})})

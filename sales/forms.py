@@ -7,8 +7,8 @@ from django import forms
 
 from core.form_fields import SiteDateField
 from core.models import User
-from core.widgets import FastSelect
 
+from .form_fields import CustomerChoiceField
 from .models import Customer, Order, Product, Tax, Uom
 
 
@@ -80,7 +80,7 @@ class CustomerForm(forms.ModelForm):
 
 
 class OrderCreateForm(forms.Form):
-    customer = forms.ModelChoiceField(queryset=Customer.objects.all(), widget=FastSelect)
+    customer = CustomerChoiceField()  # picked by search: thousands of customers
     salesperson = forms.ModelChoiceField(required=False, queryset=salespeople())
     order_date = SiteDateField(initial=date.today)
     client_reference = forms.CharField(required=False, max_length=100, label="Customer reference")
@@ -99,7 +99,7 @@ class OrderHeaderForm(OrderCreateForm):
     @staticmethod
     def initial_for(order: Order) -> dict:
         return {
-            "customer": order.customer_id,
+            "customer": order.customer,  # its name shown without another query
             "salesperson": order.salesperson_id,
             "order_date": order.order_date,
             "client_reference": order.client_reference,

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from helpdesk.models import Ticket
 from tests.e2e.combobox import pick_by_keyboard
 from tests.e2e.test_accessibility import blocking_violations
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import CustomerFactory, TicketFactory, UserFactory
 from tests.helpdesk.data import prepaid_setup
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -95,4 +95,48 @@ def test_a_search_without_a_match_says_so_and_keeps_the_list_closed(page, login,
     field.fill("")
     field.press("Tab")
     expect(page.locator("input[name=customer]")).to_have_value("")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_list_filters_keep_the_chosen_customer_in_the_url_and_show_its_name(page, login, shot, width):
+    admin = UserFactory(username=f"e2e-picker-admin-{width}", roles=["admin"])
+    initech = CustomerFactory(name="Initech")
+    CustomerFactory(name="Initrode Logistics")
+    page.set_viewport_size({"width": width, "height": 844 if width < 800 else 900})
+    login(page, admin)
+    lists = [
+        ("/sales/orders/", "orders"),
+        ("/invoicing/invoices/", "invoices"),
+        ("/helpdesk/", "tickets"),
+        ("/reports/hours/", "report"),
+    ]
+    for path, name in lists:
+        page.goto(path)
+        field = page.locator("[data-combobox] input[role=combobox]")
+        expect(field).to_have_count(1)
+        field_id = field.get_attribute("id")
+        expect(page.get_by_role("combobox", name="Customer")).to_have_count(1)  # labelled
+        pick_by_keyboard(page, field_id, "initech", "Initech")
+        field.press("Enter")  # the list is closed: Enter submits the filters
+        page.wait_for_url(re.compile(rf"[?&]customer={initech.pk}(&|$)"))
+        expect(page.locator(f"#{field_id}")).to_have_value("Initech")
+        shot(page, f"customer-filter-{name}-{width}")
+    page.wait_for_load_state("networkidle")
+
+
+def test_the_pipeline_filters_as_soon_as_a_customer_is_picked(page, login, shot):
+    agent = UserFactory(username="e2e-picker-pipeline", roles=["agent"])
+    data = prepaid_setup(agent=agent, customer_name="Initech")
+    other = CustomerFactory(name="Globex Corporation")
+    TicketFactory(team=data.team, title="Globex printer", customer=other, assignee=agent)
+    login(page, agent)
+    page.goto(f"/helpdesk/teams/{data.team.pk}/")
+    board = page.locator("#pipeline-board")
+    expect(board).to_contain_text("Globex printer")
+    pick_by_keyboard(page, "filter-customer", "glob", "Globex Corporation")
+    expect(board).not_to_contain_text("Printer on fire")
+    expect(board).to_contain_text("Globex printer")
+    page.wait_for_url(re.compile(rf"[?&]customer={other.pk}(&|$)"))
+    shot(page, "customer-filter-pipeline")
     page.wait_for_load_state("networkidle")
