@@ -105,24 +105,27 @@ WITH lines AS (
     SELECT r.employee_id, r.sale_line_id, r.project_id, r.hourly_rate
     FROM {rates} r
     WHERE r.project_id IS NOT NULL OR r.sale_line_id IN (SELECT id FROM lines WHERE {bills_time})
+), rated_lines AS (
+    SELECT sale_line_id FROM rates WHERE sale_line_id IS NOT NULL
+    UNION
+    SELECT p.sale_line_id FROM rates r
+    JOIN {hours_by_day} d ON d.employee_id = r.employee_id AND d.project_id = r.project_id
+    JOIN {timesheets} p ON p.employee_id = d.employee_id AND p.date = d.date AND p.project_id = d.project_id
+    WHERE r.project_id IS NOT NULL AND NOT d.billed AND d.on_timesheets AND d.lines > 0
+      AND {day_period} AND p.invoice_id IS NULL AND p.approval_state = ANY(%(invoiceable)s)
 ), rated_time AS (
-    SELECT t.sale_line_id, COALESCE(lr.hourly_rate, pr.hourly_rate) AS rate,
-           SUM(COALESCE(t.billed_hours, t.hours)) AS hours
-    FROM {timesheets} t
-    LEFT JOIN rates lr ON lr.sale_line_id = t.sale_line_id AND lr.employee_id = t.employee_id
-    LEFT JOIN rates pr ON pr.project_id = t.project_id AND pr.employee_id = t.employee_id
-    WHERE t.invoice_id IS NULL AND t.approval_state = ANY(%(invoiceable)s) AND {period}
-      AND t.sale_line_id IN (SELECT id FROM lines WHERE {bills_time})
-      AND t.sale_line_id IN (
-          SELECT sale_line_id FROM rates WHERE sale_line_id IS NOT NULL
-          UNION
-          SELECT p.sale_line_id FROM rates r
-          JOIN {hours_by_day} d ON d.employee_id = r.employee_id AND d.project_id = r.project_id
-          JOIN {timesheets} p
-              ON p.employee_id = d.employee_id AND p.date = d.date AND p.project_id = d.project_id
-          WHERE r.project_id IS NOT NULL AND NOT d.billed AND d.on_timesheets AND d.lines > 0
-            AND {day_period} AND p.invoice_id IS NULL AND p.approval_state = ANY(%(invoiceable)s)
-      )
+    SELECT g.sale_line_id, COALESCE(lr.hourly_rate, pr.hourly_rate) AS rate, SUM(g.hours) AS hours
+    FROM rated_lines c
+    CROSS JOIN LATERAL (
+        SELECT t.sale_line_id, t.employee_id, t.project_id, SUM(COALESCE(t.billed_hours, t.hours)) AS hours
+        FROM {timesheets} t
+        WHERE t.sale_line_id = c.sale_line_id AND t.invoice_id IS NULL
+          AND t.approval_state = ANY(%(invoiceable)s) AND {period}
+        GROUP BY 1, 2, 3
+    ) g
+    LEFT JOIN rates lr ON lr.sale_line_id = g.sale_line_id AND lr.employee_id = g.employee_id
+    LEFT JOIN rates pr ON pr.project_id = g.project_id AND pr.employee_id = g.employee_id
+    WHERE c.sale_line_id IN (SELECT id FROM lines WHERE {bills_time})
     GROUP BY 1, 2
 ), rated AS (
     SELECT g.sale_line_id,
