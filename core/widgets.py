@@ -91,7 +91,7 @@ class SearchSelect(forms.Widget):
             '<span class="combobox" data-combobox data-search-url="{}" data-limit="{}" data-no-match="{}">'
             "<input{}><input data-combobox-value{}>"
             '<span class="combobox-options" role="listbox" id="{}" hidden></span>'
-            '<span class="combobox-status" role="status"></span></span>',
+            '<span class="combobox-note" aria-hidden="true" hidden></span></span>',
             self.search_url,
             self.limit,
             self.no_match,

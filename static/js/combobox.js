@@ -17,8 +17,27 @@
       input,
       hidden: box.querySelector("input[data-combobox-value]"),
       list: document.getElementById(input.getAttribute("aria-controls")),
-      status: box.querySelector(".combobox-status"),
+      note: box.querySelector(".combobox-note"),
     };
+  }
+
+  // One live region for every field, outside any <label> (a label's text names its field: a
+  // count inside it would rename the field). The note under a field repeats it for the eyes.
+  // Made before the first search is sent: a region must be in the page before what it says.
+  function liveRegion() {
+    let region = document.getElementById("combobox-status");
+    if (!region) {
+      region = document.createElement("div");
+      region.id = "combobox-status";
+      region.className = "combobox-status";
+      region.setAttribute("role", "status");
+      document.body.append(region);
+    }
+    return region;
+  }
+
+  function announce(text) {
+    liveRegion().textContent = text;
   }
 
   function optionsOf(parts) {
@@ -36,7 +55,7 @@
 
   function close(parts) {
     parts.list.hidden = true;
-    parts.status.classList.remove("shown");
+    parts.note.hidden = true;
     parts.input.setAttribute("aria-expanded", "false");
     parts.input.removeAttribute("aria-activedescendant");
   }
@@ -60,6 +79,7 @@
     clearTimeout(timers.get(parts.input));
     parts.box.dataset.query = parts.input.value.trim();
     delete parts.box.dataset.moveTo;
+    liveRegion();
     // No `source`: the request must not inherit the hx-* of the form around the field (a
     // filter form's hx-push-url would put the search in the address bar).
     htmx.ajax("GET", parts.box.dataset.searchUrl, {
@@ -77,16 +97,16 @@
     let text = options.length === 1 ? "1 match." : `${options.length} matches.`;
     if (!options.length) text = parts.box.dataset.noMatch || "No match.";
     else if (limit && options.length >= limit) text = `First ${limit} matches: type more to narrow.`;
-    parts.status.textContent = text;
+    announce(text);
+    parts.note.textContent = text;
     if (document.activeElement !== parts.input) return;
     if (parts.input.value.trim() !== parts.box.dataset.query) return search(parts); // typed on meanwhile
     // No match: the list stays closed (a listbox has options) and the note shows under the field.
     if (!options.length) {
       close(parts);
-      parts.status.classList.add("shown");
+      parts.note.hidden = false;
       return;
     }
-    parts.status.classList.remove("shown");
     open(parts);
     const moveTo = parts.box.dataset.moveTo; // opened by Down/Up: that end of the list is active
     activate(parts, moveTo === "last" ? options[options.length - 1] : moveTo === "first" ? options[0] : null);
