@@ -99,12 +99,26 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def agent(db):
+    """The agent (technician) of the tests (role "agent")."""
     return UserFactory(username="agent", roles=["agent"])
 
 
 @pytest.fixture
-def sales_user(db):
-    return UserFactory(username="sales", roles=["sales"])
+def other_agent(db):
+    """A second agent, for tests that need two people in the "agent" role."""
+    return UserFactory(username="other-agent", roles=["agent"])
+
+
+@pytest.fixture
+def seller(db):
+    """The salesperson of the tests (role "sales")."""
+    return UserFactory(username="seller", roles=["sales"])
+
+
+@pytest.fixture
+def other_seller(db):
+    """A second salesperson, for tests that need two people in the "sales" role."""
+    return UserFactory(username="other-seller", roles=["sales"])
 
 
 @pytest.fixture
@@ -176,12 +190,12 @@ def other_customer(db):
 
 
 @pytest.fixture
-def users(agent, sales_user, accountant, admin_staff, admin_user, portal_customer):
+def users(agent, seller, accountant, admin_staff, admin_user, portal_customer):
     """One user per role, plus "superuser": pytest-django's `admin_user` (createsuperuser's
     account, in no group), who may do whatever any staff role may."""
     return {
         "agent": agent,
-        "sales": sales_user,
+        "sales": seller,
         "accountant": accountant,
         "admin": admin_staff,
         "customer": portal_customer.contact,
@@ -218,16 +232,6 @@ def agent_client(client, agent):
 
 
 @pytest.fixture
-def seller(db):
-    return UserFactory(username="seller", roles=["sales"])
-
-
-@pytest.fixture
-def worker(db):
-    return UserFactory(username="worker", roles=["agent"])
-
-
-@pytest.fixture
 def customer(db):
     """The customer of the tests that need one (payment term 30 days, an e-mail address)."""
     return CustomerFactory(name="Globex", email="ap@globex.example", payment_term_days=30)
@@ -256,10 +260,10 @@ def support_block(db):
 
 
 @pytest.fixture
-def quotation(sales_user, customer, support_block):
+def quotation(seller, customer, support_block):
     """A quotation (not confirmed) of 10 h of support_block for the customer."""
     return sales.order_create(
-        customer=customer, user=sales_user, lines=[{"product": support_block, "quantity": Decimal("10")}]
+        customer=customer, user=seller, lines=[{"product": support_block, "quantity": Decimal("10")}]
     )
 
 
@@ -299,7 +303,7 @@ def project(db, customer):
 
 
 @pytest.fixture
-def ticket(db, customer, worker):
+def ticket(db, customer, agent):
     team = TeamFactory(name="Support")
-    team.members.add(worker)  # agents log time on tickets of their own teams
+    team.members.add(agent)  # agents log time on tickets of their own teams
     return TicketFactory(team=team, customer=customer, title="Printer on fire")

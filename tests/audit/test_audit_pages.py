@@ -49,20 +49,20 @@ def test_invoice_page_shows_posting_and_payment(client, make_order, prepaid_prod
     assert "accountant" in card
 
 
-def test_ticket_page_shows_its_timesheet_lines_history(client, ticket, worker):
-    line = ts.timesheet_log(employee=worker, user=worker, date=TODAY, hours=D("1.5"), ticket=ticket)
-    ts.timesheet_update(line=line, user=worker, hours=D("2.25"))
-    ts.timesheet_delete(line=line, user=worker)
-    client.force_login(worker)
+def test_ticket_page_shows_its_timesheet_lines_history(client, ticket, agent):
+    line = ts.timesheet_log(employee=agent, user=agent, date=TODAY, hours=D("1.5"), ticket=ticket)
+    ts.timesheet_update(line=line, user=agent, hours=D("2.25"))
+    ts.timesheet_delete(line=line, user=agent)
+    client.force_login(agent)
     card = history_of(client.get(reverse("helpdesk:ticket_detail", args=[ticket.pk])))
     assert card.index("Time line deleted") < card.index("Time line edited") < card.index("Time logged")
     assert "<del>1.50</del>" in card and "<ins>2.25</ins>" in card
 
 
-def test_task_page_shows_its_timesheet_lines_history(client, project, worker):
+def test_task_page_shows_its_timesheet_lines_history(client, project, agent):
     task = TaskFactory(project=project, title="Install the printer")
-    ts.timesheet_log(employee=worker, user=worker, date=TODAY, hours=D("3"), task=task, project=project)
-    client.force_login(worker)
+    ts.timesheet_log(employee=agent, user=agent, date=TODAY, hours=D("3"), task=task, project=project)
+    client.force_login(agent)
     card = history_of(client.get(reverse("projects:task_detail", args=[task.pk])))
     assert "Time logged" in card and "<ins>3.00</ins>" in card
 
@@ -104,11 +104,11 @@ def test_admin_lists_events_read_only_and_filters_them(client, make_order, prepa
 
 
 def test_a_portal_customer_never_sees_the_internal_history(
-    client, customer, ticket, worker, make_order, prepaid_product, seller
+    client, customer, ticket, agent, make_order, prepaid_product, seller
 ):
     order, _ = make_order(prepaid_product, "2")
     inv.invoice_post(invoice=inv.invoice_create_from_order(order=order, user=seller), user=seller)
-    ts.timesheet_log(employee=worker, user=worker, date=TODAY, hours=D("1"), ticket=ticket, description="x")
+    ts.timesheet_log(employee=agent, user=agent, date=TODAY, hours=D("1"), ticket=ticket, description="x")
     contact = UserFactory(username="contact", roles=["customer"])
     customer.portal_users.add(contact)
     client.force_login(contact)

@@ -150,10 +150,10 @@ def test_payment_and_credit_note_record_the_settlement(posted_invoice, seller, a
 # --- timesheets ------------------------------------------------------------------------------
 
 
-def test_timesheet_lines_record_create_edit_and_delete_on_their_ticket(ticket, worker):
+def test_timesheet_lines_record_create_edit_and_delete_on_their_ticket(ticket, agent):
     with CaptureQueriesContext(connection) as queries:
         line = ts.timesheet_log(
-            employee=worker, user=worker, date=TODAY, hours=D("1.25"), ticket=ticket, description="Fix"
+            employee=agent, user=agent, date=TODAY, hours=D("1.25"), ticket=ticket, description="Fix"
         )
     created = only_event(line, "timesheet.create")
     assert (created.parent_type, created.parent_id) == ("helpdesk.ticket", ticket.pk)
@@ -162,20 +162,20 @@ def test_timesheet_lines_record_create_edit_and_delete_on_their_ticket(ticket, w
     assert created.changes["date"] == [None, TODAY.isoformat()]
     assert audit_inserts(queries.captured_queries) == 1
 
-    ts.timesheet_update(line=line, user=worker, hours=D("2"), description="Fixed")
+    ts.timesheet_update(line=line, user=agent, hours=D("2"), description="Fixed")
     updated = only_event(line, "timesheet.update")
     assert updated.changes == {"hours": ["1.25", "2.00"], "description": ["Fix", "Fixed"]}
 
     line_id = line.pk
-    ts.timesheet_delete(line=line, user=worker)
+    ts.timesheet_delete(line=line, user=agent)
     deleted = AuditEvent.objects.get(action="timesheet.delete", object_id=line_id)
     assert deleted.changes["hours"] == ["2.00", None]
     assert (deleted.parent_type, deleted.parent_id) == ("helpdesk.ticket", ticket.pk)
 
 
-def test_an_unchanged_timesheet_edit_records_nothing(ticket, worker):
-    line = ts.timesheet_log(employee=worker, user=worker, date=TODAY, hours=D("1"), ticket=ticket)
-    ts.timesheet_update(line=line, user=worker, hours=D("1.00"))
+def test_an_unchanged_timesheet_edit_records_nothing(ticket, agent):
+    line = ts.timesheet_log(employee=agent, user=agent, date=TODAY, hours=D("1"), ticket=ticket)
+    ts.timesheet_update(line=line, user=agent, hours=D("1.00"))
     assert not events_of(line, "timesheet.update")
 
 

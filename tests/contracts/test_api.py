@@ -51,9 +51,9 @@ def payload(customer, product, **extra):
     return data
 
 
-def test_sales_create_a_contract_and_its_first_period_is_answered_in_hours(api_as, sales_user, support_block):
+def test_sales_create_a_contract_and_its_first_period_is_answered_in_hours(api_as, seller, support_block):
     customer = CustomerFactory()
-    response = api_as(sales_user).post("/api/v1/contracts/", payload(customer, support_block), format="json")
+    response = api_as(seller).post("/api/v1/contracts/", payload(customer, support_block), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert set(body) == FIELDS
@@ -83,8 +83,8 @@ def test_sales_create_a_contract_and_its_first_period_is_answered_in_hours(api_a
         ({"rollover_expiry_periods": 0}, "rollover_expiry_periods"),
     ],
 )
-def test_bad_input_is_a_field_level_400_and_writes_nothing(api_as, sales_user, support_block, extra, field):
-    response = api_as(sales_user).post(
+def test_bad_input_is_a_field_level_400_and_writes_nothing(api_as, seller, support_block, extra, field):
+    response = api_as(seller).post(
         "/api/v1/contracts/", payload(CustomerFactory(), support_block, **extra), format="json"
     )
     assert response.status_code == 400
@@ -92,19 +92,17 @@ def test_bad_input_is_a_field_level_400_and_writes_nothing(api_as, sales_user, s
     assert Contract.objects.count() == 0
 
 
-def test_a_post_paid_product_cannot_be_sold_as_a_contract(api_as, sales_user):
+def test_a_post_paid_product_cannot_be_sold_as_a_contract(api_as, seller):
     product = ProductFactory(timesheet=True)
-    response = api_as(sales_user).post(
-        "/api/v1/contracts/", payload(CustomerFactory(), product), format="json"
-    )
+    response = api_as(seller).post("/api/v1/contracts/", payload(CustomerFactory(), product), format="json")
     assert response.status_code == 400
     assert "product" in response.json()
 
 
-def test_filter_by_customer_and_cancel(api_as, sales_user, make_contract):
+def test_filter_by_customer_and_cancel(api_as, seller, make_contract):
     mine = make_contract()
     make_contract(customer=CustomerFactory())
-    client = api_as(sales_user)
+    client = api_as(seller)
     listed = client.get(f"/api/v1/contracts/?customer={mine.customer_id}").json()
     assert [c["id"] for c in listed["results"]] == [mine.pk]
     assert client.get("/api/v1/contracts/?customer=x").status_code == 400
@@ -114,11 +112,9 @@ def test_filter_by_customer_and_cancel(api_as, sales_user, make_contract):
     assert client.post(f"/api/v1/contracts/{mine.pk}/cancel/").status_code == 409
 
 
-def test_a_running_contract_keeps_its_rollover_rule_but_may_get_an_end_date(
-    api_as, sales_user, make_contract
-):
+def test_a_running_contract_keeps_its_rollover_rule_but_may_get_an_end_date(api_as, seller, make_contract):
     contract = make_contract()
-    client = api_as(sales_user)
+    client = api_as(seller)
     refused = client.patch(f"/api/v1/contracts/{contract.pk}/", {"rollover": "unlimited"}, format="json")
     assert refused.status_code == 409
     changed = client.patch(f"/api/v1/contracts/{contract.pk}/", {"end_date": "2026-06-30"}, format="json")
@@ -126,14 +122,12 @@ def test_a_running_contract_keeps_its_rollover_rule_but_may_get_an_end_date(
     assert changed.json()["end_date"] == "2026-06-30"
 
 
-def test_roles(
-    api_as, agent, accountant, admin_staff, sales_user, customer_user, make_contract, support_block
-):
+def test_roles(api_as, agent, accountant, admin_staff, seller, customer_user, make_contract, support_block):
     contract = make_contract()
     other = make_contract(customer=CustomerFactory())
     contract.customer.portal_users.add(customer_user)
     superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
-    for user in (agent, accountant, admin_staff, sales_user, superuser):
+    for user in (agent, accountant, admin_staff, seller, superuser):
         assert api_as(user).get(f"/api/v1/contracts/{contract.pk}/").status_code == 200
     for user, allowed in ((agent, False), (accountant, False), (admin_staff, True), (superuser, True)):
         response = api_as(user).post(

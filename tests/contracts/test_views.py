@@ -19,9 +19,9 @@ pytestmark = [
 INLINE_MANAGEMENT = {"periods-TOTAL_FORMS": "0", "periods-INITIAL_FORMS": "0"}
 
 
-def test_sales_create_a_contract_in_the_browser(client, sales_user, support_block):
+def test_sales_create_a_contract_in_the_browser(client, seller, support_block):
     customer = CustomerFactory(name="Initech")
-    client.force_login(sales_user)
+    client.force_login(seller)
     assert client.get("/contracts/new/").status_code == 200
     response = client.post(
         "/contracts/new/",
@@ -42,8 +42,8 @@ def test_sales_create_a_contract_in_the_browser(client, sales_user, support_bloc
     assert "Initech" in page and "2026-01-01 – 2026-01-31" in page and "20.00" in page
 
 
-def test_the_form_shows_a_refused_rule_next_to_its_field(client, sales_user, support_block):
-    client.force_login(sales_user)
+def test_the_form_shows_a_refused_rule_next_to_its_field(client, seller, support_block):
+    client.force_login(seller)
     response = client.post(
         "/contracts/new/",
         {
@@ -79,9 +79,9 @@ def test_only_sales_create_or_cancel(client, agent, make_contract):
     assert client.post(f"/contracts/{contract.pk}/cancel/").status_code == 403
 
 
-def test_sales_cancel_from_the_contract_page(client, sales_user, make_contract):
+def test_sales_cancel_from_the_contract_page(client, seller, make_contract):
     contract = make_contract()
-    client.force_login(sales_user)
+    client.force_login(seller)
     client.post(f"/contracts/{contract.pk}/cancel/")
     contract.refresh_from_db()
     assert contract.state == Contract.State.CANCELLED

@@ -97,16 +97,16 @@ def test_anonymous_is_sent_to_the_admin_login(client):
     assert response["Location"].startswith(reverse("admin:login"))
 
 
-def test_user_list_shows_roles_and_filters_by_role(admin_staff_client, agent, sales_user):
+def test_user_list_shows_roles_and_filters_by_role(admin_staff_client, agent, seller):
     response = admin_staff_client.get(reverse("admin:core_user_changelist"))
     content = response.content.decode()
     assert "roles" in content.lower()
     assert '<td class="field-role_list">agent</td>' in content
-    sales_group_id = sales_user.groups.get().pk
+    sales_group_id = seller.groups.get().pk
     filtered = admin_staff_client.get(
         reverse("admin:core_user_changelist"), {"groups__id__exact": sales_group_id}
     )
-    assert list(filtered.context["cl"].result_list) == [sales_user]
+    assert list(filtered.context["cl"].result_list) == [seller]
 
 
 def test_product_list_shows_policy_unit_price_tax_and_threshold(admin_staff_client):

@@ -18,16 +18,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def draft_invoice(sales_user, quotation) -> Invoice:
-    order = order_confirm(order=quotation, user=sales_user)
-    return invoice_create_from_order(order=order, user=sales_user, method="regular")
+def draft_invoice(seller, quotation) -> Invoice:
+    order = order_confirm(order=quotation, user=seller)
+    return invoice_create_from_order(order=order, user=seller, method="regular")
 
 
 # --- Order header through sales.services.order_update ---------------------------------------
 
 
-def test_quotation_header_change_is_recorded_as_an_order_update(client_for, sales_user, quotation):
-    response = client_for(sales_user).patch(
+def test_quotation_header_change_is_recorded_as_an_order_update(client_for, seller, quotation):
+    response = client_for(seller).patch(
         f"/api/v1/orders/{quotation.pk}/", {"client_reference": "PO-9", "note": "Renewal"}, format="json"
     )
     assert response.status_code == 200, response.json()
@@ -37,9 +37,9 @@ def test_quotation_header_change_is_recorded_as_an_order_update(client_for, sale
 
 
 def test_header_change_with_a_refused_line_leaves_the_quotation_unchanged(
-    client_for, sales_user, quotation, support_block
+    client_for, seller, quotation, support_block
 ):
-    response = client_for(sales_user).patch(
+    response = client_for(seller).patch(
         f"/api/v1/orders/{quotation.pk}/",
         {"note": "Renewal", "lines": [{"product": support_block.pk, "uom": uom("Units").pk}]},
         format="json",
@@ -52,9 +52,9 @@ def test_header_change_with_a_refused_line_leaves_the_quotation_unchanged(
     assert not AuditEvent.objects.filter(action="order.update").exists()
 
 
-def test_confirmed_order_header_change_is_a_409_with_a_detail(client_for, sales_user, quotation):
-    order_confirm(order=quotation, user=sales_user)
-    response = client_for(sales_user).patch(
+def test_confirmed_order_header_change_is_a_409_with_a_detail(client_for, seller, quotation):
+    order_confirm(order=quotation, user=seller)
+    response = client_for(seller).patch(
         f"/api/v1/orders/{quotation.pk}/", {"client_reference": "late"}, format="json"
     )
     assert response.status_code == 409
@@ -62,9 +62,9 @@ def test_confirmed_order_header_change_is_a_409_with_a_detail(client_for, sales_
     assert Order.objects.get(pk=quotation.pk).client_reference == ""
 
 
-def test_unchanged_header_on_a_confirmed_order_is_accepted(client_for, sales_user, quotation):
-    order_confirm(order=quotation, user=sales_user)
-    response = client_for(sales_user).patch(
+def test_unchanged_header_on_a_confirmed_order_is_accepted(client_for, seller, quotation):
+    order_confirm(order=quotation, user=seller)
+    response = client_for(seller).patch(
         f"/api/v1/orders/{quotation.pk}/", {"customer": quotation.customer_id}, format="json"
     )
     assert response.status_code == 200
@@ -97,8 +97,8 @@ def test_due_date_before_invoice_date_changes_nothing(client_for, accountant, dr
 # --- Shared role policy and filters ---------------------------------------------------------
 
 
-def test_only_admins_configure_teams_and_are_told_so(client_for, agent, sales_user, admin_staff):
-    for user in (agent, sales_user):
+def test_only_admins_configure_teams_and_are_told_so(client_for, agent, seller, admin_staff):
+    for user in (agent, seller):
         response = client_for(user).post("/api/v1/teams/", {"name": "Support"}, format="json")
         assert response.status_code == 403
         assert response.json() == {"detail": "Only admins configure helpdesk teams."}
@@ -106,7 +106,7 @@ def test_only_admins_configure_teams_and_are_told_so(client_for, agent, sales_us
     response = client_for(admin_staff).post("/api/v1/teams/", {"name": "Support"}, format="json")
     assert response.status_code == 201, response.json()
     team_id = response.json()["id"]
-    assert client_for(sales_user).delete(f"/api/v1/teams/{team_id}/").status_code == 403
+    assert client_for(seller).delete(f"/api/v1/teams/{team_id}/").status_code == 403
     assert client_for(admin_staff).delete(f"/api/v1/teams/{team_id}/").status_code == 204
 
 

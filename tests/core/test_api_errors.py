@@ -62,16 +62,16 @@ def test_malformed_bodies_never_cause_a_500(client_for, users, targets, payload)
         assert isinstance(response.json(), dict)
 
 
-def test_invalid_json_is_a_400_with_detail(client_for, sales_user):
-    response = client_for(sales_user).generic(
+def test_invalid_json_is_a_400_with_detail(client_for, seller):
+    response = client_for(seller).generic(
         "POST", "/api/v1/orders/", "{not json", content_type="application/json"
     )
     assert response.status_code == 400
     assert "detail" in response.json()
 
 
-def test_field_errors_map_each_field_to_a_list_of_messages(client_for, sales_user):
-    response = client_for(sales_user).post("/api/v1/customers/", {"email": "x"}, format="json")
+def test_field_errors_map_each_field_to_a_list_of_messages(client_for, seller):
+    response = client_for(seller).post("/api/v1/customers/", {"email": "x"}, format="json")
     assert response.status_code == 400
     body = response.json()
     assert set(body) == {"name", "email"}
@@ -79,9 +79,9 @@ def test_field_errors_map_each_field_to_a_list_of_messages(client_for, sales_use
     assert all(isinstance(m, str) for messages in body.values() for m in messages)
 
 
-def test_conflicts_are_409_with_a_detail_message(client_for, sales_user):
+def test_conflicts_are_409_with_a_detail_message(client_for, seller):
     order = OrderFactory(state="cancel")
-    response = client_for(sales_user).post(f"/api/v1/orders/{order.pk}/confirm/")
+    response = client_for(seller).post(f"/api/v1/orders/{order.pk}/confirm/")
     assert response.status_code == 409
     assert isinstance(response.json()["detail"], str)
 

@@ -70,8 +70,8 @@ def test_unauthenticated_requests_get_401(api_client, db):
         assert api_client.get(path).status_code == 401
 
 
-def test_token_authentication_works_end_to_end(api_client, sales_user):
-    response = api_client.post("/api/v1/auth/token/", {"username": "sales", "password": "pass-1234"})
+def test_token_authentication_works_end_to_end(api_client, seller):
+    response = api_client.post("/api/v1/auth/token/", {"username": seller.username, "password": "pass-1234"})
     assert response.status_code == 200
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     assert api_client.get("/api/v1/orders/").status_code == 200
@@ -105,9 +105,9 @@ def test_only_sales_create_and_edit_orders(client_for, users, portal_customer, r
     assert client.patch(f"/api/v1/orders/{order.pk}/", {"note": "x"}, format="json").status_code == 403
 
 
-def test_orders_cannot_be_deleted_through_the_api(client_for, sales_user):
+def test_orders_cannot_be_deleted_through_the_api(client_for, seller):
     order = OrderFactory()
-    assert client_for(sales_user).delete(f"/api/v1/orders/{order.pk}/").status_code == 405
+    assert client_for(seller).delete(f"/api/v1/orders/{order.pk}/").status_code == 405
 
 
 # --- Invoice actions are for accountants --------------------------------------------------

@@ -37,10 +37,10 @@ def make_orders(count: int) -> None:
 
 @pytest.mark.parametrize("size", [2, 20])
 def test_orders_list_with_nested_lines_runs_a_fixed_number_of_queries(
-    client_for, sales_user, django_assert_num_queries, size
+    client_for, seller, django_assert_num_queries, size
 ):
     make_orders(size)
-    client = client_for(sales_user)
+    client = client_for(seller)
     with django_assert_num_queries(ORDERS_QUERIES):
         response = client.get("/api/v1/orders/", {"page_size": 500})
     assert response.status_code == 200

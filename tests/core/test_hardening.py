@@ -50,8 +50,8 @@ def test_an_unknown_format_is_401_for_anonymous_callers(api_client, path):
 @pytest.mark.parametrize(
     "path", ["/api/v1/orders/?format=xyz", "/api/v1/orders.xyz", "/api/v1/users/me/?format=xyz"]
 )
-def test_an_unknown_format_is_a_json_404_once_signed_in(api_as, sales_user, path):
-    response = api_as(sales_user).get(path)
+def test_an_unknown_format_is_a_json_404_once_signed_in(api_as, seller, path):
+    response = api_as(seller).get(path)
     assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
     assert "Unknown format 'xyz'" in response.json()["detail"]
 
@@ -62,16 +62,16 @@ def test_an_unknown_format_does_not_skip_the_role_check(api_as, customer_user):
 
 
 @pytest.mark.parametrize(("document", "file_format"), [("pdf", "pdf"), ("ubl", "xml")])
-def test_an_error_asked_for_as_a_file_is_json(api_client, api_as, sales_user, document, file_format):
+def test_an_error_asked_for_as_a_file_is_json(api_client, api_as, seller, document, file_format):
     anonymous = api_client.get(f"/api/v1/invoices/0/{document}/?format={file_format}")
     assert anonymous.status_code == 401 and anonymous["Content-Type"].startswith("application/json")
-    missing = api_as(sales_user).get(f"/api/v1/invoices/0/{document}/?format={file_format}")
+    missing = api_as(seller).get(f"/api/v1/invoices/0/{document}/?format={file_format}")
     assert missing.status_code == 404 and missing["Content-Type"].startswith("application/json")
     assert missing.json() == {"detail": "Not found."}
 
 
-def test_a_known_format_still_answers(api_as, sales_user):
-    assert api_as(sales_user).get("/api/v1/orders/?format=json").status_code == 200
+def test_a_known_format_still_answers(api_as, seller):
+    assert api_as(seller).get("/api/v1/orders/?format=json").status_code == 200
 
 
 def test_api_schema_and_docs_need_a_signed_in_user(api_client, agent):
@@ -157,11 +157,11 @@ def test_csv_cells_never_start_a_formula(cell, expected):
     assert safe_cell(cell) == expected
 
 
-def test_timesheet_csv_neutralises_formula_descriptions(client, sales_user):
+def test_timesheet_csv_neutralises_formula_descriptions(client, seller):
     from tests.factories import TimesheetLineFactory
 
     TimesheetLineFactory(description='=cmd|"/c calc"!A1')
-    client.force_login(sales_user)
+    client.force_login(seller)
     body = b"".join(client.get("/timesheets/", {"format": "csv"}).streaming_content).decode()
     assert "'=cmd" in body
 

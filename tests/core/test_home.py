@@ -87,11 +87,11 @@ def test_agent_without_timer_sees_it_is_not_running(client, agent):
     assert got["hours_today"].value == "0.00 h"
 
 
-def test_sales_sees_quotations_orders_to_invoice_and_upsell(client, sales_user):
+def test_sales_sees_quotations_orders_to_invoice_and_upsell(client, seller):
     OrderFactory.create_batch(2)
     OrderFactory(state=Order.State.SALE, invoice_status=Order.InvoiceStatus.TO_INVOICE)
     OrderFactory(state=Order.State.SALE, is_upsell=True, upsell_flagged_at=timezone.now())
-    client.force_login(sales_user)
+    client.force_login(seller)
     response = client.get(HOME)
     assert sections(response) == ["sales"]
     got = figures(response)

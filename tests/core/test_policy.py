@@ -208,9 +208,9 @@ def test_invoice_creation_is_one_rule_in_the_browser_the_api_and_the_to_invoice_
 # --- Refusals: the reason, on the page, in the API and in the log --------------------------------
 
 
-def test_a_refusal_shows_its_reason_and_a_way_back_and_logs_one_warning(client, sales_user, caplog):
+def test_a_refusal_shows_its_reason_and_a_way_back_and_logs_one_warning(client, seller, caplog):
     invoice = InvoiceFactory(state=Invoice.State.DRAFT)
-    client.force_login(sales_user)
+    client.force_login(seller)
     came_from = "http://testserver" + reverse("invoicing:invoice_detail", args=[invoice.pk])
     with caplog.at_level(logging.WARNING, logger="portal.errors"):
         response = client.post(reverse("invoicing:invoice_post", args=[invoice.pk]), HTTP_REFERER=came_from)
@@ -222,12 +222,12 @@ def test_a_refusal_shows_its_reason_and_a_way_back_and_logs_one_warning(client, 
     assert "Only accountants post invoices." in records[0].getMessage()
 
 
-def test_the_api_answers_the_reason_in_detail(sales_user):
+def test_the_api_answers_the_reason_in_detail(seller):
     from rest_framework.test import APIClient
 
     invoice = InvoiceFactory(state=Invoice.State.POSTED, number="INV/2026/09002")
     api = APIClient()
-    api.force_authenticate(sales_user)
+    api.force_authenticate(seller)
     response = api.post(f"/api/v1/invoices/{invoice.pk}/post/")
     assert response.status_code == 403
     assert response.json() == {"detail": "Only accountants post invoices."}
@@ -243,14 +243,14 @@ def test_a_foreign_referer_is_not_offered_as_the_way_back(client, customer_user)
 # --- The Django admin asks the same table ------------------------------------------------------
 
 
-def test_the_admin_follows_the_role_table_even_when_group_rows_drift(client, admin_staff, sales_user):
+def test_the_admin_follows_the_role_table_even_when_group_rows_drift(client, admin_staff, seller):
     from django.contrib.auth.models import Group
 
     Group.objects.get(name="admin").permissions.clear()
     admin_staff = type(admin_staff).objects.get(pk=admin_staff.pk)  # no cached permissions
     assert admin_staff.has_perm("helpdesk.change_team") and admin_staff.has_perm("sales.view_order")
     assert not admin_staff.has_perm("sales.change_order")  # orders are read-only in the admin
-    assert not sales_user.has_perm("helpdesk.change_team")
+    assert not seller.has_perm("helpdesk.change_team")
     client.force_login(admin_staff)
     assert client.get(reverse("admin:helpdesk_team_changelist")).status_code == 200
     assert client.get(reverse("admin:sales_order_add")).status_code == 403

@@ -60,8 +60,8 @@ def test_agent_posts_an_internal_note(api_as, world):
     assert Message.objects.get(pk=response.json()["id"]).internal is True
 
 
-def test_sales_reads_but_may_not_write(api_as, world, sales_user):
-    client = api_as(sales_user)
+def test_sales_reads_but_may_not_write(api_as, world, seller):
+    client = api_as(seller)
     assert client.get(url(world.a.ticket)).status_code == 200
     assert client.post(url(world.a.ticket), {"body": "Hi"}, format="json").status_code == 403
 

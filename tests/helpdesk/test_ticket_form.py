@@ -186,8 +186,8 @@ def test_ticket_factory_tickets_without_item_show_no_remaining_hours(agent_clien
     assert 'data-testid="remaining-hours">—' in html
 
 
-def test_sales_users_get_a_link_to_the_order_page(client, sales_user, prepaid):
-    client.force_login(sales_user)
+def test_sales_users_get_a_link_to_the_order_page(client, seller, prepaid):
+    client.force_login(seller)
     html = client.get(detail(prepaid.ticket)).content.decode()
     assert f'href="{reverse("sales:order_detail", kwargs={"pk": prepaid.order.pk})}"' in html
 

@@ -11,21 +11,21 @@ from tests.factories import ProductFactory
 
 
 @pytest.fixture
-def confirmed_order(customer, sales_user) -> Order:
+def confirmed_order(customer, seller) -> Order:
     """10 h of prepaid support at 100.00, confirmed: 1 000.00 to invoice."""
     order = order_create(
         customer=customer,
-        user=sales_user,
+        user=seller,
         lines=[
             {"product": ProductFactory(name="Prepaid", price=Decimal("100.00")), "quantity": Decimal("10")}
         ],
     )
-    return order_confirm(order=order, user=sales_user)
+    return order_confirm(order=order, user=seller)
 
 
 @pytest.fixture
-def draft_invoice_data(client_for, sales_user, confirmed_order) -> dict:
-    response = client_for(sales_user).post(
+def draft_invoice_data(client_for, seller, confirmed_order) -> dict:
+    response = client_for(seller).post(
         f"/api/v1/orders/{confirmed_order.pk}/invoice/", {"method": "regular"}, format="json"
     )
     assert response.status_code == 201, response.json()

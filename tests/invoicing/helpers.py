@@ -6,10 +6,10 @@ from tests.clock import TODAY
 from timesheets import services as ts
 
 
-def log(worker, hours, line, project, day=TODAY):
+def log(agent, hours, line, project, day=TODAY):
     """`hours` of `worker` on the order line `line` in `project`, logged through the service."""
     return ts.timesheet_log(
-        employee=worker, user=worker, date=day, hours=Decimal(hours), project=project, sale_line=line
+        employee=agent, user=agent, date=day, hours=Decimal(hours), project=project, sale_line=line
     )
 
 

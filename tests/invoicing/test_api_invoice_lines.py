@@ -97,19 +97,19 @@ def test_lines_of_a_posted_invoice_are_frozen(client_for, accountant, posted_inv
     assert Invoice.objects.get(pk=posted_invoice_data["id"]).lines.count() == 1
 
 
-def test_sales_may_not_edit_invoice_lines(client_for, sales_user, draft_invoice_data):
-    response = client_for(sales_user).patch(
+def test_sales_may_not_edit_invoice_lines(client_for, seller, draft_invoice_data):
+    response = client_for(seller).patch(
         f"/api/v1/invoices/{draft_invoice_data['id']}/", {"lines": []}, format="json"
     )
 
     assert response.status_code == 403
 
 
-def test_removing_a_timesheet_line_from_a_draft_releases_its_hours(sales_user, agent):
+def test_removing_a_timesheet_line_from_a_draft_releases_its_hours(seller, agent):
     hooli = CustomerFactory(name="Hooli")
     product = ProductFactory(name="Service on Timesheets", timesheet=True, price=Decimal("100.00"))
-    order = sales.order_create(customer=hooli, user=sales_user, lines=[{"product": product, "quantity": 1}])
-    sales.order_confirm(order=order, user=sales_user)
+    order = sales.order_create(customer=hooli, user=seller, lines=[{"product": product, "quantity": 1}])
+    sales.order_confirm(order=order, user=seller)
     sale_line = order.lines.get()
     project = ProjectFactory(customer=hooli, sale_line=sale_line)
     timesheet_log(
@@ -120,15 +120,15 @@ def test_removing_a_timesheet_line_from_a_draft_releases_its_hours(sales_user, a
         sale_line=sale_line,
         user=agent,
     )
-    invoice = invoicing.invoice_create_from_order(order=order, user=sales_user)
+    invoice = invoicing.invoice_create_from_order(order=order, user=seller)
     billed = invoice.lines.get(sale_line=sale_line)
     assert TimesheetLine.objects.get().invoice == invoice
 
     with pytest.raises(DomainError):
-        invoicing.invoice_lines_update(invoice=invoice, user=sales_user, lines=[])
+        invoicing.invoice_lines_update(invoice=invoice, user=seller, lines=[])
     invoicing.invoice_lines_update(
         invoice=invoice,
-        user=sales_user,
+        user=seller,
         lines=[{"description": "Goodwill gesture", "quantity": Decimal("1"), "price_unit": Decimal("0")}],
     )
 

@@ -52,25 +52,25 @@ def test_invoice_action_answers_201_with_the_draft_invoice(draft_invoice_data, c
     assert draft_invoice_data["lines"][0]["sale_line"] == confirmed_order.lines.get().pk
 
 
-def test_invoicing_a_draft_order_is_a_409(client_for, sales_user, customer):
-    order = order_create(customer=customer, user=sales_user, lines=[{"product": ProductFactory()}])
-    response = client_for(sales_user).post(f"/api/v1/orders/{order.pk}/invoice/", {"method": "regular"})
+def test_invoicing_a_draft_order_is_a_409(client_for, seller, customer):
+    order = order_create(customer=customer, user=seller, lines=[{"product": ProductFactory()}])
+    response = client_for(seller).post(f"/api/v1/orders/{order.pk}/invoice/", {"method": "regular"})
     assert response.status_code == 409
     assert "detail" in response.json()
     assert not Invoice.objects.exists()
 
 
 def test_invoicing_an_invoiced_order_again_says_nothing_to_invoice(
-    client_for, sales_user, confirmed_order, draft_invoice_data
+    client_for, seller, confirmed_order, draft_invoice_data
 ):
-    response = client_for(sales_user).post(f"/api/v1/orders/{confirmed_order.pk}/invoice/", {}, format="json")
+    response = client_for(seller).post(f"/api/v1/orders/{confirmed_order.pk}/invoice/", {}, format="json")
     assert response.status_code == 400
     assert "nothing to invoice" in response.json()["detail"].lower()
     assert Invoice.objects.count() == 1
 
 
-def test_down_payment_of_30_percent(client_for, sales_user, confirmed_order):
-    response = client_for(sales_user).post(
+def test_down_payment_of_30_percent(client_for, seller, confirmed_order):
+    response = client_for(seller).post(
         f"/api/v1/orders/{confirmed_order.pk}/invoice/",
         {"method": "down_payment_percent", "amount": "30"},
         format="json",
@@ -79,8 +79,8 @@ def test_down_payment_of_30_percent(client_for, sales_user, confirmed_order):
     assert response.json()["amount_untaxed"] == "300.00"
 
 
-def test_invoice_action_input_errors_are_field_level(client_for, sales_user, confirmed_order):
-    client = client_for(sales_user)
+def test_invoice_action_input_errors_are_field_level(client_for, seller, confirmed_order):
+    client = client_for(seller)
     url = f"/api/v1/orders/{confirmed_order.pk}/invoice/"
     response = client.post(url, {"method": "everything"}, format="json")
     assert (response.status_code, list(response.json())) == (400, ["method"])
@@ -93,8 +93,8 @@ def test_invoice_action_input_errors_are_field_level(client_for, sales_user, con
     assert not Invoice.objects.exists()
 
 
-def test_invoice_action_on_an_unknown_order_is_404(client_for, sales_user):
-    client = client_for(sales_user)
+def test_invoice_action_on_an_unknown_order_is_404(client_for, seller):
+    client = client_for(seller)
     assert client.post("/api/v1/orders/999999/invoice/", {"method": "regular"}).status_code == 404
     assert client.post("/api/v1/orders/abc/invoice/", {"method": "regular"}).status_code == 404
 
@@ -120,12 +120,12 @@ def test_amount_due_is_total_minus_paid(client_for, accountant):
     assert body["lines"][0]["subtotal"] == "100.00"
 
 
-def test_invoice_filters(client_for, sales_user, customer):
+def test_invoice_filters(client_for, seller, customer):
     order = OrderFactory(customer=customer)
     on_order = InvoiceFactory(customer=customer, order=order)
     posted = InvoiceFactory(customer=customer, state=Invoice.State.POSTED, number="INV/2026/00060")
     elsewhere = InvoiceFactory()
-    client = client_for(sales_user)
+    client = client_for(seller)
 
     def ids(**params):
         return {row["id"] for row in client.get("/api/v1/invoices/", params).json()["results"]}
@@ -183,12 +183,12 @@ def test_posting_numbers_the_invoice_and_a_second_post_is_a_409(client_for, acco
 
 
 def test_cancel_a_draft_then_the_order_can_be_invoiced_again(
-    client_for, accountant, sales_user, draft_invoice_data, confirmed_order
+    client_for, accountant, seller, draft_invoice_data, confirmed_order
 ):
     response = client_for(accountant).post(f"/api/v1/invoices/{draft_invoice_data['id']}/cancel/")
     assert response.status_code == 200
     assert response.json()["state"] == "cancel"
-    again = client_for(sales_user).post(f"/api/v1/orders/{confirmed_order.pk}/invoice/", {}, format="json")
+    again = client_for(seller).post(f"/api/v1/orders/{confirmed_order.pk}/invoice/", {}, format="json")
     assert again.status_code == 201
 
 

@@ -10,10 +10,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_prepaid_50_hours_confirm_invoice_post_pay_partial_then_paid(
-    client_for, sales_user, accountant, customer
+    client_for, seller, accountant, customer
 ):
     product = ProductFactory(name="Prepaid support 50 h", price=Decimal("90.00"))
-    sales, books = client_for(sales_user), client_for(accountant)
+    sales, books = client_for(seller), client_for(accountant)
 
     order = sales.post(
         "/api/v1/orders/",
@@ -48,10 +48,10 @@ def test_prepaid_50_hours_confirm_invoice_post_pay_partial_then_paid(
 
 
 def test_postpaid_nothing_to_invoice_then_timesheets_then_invoice_a_period(
-    client_for, sales_user, accountant, agent, customer
+    client_for, seller, accountant, agent, customer
 ):
     product = ProductFactory(name="Support on timesheets", timesheet=True, price=Decimal("100.00"))
-    sales, desk = client_for(sales_user), client_for(agent)
+    sales, desk = client_for(seller), client_for(agent)
     order = sales.post(
         "/api/v1/orders/",
         {"customer": customer.pk, "lines": [{"product": product.pk, "quantity": "40"}]},

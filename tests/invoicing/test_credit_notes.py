@@ -30,7 +30,7 @@ FULL, PARTIAL = "full", "partial"
 
 
 @pytest.fixture
-def billed(make_order, worker, project, seller):
+def billed(make_order, agent, project, seller):
     """A posted invoice of 3.75 h (2 h, 1 h, 0.75 h on three days) at 100.00/h + 21 %: 453.75."""
     product = ProductFactory(
         name="Service on Timesheets", timesheet=True, tax=TaxFactory(name="VAT 21%", rate=D("21"))
@@ -38,8 +38,8 @@ def billed(make_order, worker, project, seller):
     order, line = make_order(product, "10")
     for day, hours in [(2, "2"), (10, "1"), (20, "0.75")]:
         ts.timesheet_log(
-            employee=worker,
-            user=worker,
+            employee=agent,
+            user=agent,
             date=TODAY.replace(day=day),
             hours=D(hours),
             project=project,

@@ -112,13 +112,13 @@ def test_without_rates_the_invoice_keeps_one_line(agents):
     assert [(il.description, il.quantity) for il in invoice.lines.all()] == [(line.description, D("3"))]
 
 
-def test_rates_through_the_api(agents, api_as, sales_user, agent):
+def test_rates_through_the_api(agents, api_as, seller, agent):
     line, project = post_paid()
     body = {"employee": agents["Ada"].pk, "sale_line": line.pk, "hourly_rate": "150.00"}
     assert api_as(agent).post("/api/v1/employee-rates/", body, format="json").status_code == 403
-    created = api_as(sales_user).post("/api/v1/employee-rates/", body, format="json")
+    created = api_as(seller).post("/api/v1/employee-rates/", body, format="json")
     assert created.status_code == 201
-    again = api_as(sales_user).post("/api/v1/employee-rates/", body, format="json")
+    again = api_as(seller).post("/api/v1/employee-rates/", body, format="json")
     assert again.status_code == 400
     both = {**body, "employee": agents["Bob"].pk, "project": project.pk}
-    assert "sale_line" in api_as(sales_user).post("/api/v1/employee-rates/", both, format="json").json()
+    assert "sale_line" in api_as(seller).post("/api/v1/employee-rates/", both, format="json").json()

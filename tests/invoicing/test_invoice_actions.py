@@ -19,15 +19,13 @@ HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def postpaid_order(sales_user):
+def postpaid_order(seller):
     """A confirmed order of 10 h Service on Timesheets at 100.00/h, 21 % tax, no time logged."""
     tax = TaxFactory(rate=Decimal("21.000"))
     customer = CustomerFactory(name="Cyberdyne", email="ap@cyberdyne.example")
     product = ProductFactory(name="Service on Timesheets", timesheet=True, tax=tax)
-    order = sales.order_create(
-        customer=customer, user=sales_user, lines=[{"product": product, "quantity": 10}]
-    )
-    return sales.order_confirm(order=order, user=sales_user)
+    order = sales.order_create(customer=customer, user=seller, lines=[{"product": product, "quantity": 10}])
+    return sales.order_confirm(order=order, user=seller)
 
 
 def log(order, agent, day, hours, text="Work"):
@@ -47,8 +45,8 @@ def dialog_url(order):
     return reverse("invoicing:order_invoice_create", args=[order.pk])
 
 
-def test_dialog_shows_nothing_to_invoice_from_the_engine(client, sales_user, postpaid_order):
-    client.force_login(sales_user)
+def test_dialog_shows_nothing_to_invoice_from_the_engine(client, seller, postpaid_order):
+    client.force_login(seller)
     response = client.get(dialog_url(postpaid_order), headers=HX)
     html = response.content.decode()
     assert response.status_code == 200 and 'class="modal-backdrop"' in html
@@ -59,21 +57,21 @@ def test_dialog_shows_nothing_to_invoice_from_the_engine(client, sales_user, pos
     assert not Invoice.objects.exists()
 
 
-def test_dialog_hides_the_period_without_timesheet_lines(client, sales_user):
+def test_dialog_hides_the_period_without_timesheet_lines(client, seller):
     order = sales.order_create(
-        customer=CustomerFactory(), user=sales_user, lines=[{"product": ProductFactory(), "quantity": 1}]
+        customer=CustomerFactory(), user=seller, lines=[{"product": ProductFactory(), "quantity": 1}]
     )
-    sales.order_confirm(order=order, user=sales_user)
-    client.force_login(sales_user)
+    sales.order_confirm(order=order, user=seller)
+    client.force_login(seller)
     html = client.get(dialog_url(order), headers=HX).content.decode()
     assert 'name="period_start"' not in html and "500.00" in html  # prepaid: invoiceable at once
 
 
-def test_draft_order_cannot_be_invoiced(client, sales_user):
+def test_draft_order_cannot_be_invoiced(client, seller):
     order = sales.order_create(
-        customer=CustomerFactory(), user=sales_user, lines=[{"product": ProductFactory(), "quantity": 1}]
+        customer=CustomerFactory(), user=seller, lines=[{"product": ProductFactory(), "quantity": 1}]
     )
-    client.force_login(sales_user)
+    client.force_login(seller)
     html = client.get(dialog_url(order), headers=HX).content.decode()
     assert "Only a confirmed order can be invoiced" in html
     response = client.post(dialog_url(order), {"method": "regular", "action": "create"}, headers=HX)
@@ -81,7 +79,7 @@ def test_draft_order_cannot_be_invoiced(client, sales_user):
     assert 'class="form-errors"' in response.content.decode()
 
 
-def test_preview_then_create_a_regular_invoice_for_a_period(client, sales_user, agent, postpaid_order):
+def test_preview_then_create_a_regular_invoice_for_a_period(client, seller, agent, postpaid_order):
     day = datetime.date.today()
     log(postpaid_order, agent, day - datetime.timedelta(days=3), "2.50", "In the period")
     log(postpaid_order, agent, day, "1.00", "Out of the period")
@@ -89,7 +87,7 @@ def test_preview_then_create_a_regular_invoice_for_a_period(client, sales_user, 
         "period_start": (day - datetime.timedelta(days=5)).isoformat(),
         "period_end": (day - datetime.timedelta(days=1)).isoformat(),
     }
-    client.force_login(sales_user)
+    client.force_login(seller)
     preview = client.post(dialog_url(postpaid_order), {"method": "regular", **period}, headers=HX)
     html = preview.content.decode()
     assert "2.50" in html and "302.50" in html and not Invoice.objects.exists()
@@ -104,8 +102,8 @@ def test_preview_then_create_a_regular_invoice_for_a_period(client, sales_user, 
     assert [t.description for t in invoice.timesheets.all()] == ["In the period"]
 
 
-def test_down_payment_needs_an_amount_and_a_sane_percentage(client, sales_user, postpaid_order):
-    client.force_login(sales_user)
+def test_down_payment_needs_an_amount_and_a_sane_percentage(client, seller, postpaid_order):
+    client.force_login(seller)
     response = client.post(
         dialog_url(postpaid_order), {"method": "down_payment_percent", "action": "create"}, headers=HX
     )
@@ -127,8 +125,8 @@ def test_down_payment_needs_an_amount_and_a_sane_percentage(client, sales_user, 
     assert not Invoice.objects.exists()
 
 
-def test_down_payment_fixed_creates_a_draft(client, sales_user, postpaid_order):
-    client.force_login(sales_user)
+def test_down_payment_fixed_creates_a_draft(client, seller, postpaid_order):
+    client.force_login(seller)
     response = client.post(
         dialog_url(postpaid_order),
         {"method": "down_payment_fixed", "amount": "121.00", "action": "create"},
@@ -139,9 +137,9 @@ def test_down_payment_fixed_creates_a_draft(client, sales_user, postpaid_order):
 
 
 @pytest.fixture
-def draft(sales_user, agent, postpaid_order):
+def draft(seller, agent, postpaid_order):
     log(postpaid_order, agent, datetime.date.today(), "4.00", "Firewall rules")
-    return invoicing.invoice_create_from_order(order=postpaid_order, user=sales_user)
+    return invoicing.invoice_create_from_order(order=postpaid_order, user=seller)
 
 
 def test_posting_answers_before_the_pdf_which_is_stored_once_after_commit(
@@ -180,8 +178,8 @@ def test_posting_twice_shows_the_engine_refusal(client, accountant, draft):
     assert response.status_code == 200 and "only drafts can be posted" in response.content.decode()
 
 
-def test_sales_cancels_a_draft_and_its_timesheets_are_released(client, sales_user, draft):
-    client.force_login(sales_user)
+def test_sales_cancels_a_draft_and_its_timesheets_are_released(client, seller, draft):
+    client.force_login(seller)
     client.post(reverse("invoicing:invoice_cancel", args=[draft.pk]))
     draft.refresh_from_db()
     assert draft.state == "cancel" and not draft.timesheets.exists()

@@ -78,15 +78,15 @@ def test_posted_invoice_is_frozen_in_the_model(make_order, prepaid_product, sell
 
 
 def test_billed_timesheet_line_cannot_be_edited_or_deleted(
-    make_order, timesheet_product, seller, worker, project
+    make_order, timesheet_product, seller, agent, project
 ):
     order, line = make_order(timesheet_product, "10")
-    timesheet = log(worker, "2", line, project)
+    timesheet = log(agent, "2", line, project)
     invoice = inv.invoice_create_from_order(order=order, user=seller)
     with pytest.raises(ConflictError, match="cancel the draft or issue a credit note first"):
-        ts.timesheet_update(line=timesheet, user=worker, hours=D("3"))
+        ts.timesheet_update(line=timesheet, user=agent, hours=D("3"))
     with pytest.raises(ConflictError, match="billed on invoice"):
-        ts.timesheet_delete(line=timesheet, user=worker)
+        ts.timesheet_delete(line=timesheet, user=agent)
     stale = TimesheetLine.objects.get(pk=timesheet.pk)
     stale.hours = D("9")
     with pytest.raises(ConflictError):
@@ -97,7 +97,7 @@ def test_billed_timesheet_line_cannot_be_edited_or_deleted(
     assert fresh(invoice).state == "cancel"
     assert fresh(timesheet).invoice is None
     assert (fresh(line).qty_invoiced, line.qty_to_invoice) == (D("0"), D("2.00"))
-    ts.timesheet_update(line=timesheet, user=worker, hours=D("3"))
+    ts.timesheet_update(line=timesheet, user=agent, hours=D("3"))
     assert fresh(line).qty_to_invoice == D("3.00")
 
 
@@ -109,10 +109,10 @@ def test_posted_invoice_cannot_be_cancelled(make_order, prepaid_product, seller)
 
 
 def test_full_credit_note_makes_the_time_billable_again(
-    make_order, timesheet_product, seller, worker, project
+    make_order, timesheet_product, seller, agent, project
 ):
     order, line = make_order(timesheet_product, "10")
-    lines = [log(worker, "2", line, project), log(worker, "1.5", line, project)]
+    lines = [log(agent, "2", line, project), log(agent, "1.5", line, project)]
     invoice = inv.invoice_post(invoice=inv.invoice_create_from_order(order=order, user=seller), user=seller)
     assert fresh(line).qty_invoiced == D("3.50")
     credit = inv.invoice_credit_note(invoice=invoice, user=seller)
@@ -202,9 +202,9 @@ def test_other_customer_orders_stay_apart(make_order, prepaid_product, seller):
     assert fresh(order_a).invoice_status == "to_invoice"
 
 
-def test_deleting_a_draft_invoice_releases_its_time(make_order, timesheet_product, seller, worker, project):
+def test_deleting_a_draft_invoice_releases_its_time(make_order, timesheet_product, seller, agent, project):
     order, line = make_order(timesheet_product, "10")
-    timesheet = log(worker, "2", line, project)
+    timesheet = log(agent, "2", line, project)
     invoice = inv.invoice_create_from_order(order=order, user=seller)
     assert AuditEvent.objects.filter(action="invoice.create", object_id=invoice.pk).exists()
     Invoice.objects.get(pk=invoice.pk).delete()

@@ -94,8 +94,8 @@ def test_list_filters_by_state_payment_customer_and_overdue_with_totals(client, 
     assert client.get(LIST, {"q": "10002"}).context["page"].paginator.count == 1
 
 
-def test_bad_filter_values_are_ignored_not_a_500(client, sales_user):
-    client.force_login(sales_user)
+def test_bad_filter_values_are_ignored_not_a_500(client, seller):
+    client.force_login(seller)
     response = client.get(LIST, {"state": "nonsense", "customer": "abc", "page": "x"})
     assert response.status_code == 200
 
@@ -113,7 +113,7 @@ def test_invoice_list_runs_a_constant_number_of_queries(client, accountant, djan
         assert client.get(LIST).status_code == 200
 
 
-def test_accountant_exports_the_filtered_list_as_csv(client, accountant, sales_user):
+def test_accountant_exports_the_filtered_list_as_csv(client, accountant, seller):
     acme = CustomerFactory(name="Acme")
     posted(acme, number="INV/2026/00007")
     posted(CustomerFactory(name="Zeta"), number="INV/2026/00008")
@@ -123,13 +123,13 @@ def test_accountant_exports_the_filtered_list_as_csv(client, accountant, sales_u
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][0] == "number" and len(rows) == 2
     assert rows[1][0] == "INV/2026/00007" and rows[1][4] == "Acme" and rows[1][10] == "121.00"
-    client.force_login(sales_user)
+    client.force_login(seller)
     assert client.get(reverse("invoicing:invoice_export")).status_code == 403
 
 
-def test_detail_shows_lines_and_billed_timesheets(client, sales_user):
+def test_detail_shows_lines_and_billed_timesheets(client, seller):
     invoice = invoice_with_lines()
-    client.force_login(sales_user)
+    client.force_login(seller)
     response = client.get(reverse("invoicing:invoice_detail", args=[invoice.pk]))
     html = response.content.decode()
     assert response.status_code == 200
@@ -157,9 +157,9 @@ def test_accountant_downloads_stored_pdf_byte_identical_twice(client, accountant
     assert invoice.pdf_sha256 == hashlib.sha256(first.content).hexdigest() == first["X-Content-SHA256"]
 
 
-def test_sales_previews_a_draft_pdf_but_cannot_download_a_posted_one(client, sales_user):
+def test_sales_previews_a_draft_pdf_but_cannot_download_a_posted_one(client, seller):
     draft = invoice_with_lines(posted=False)
-    client.force_login(sales_user)
+    client.force_login(seller)
     response = client.get(reverse("invoicing:invoice_pdf", args=[draft.pk]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert "draft-invoice" in response["Content-Disposition"]
@@ -198,9 +198,9 @@ def test_sending_a_draft_is_refused_with_a_message(
 
 
 @pytest.mark.parametrize("name", ["invoice_post", "invoice_credit_note", "invoice_send", "invoice_pay"])
-def test_sales_cannot_run_accounting_actions(client, sales_user, name):
+def test_sales_cannot_run_accounting_actions(client, seller, name):
     invoice = invoice_with_lines()
-    client.force_login(sales_user)
+    client.force_login(seller)
     assert client.post(reverse(f"invoicing:{name}", args=[invoice.pk])).status_code == 403
 
 

@@ -26,7 +26,7 @@ D = Decimal
 
 
 def test_prepaid_block_is_invoiced_upfront_then_consumed_into_upselling(
-    make_order, prepaid_product, seller, worker, project
+    make_order, prepaid_product, seller, agent, project
 ):
     order, line = make_order(prepaid_product, "50")
     assert line.price_subtotal == D("25000.00")
@@ -45,21 +45,21 @@ def test_prepaid_block_is_invoiced_upfront_then_consumed_into_upselling(
     )
 
     # One line a day: at most 24 h a day per employee.
-    logged = tuple(log(worker, "10", line, project, TODAY - datetime.timedelta(days=n)) for n in range(3))
+    logged = tuple(log(agent, "10", line, project, TODAY - datetime.timedelta(days=n)) for n in range(3))
     assert fresh(line).remaining_hours == D("20.00")
     for n in range(3, 5):
-        log(worker, "12.5", line, project, TODAY - datetime.timedelta(days=n))
+        log(agent, "12.5", line, project, TODAY - datetime.timedelta(days=n))
     assert (fresh(line).qty_delivered, line.remaining_hours) == (D("55.00"), D("-5.00"))
     assert line.invoice_status == "upselling"
     assert fresh(order).invoice_status == "upselling"
     # prepaid lines are never linked to invoices: their time stays editable
     assert not TimesheetLine.objects.filter(invoice__isnull=False).exists()
-    ts.timesheet_update(line=logged[0], user=worker, hours=D("5"))
+    ts.timesheet_update(line=logged[0], user=agent, hours=D("5"))
     assert (fresh(line).qty_delivered, fresh(order).invoice_status) == (D("50.00"), "invoiced")
 
 
 def test_postpaid_service_on_timesheets_is_billed_by_period(
-    make_order, timesheet_product, seller, worker, project, settings
+    make_order, timesheet_product, seller, agent, project, settings
 ):
     settings.TIMESHEET_MAX_DAYS_AHEAD = 7
     order, line = make_order(timesheet_product, "10")
@@ -68,8 +68,8 @@ def test_postpaid_service_on_timesheets_is_billed_by_period(
         inv.invoice_create_from_order(order=order, user=seller)
     assert not Invoice.objects.exists()
 
-    october = log(worker, "3.5", line, project, datetime.date(2026, 10, 30))
-    november = log(worker, "2", line, project, datetime.date(2026, 11, 2))
+    october = log(agent, "3.5", line, project, datetime.date(2026, 10, 30))
+    november = log(agent, "2", line, project, datetime.date(2026, 11, 2))
     assert (fresh(line).qty_delivered, line.qty_to_invoice, fresh(order).invoice_status) == (
         D("5.50"),
         D("5.50"),
@@ -105,28 +105,28 @@ def test_postpaid_service_on_timesheets_is_billed_by_period(
 
 
 def test_postpaid_order_is_invoiced_when_delivery_reaches_the_estimate(
-    make_order, timesheet_product, seller, worker, project
+    make_order, timesheet_product, seller, agent, project
 ):
     order, line = make_order(timesheet_product, "5.5")
-    log(worker, "3.5", line, project, datetime.date(2026, 10, 30))
-    log(worker, "2", line, project, datetime.date(2026, 11, 2))
+    log(agent, "3.5", line, project, datetime.date(2026, 10, 30))
+    log(agent, "2", line, project, datetime.date(2026, 11, 2))
     inv.invoice_create_from_order(order=order, user=seller)
     assert (fresh(line).invoice_status, fresh(order).invoice_status) == ("invoiced", "invoiced")
 
 
-def test_period_without_time_has_nothing_to_invoice(make_order, timesheet_product, seller, worker, project):
+def test_period_without_time_has_nothing_to_invoice(make_order, timesheet_product, seller, agent, project):
     order, line = make_order(timesheet_product, "10")
-    log(worker, "3.5", line, project, datetime.date(2026, 10, 30))
+    log(agent, "3.5", line, project, datetime.date(2026, 10, 30))
     with pytest.raises(DomainError, match="nothing to invoice"):
         inv.invoice_create_from_order(order=order, user=seller, period_start=datetime.date(2026, 11, 1))
     assert not Invoice.objects.exists()
     assert fresh(line).qty_invoiced == 0
 
 
-def test_period_open_at_the_start(make_order, timesheet_product, seller, worker, project):
+def test_period_open_at_the_start(make_order, timesheet_product, seller, agent, project):
     order, line = make_order(timesheet_product, "10")
-    log(worker, "3.5", line, project, datetime.date(2026, 10, 30))
-    log(worker, "2", line, project, datetime.date(2026, 11, 2))
+    log(agent, "3.5", line, project, datetime.date(2026, 10, 30))
+    log(agent, "2", line, project, datetime.date(2026, 11, 2))
     invoice = inv.invoice_create_from_order(order=order, user=seller, period_end=datetime.date(2026, 10, 31))
     assert invoice.lines.get().quantity == D("3.50")
 
@@ -212,10 +212,10 @@ def test_locked_order_can_still_be_invoiced(make_order, prepaid_product, seller)
     assert inv.invoice_create_from_order(order=order, user=seller).amount_total == D("500.00")
 
 
-def test_preview_shows_the_invoice_without_writing(make_order, timesheet_product, seller, worker, project):
+def test_preview_shows_the_invoice_without_writing(make_order, timesheet_product, seller, agent, project):
     order, line = make_order(timesheet_product, "10")
     assert "nothing to invoice" in inv_selectors.invoice_preview_from_order(order=order)["error"]
-    log(worker, "2", line, project)
+    log(agent, "2", line, project)
     preview = inv_selectors.invoice_preview_from_order(order=order)
     assert preview["error"] is None
     assert preview["lines"] == [

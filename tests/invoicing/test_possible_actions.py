@@ -19,13 +19,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def prepaid_order(sales_user):
+def prepaid_order(seller):
     """A confirmed order of one prepaid 10 h block at 500.00 (nothing invoiced yet)."""
     customer = CustomerFactory(name="Cyberdyne", email="ap@cyberdyne.example")
     order = sales.order_create(
-        customer=customer, user=sales_user, lines=[{"product": ProductFactory(), "quantity": 10}]
+        customer=customer, user=seller, lines=[{"product": ProductFactory(), "quantity": 10}]
     )
-    return sales.order_confirm(order=order, user=sales_user)
+    return sales.order_confirm(order=order, user=seller)
 
 
 def order_page(client, order) -> str:
@@ -33,12 +33,12 @@ def order_page(client, order) -> str:
 
 
 def test_a_fully_invoiced_order_offers_no_create_invoice_and_the_service_refuses_it(
-    client, sales_user, prepaid_order
+    client, seller, prepaid_order
 ):
-    client.force_login(sales_user)
+    client.force_login(seller)
     page = order_page(client, prepaid_order)
     assert "Create invoice" in page and "Cancel order" in page
-    invoicing.invoice_create_from_order(order=prepaid_order, user=sales_user)
+    invoicing.invoice_create_from_order(order=prepaid_order, user=seller)
     prepaid_order.refresh_from_db()
     assert prepaid_order.invoice_status == Order.InvoiceStatus.INVOICED
     assert not prepaid_order.is_invoiceable
@@ -49,14 +49,14 @@ def test_a_fully_invoiced_order_offers_no_create_invoice_and_the_service_refuses
     for method, amount in (("regular", None), ("down_payment_percent", Decimal("10"))):
         with pytest.raises(DomainError, match="nothing to invoice"):
             invoicing.invoice_create_from_order(
-                order=prepaid_order, user=sales_user, method=method, amount=amount
+                order=prepaid_order, user=seller, method=method, amount=amount
             )
     dialog = client.get(reverse("invoicing:order_invoice_create", args=[prepaid_order.pk])).content.decode()
     assert "is fully invoiced: nothing is left to bill" in dialog
 
 
-def test_a_credited_invoice_offers_no_second_credit_note(client, sales_user, accountant, prepaid_order):
-    invoice = invoicing.invoice_create_from_order(order=prepaid_order, user=sales_user)
+def test_a_credited_invoice_offers_no_second_credit_note(client, seller, accountant, prepaid_order):
+    invoice = invoicing.invoice_create_from_order(order=prepaid_order, user=seller)
     invoicing.invoice_post(invoice=invoice, user=accountant)
     client.force_login(accountant)
     url = reverse("invoicing:invoice_detail", args=[invoice.pk])
@@ -72,9 +72,9 @@ def test_a_credited_invoice_offers_no_second_credit_note(client, sales_user, acc
 
 
 def test_posting_and_paying_end_in_a_message_with_money_and_its_currency(
-    client, sales_user, accountant, prepaid_order
+    client, seller, accountant, prepaid_order
 ):
-    invoice = invoicing.invoice_create_from_order(order=prepaid_order, user=sales_user)
+    invoice = invoicing.invoice_create_from_order(order=prepaid_order, user=seller)
     client.force_login(accountant)
     response = client.post(reverse("invoicing:invoice_post", args=[invoice.pk]), follow=True)
     assert "Invoice posted as " in " ".join(str(m) for m in response.context["messages"])
@@ -93,12 +93,12 @@ def test_posting_and_paying_end_in_a_message_with_money_and_its_currency(
     assert "5,000.00 EUR" in response.content.decode()  # the invoice total, grouped, with currency
 
 
-def test_the_period_column_shows_the_billed_time_when_no_period_was_chosen(client, sales_user, agent):
+def test_the_period_column_shows_the_billed_time_when_no_period_was_chosen(client, seller, agent):
     customer = CustomerFactory()
     order = sales.order_create(
-        customer=customer, user=sales_user, lines=[{"product": ProductFactory(timesheet=True), "quantity": 5}]
+        customer=customer, user=seller, lines=[{"product": ProductFactory(timesheet=True), "quantity": 5}]
     )
-    order = sales.order_confirm(order=order, user=sales_user)
+    order = sales.order_confirm(order=order, user=seller)
     project = ProjectFactory(customer=customer)
     for day in (datetime.date(2026, 11, 3), datetime.date(2026, 11, 17)):
         timesheet_log(
@@ -109,8 +109,8 @@ def test_the_period_column_shows_the_billed_time_when_no_period_was_chosen(clien
             project=project,
             sale_line=order.lines.get(),
         )
-    invoice = invoicing.invoice_create_from_order(order=order, user=sales_user)
-    client.force_login(sales_user)
+    invoice = invoicing.invoice_create_from_order(order=order, user=seller)
+    client.force_login(seller)
     html = client.get(reverse("invoicing:invoice_detail", args=[invoice.pk])).content.decode()
     assert "2026-11-03 – 2026-11-17" in html
 

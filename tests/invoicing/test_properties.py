@@ -44,8 +44,8 @@ actions = st.lists(
 MAX_A_DAY = Decimal("24")
 
 
-def day_total(worker, day, exclude=None) -> Decimal:
-    rows = TimesheetLine.objects.filter(employee=worker, date=day).exclude(pk=exclude)
+def day_total(agent, day, exclude=None) -> Decimal:
+    rows = TimesheetLine.objects.filter(employee=agent, date=day).exclude(pk=exclude)
     return rows.aggregate(s=Sum("hours"))["s"] or Decimal("0")
 
 
@@ -54,15 +54,15 @@ def pick(queryset, index):
     return rows[index % len(rows)] if rows else None
 
 
-def apply(action, *, lines, order, worker, seller, project):
+def apply(action, *, lines, order, agent, seller, project):
     kind = action[0]
     if kind == "log":
         _, which, h, days_ago = action
         day = TODAY - datetime.timedelta(days=days_ago)
-        over = day_total(worker, day) + h > MAX_A_DAY
+        over = day_total(agent, day) + h > MAX_A_DAY
         try:
             ts.timesheet_log(
-                employee=worker, user=worker, date=day, hours=h, project=project, sale_line=lines[which]
+                employee=agent, user=agent, date=day, hours=h, project=project, sale_line=lines[which]
             )
         except DomainError as exc:
             assert over and exc.field == "hours", exc.message  # only the 24 h a day refuses it
@@ -72,9 +72,9 @@ def apply(action, *, lines, order, worker, seller, project):
         line = pick(TimesheetLine.objects.all(), action[1])
         if line is not None:
             billed = line.invoice_id is not None
-            over = day_total(worker, line.date, exclude=line.pk) + action[2] > MAX_A_DAY
+            over = day_total(agent, line.date, exclude=line.pk) + action[2] > MAX_A_DAY
             try:
-                ts.timesheet_update(line=line, user=worker, hours=action[2])
+                ts.timesheet_update(line=line, user=agent, hours=action[2])
             except DomainError:
                 assert billed or over, "an unbilled line must stay editable within 24 h a day"
             else:
@@ -85,7 +85,7 @@ def apply(action, *, lines, order, worker, seller, project):
         if line is not None:
             billed = line.invoice_id is not None
             try:
-                ts.timesheet_delete(line=line, user=worker)
+                ts.timesheet_delete(line=line, user=agent)
             except DomainError:
                 assert billed
             else:
@@ -139,7 +139,7 @@ def check_invariants(lines):
 )
 @given(actions=actions)
 def test_random_billing_sequences_keep_figures_consistent(
-    actions, make_order, timesheet_product, prepaid_product, days, seller, worker, project
+    actions, make_order, timesheet_product, prepaid_product, days, seller, agent, project
 ):
     with transaction.atomic():
         order, postpaid = make_order(timesheet_product, "40")
@@ -151,6 +151,6 @@ def test_random_billing_sequences_keep_figures_consistent(
         )
         lines = [postpaid, in_days, prepaid]
         for action in actions:
-            apply(action, lines=lines, order=order, worker=worker, seller=seller, project=project)
+            apply(action, lines=lines, order=order, agent=agent, seller=seller, project=project)
             check_invariants(lines)
         transaction.set_rollback(True)

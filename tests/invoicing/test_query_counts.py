@@ -41,25 +41,25 @@ def count_queries(func):
 
 @pytest.mark.parametrize("existing", [10, 2000])
 def test_logging_time_takes_at_most_11_queries_whatever_the_history(
-    make_order, timesheet_product, project, worker, existing, django_assert_max_num_queries
+    make_order, timesheet_product, project, agent, existing, django_assert_max_num_queries
 ):
     _, line = make_order(timesheet_product, "10")
-    add_timesheets(line, project, worker, existing)
+    add_timesheets(line, project, agent, existing)
     with django_assert_max_num_queries(11):  # 10 + the audit event's INSERT
         ts.timesheet_log(
-            employee=worker, user=worker, date=TODAY, hours=Decimal("1"), project=project, sale_line=line
+            employee=agent, user=agent, date=TODAY, hours=Decimal("1"), project=project, sale_line=line
         )
     line.refresh_from_db()
     assert line.qty_delivered == Decimal(existing) / 2 + 1
 
 
 def test_invoicing_2000_timesheet_lines_costs_what_invoicing_20_costs(
-    make_order, timesheet_product, project, worker, seller
+    make_order, timesheet_product, project, agent, seller
 ):
     counts = {}
     for size in (20, 2000):
         order, line = make_order(timesheet_product, "10")
-        add_timesheets(line, project, worker, size)
+        add_timesheets(line, project, agent, size)
         counts[size], invoice = count_queries(
             lambda order=order: inv.invoice_create_from_order(order=order, user=seller)
         )
@@ -68,11 +68,11 @@ def test_invoicing_2000_timesheet_lines_costs_what_invoicing_20_costs(
     assert counts[20] == counts[2000] <= 20, counts
 
 
-def test_invoicing_with_a_period_is_constant_too(make_order, timesheet_product, project, worker, seller):
+def test_invoicing_with_a_period_is_constant_too(make_order, timesheet_product, project, agent, seller):
     counts = {}
     for size in (20, 2000):
         order, line = make_order(timesheet_product, "10")
-        add_timesheets(line, project, worker, size)
+        add_timesheets(line, project, agent, size)
         counts[size], invoice = count_queries(
             lambda order=order: inv.invoice_create_from_order(
                 order=order, user=seller, period_start=TODAY - datetime.timedelta(days=9), period_end=TODAY

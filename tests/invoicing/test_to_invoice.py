@@ -62,27 +62,27 @@ def make_orders(n_orders: int, *, tasks_per_order: int = 4, done: bool = True) -
     return orders
 
 
-def test_the_list_shows_done_tasks_whose_order_has_something_to_invoice(sales_user):
+def test_the_list_shows_done_tasks_whose_order_has_something_to_invoice(seller):
     (to_bill,) = make_orders(1, tasks_per_order=1)
     (not_done,) = make_orders(1, tasks_per_order=1, done=False)
     (billed,) = make_orders(1, tasks_per_order=1)
-    invoice_create_from_order(order=billed, user=sales_user)
+    invoice_create_from_order(order=billed, user=seller)
 
-    listed = list(tasks_to_invoice(user=sales_user))
+    listed = list(tasks_to_invoice(user=seller))
 
     assert [t.sale_line.order_id for t in listed] == [to_bill.pk]
     assert listed[0].total_hours == Decimal("1.50")
 
 
-def test_the_list_is_for_sales(client, agent, customer_user, sales_user):
+def test_the_list_is_for_sales(client, agent, customer_user, seller):
     make_orders(1, tasks_per_order=1)
-    for user, code in ((agent, 403), (customer_user, 403), (sales_user, 200)):
+    for user, code in ((agent, 403), (customer_user, 403), (seller, 200)):
         client.force_login(user)
         assert client.get(reverse("projects:to_invoice")).status_code == code
 
 
-def test_the_to_invoice_page_lists_tasks_with_a_constant_number_of_queries(client, sales_user):
-    client.force_login(sales_user)
+def test_the_to_invoice_page_lists_tasks_with_a_constant_number_of_queries(client, seller):
+    client.force_login(seller)
     make_orders(2, tasks_per_order=1)
     with CaptureQueriesContext(connection) as small:
         client.get(reverse("projects:to_invoice"))
@@ -94,10 +94,10 @@ def test_the_to_invoice_page_lists_tasks_with_a_constant_number_of_queries(clien
 
 
 def test_create_invoices_makes_one_draft_per_order_in_one_job(
-    client, sales_user, django_capture_on_commit_callbacks
+    client, seller, django_capture_on_commit_callbacks
 ):
     orders = make_orders(3, tasks_per_order=2)
-    client.force_login(sales_user)
+    client.force_login(seller)
     task_ids = list(Task.objects.filter(sale_line__order__in=orders[:2]).values_list("pk", flat=True))
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -118,21 +118,21 @@ def test_create_invoices_makes_one_draft_per_order_in_one_job(
     assert "2 draft invoices created" in html
     assert 'hx-trigger="every 1s"' not in html
     # Invoiced orders leave the list.
-    remaining = {t.sale_line.order_id for t in tasks_to_invoice(user=sales_user)}
+    remaining = {t.sale_line.order_id for t in tasks_to_invoice(user=seller)}
     assert remaining == {orders[2].pk}
 
 
-def test_selecting_nothing_says_so(client, sales_user):
-    client.force_login(sales_user)
+def test_selecting_nothing_says_so(client, seller):
+    client.force_login(seller)
     response = client.post(reverse("projects:to_invoice"), {}, follow=True)
     assert "Select at least one task" in response.content.decode()
 
 
-def test_one_failing_order_does_not_stop_the_others_and_its_error_is_reported(sales_user):
+def test_one_failing_order_does_not_stop_the_others_and_its_error_is_reported(seller):
     good_a, good_b = make_orders(2, tasks_per_order=1)
-    draft = OrderFactory(state=Order.State.DRAFT, name="SO07777", salesperson=sales_user)
+    draft = OrderFactory(state=Order.State.DRAFT, name="SO07777", salesperson=seller)
 
-    result = invoice_orders_task.apply(args=[[good_a.pk, draft.pk, good_b.pk], sales_user.pk])
+    result = invoice_orders_task.apply(args=[[good_a.pk, draft.pk, good_b.pk], seller.pk])
 
     summary = result.get()
     assert summary["done"] == summary["total"] == 3
@@ -141,18 +141,18 @@ def test_one_failing_order_does_not_stop_the_others_and_its_error_is_reported(sa
     assert sorted(Invoice.objects.values_list("order_id", flat=True)) == sorted([good_a.pk, good_b.pk])
 
 
-def test_the_job_reports_its_progress_and_outcome_in_its_state(sales_user):
+def test_the_job_reports_its_progress_and_outcome_in_its_state(seller):
     orders = make_orders(2, tasks_per_order=1)
     job_id = str(uuid.uuid4())
-    invoice_orders_task.apply(args=[[o.pk for o in orders], sales_user.pk], task_id=job_id)
+    invoice_orders_task.apply(args=[[o.pk for o in orders], seller.pk], task_id=job_id)
     result = AsyncResult(job_id, app=invoice_orders_task.app)
     assert result.state == "SUCCESS"
     assert result.info["done"] == 2 and result.info["total"] == 2 and result.info["errors"] == []
 
 
-def test_the_status_view_polls_while_the_job_runs(client, sales_user):
+def test_the_status_view_polls_while_the_job_runs(client, seller):
     """A worker-run job in progress: the real result backend holds its PROGRESS state."""
-    client.force_login(sales_user)
+    client.force_login(seller)
     job_id = str(uuid.uuid4())
     session = client.session
     session["projects_invoice_jobs"] = [job_id]
@@ -172,8 +172,8 @@ def test_the_status_view_polls_while_the_job_runs(client, sales_user):
     assert 'role="progressbar"' in page.content.decode()
 
 
-def test_someone_elses_job_is_404(client, sales_user):
-    client.force_login(sales_user)
+def test_someone_elses_job_is_404(client, seller):
+    client.force_login(seller)
     assert client.get(reverse("projects:invoice_job_status", args=[str(uuid.uuid4())])).status_code == 404
 
 
@@ -183,7 +183,7 @@ def _job_queries(orders, user) -> int:
     return len(ctx)
 
 
-def test_the_batch_job_runs_in_a_constant_number_of_queries_per_order(sales_user):
+def test_the_batch_job_runs_in_a_constant_number_of_queries_per_order(seller):
     """200 tasks on 50 orders: the per-order query count is the same at 10 and at 50 orders."""
     one = make_orders(1)
     ten = make_orders(10)
@@ -191,9 +191,9 @@ def test_the_batch_job_runs_in_a_constant_number_of_queries_per_order(sales_user
     assert Task.objects.filter(sale_line__order__in=fifty).count() == 200
 
     q1, q10, q50 = (
-        _job_queries(one, sales_user),
-        _job_queries(ten, sales_user),
-        _job_queries(fifty, sales_user),
+        _job_queries(one, seller),
+        _job_queries(ten, seller),
+        _job_queries(fifty, seller),
     )
 
     per_order_small = (q10 - q1) / 9

@@ -97,15 +97,15 @@ def test_portal_shows_the_chart_and_its_text(client, customer_user, block):
     assert "run out on 2026-12-10" in html
 
 
-def test_order_page_shows_the_chart_to_staff(client, sales_user, block):
-    client.force_login(sales_user)
+def test_order_page_shows_the_chart_to_staff(client, seller, block):
+    client.force_login(seller)
     html = client.get(reverse("sales:order_detail", args=[block.order_id])).content.decode()
     assert 'id="burndown"' in html and "20.00 h left" in html
 
 
-def test_quotations_have_no_chart(client, sales_user):
+def test_quotations_have_no_chart(client, seller):
     line = OrderLineFactory(order=OrderFactory(state=Order.State.DRAFT), quantity=Decimal("10.00"))
-    client.force_login(sales_user)
+    client.force_login(seller)
     html = client.get(reverse("sales:order_detail", args=[line.order_id])).content.decode()
     assert 'id="burndown"' not in html
 

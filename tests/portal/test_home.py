@@ -47,7 +47,7 @@ def posted_invoice(order, user):
 
 
 @pytest.fixture
-def portal_world(customer_user, agent, sales_user, accountant):
+def portal_world(customer_user, agent, other_seller, accountant):
     """Globex (the contact's customer) and Other Co, each with a prepaid block, tickets, an invoice."""
     tax = TaxFactory(rate=Decimal("21.000"))
     support = ProductFactory(name="Support 50 h", price=Decimal("500.00"), tax=tax)
@@ -56,7 +56,7 @@ def portal_world(customer_user, agent, sales_user, accountant):
     other = CustomerFactory(name="Other Co")
     team = TeamFactory(name="Care", members=[agent])
 
-    g_order = confirmed_order(globex, sales_user, support, "50")
+    g_order = confirmed_order(globex, other_seller, support, "50")
     g_line = g_order.lines.get()
     g_ticket = TicketFactory(title="VPN drops", team=team, customer=globex, sale_line=g_line)
     TicketFactory(title="Printer jam", team=team, customer=globex, sale_line=g_line)
@@ -64,7 +64,7 @@ def portal_world(customer_user, agent, sales_user, accountant):
     log(g_ticket, agent, "0.25")
     g_invoice = posted_invoice(g_order, accountant)
 
-    o_order = confirmed_order(other, sales_user, support, "10")
+    o_order = confirmed_order(other, other_seller, support, "10")
     o_ticket = TicketFactory(
         title="Other secret ticket", team=team, customer=other, sale_line=o_order.lines.get()
     )
@@ -104,10 +104,10 @@ def test_customer_sees_their_tickets_with_stage_and_not_others(portal_client, po
     assert "Other secret ticket" not in html
 
 
-def test_customer_sees_their_posted_invoices_with_a_pdf_link_only(portal_client, portal_world, sales_user):
+def test_customer_sees_their_posted_invoices_with_a_pdf_link_only(portal_client, portal_world, other_seller):
     draft = invoicing_services.invoice_create_from_order(
-        order=confirmed_order(portal_world["globex"], sales_user, portal_world["support"], "5"),
-        user=sales_user,
+        order=confirmed_order(portal_world["globex"], other_seller, portal_world["support"], "5"),
+        user=other_seller,
     )
     response = portal_client.get(reverse("portal:home"))
     invoices = list(response.context["invoices"])
@@ -137,10 +137,10 @@ def test_another_customers_invoice_is_404(portal_client, portal_world):
     assert response.status_code == 404
 
 
-def test_own_draft_invoice_and_unknown_ids_are_404(portal_client, portal_world, sales_user):
+def test_own_draft_invoice_and_unknown_ids_are_404(portal_client, portal_world, other_seller):
     draft = invoicing_services.invoice_create_from_order(
-        order=confirmed_order(portal_world["globex"], sales_user, portal_world["support"], "5"),
-        user=sales_user,
+        order=confirmed_order(portal_world["globex"], other_seller, portal_world["support"], "5"),
+        user=other_seller,
     )
     assert draft.state == Invoice.State.DRAFT
     assert portal_client.get(reverse("portal:invoice_pdf", args=[draft.pk])).status_code == 404
@@ -176,9 +176,9 @@ def test_over_consumed_block_shows_negative_hours_in_red(portal_client, portal_w
     assert 'class="num hours-left negative"' in html
 
 
-def test_block_sold_in_days_shows_hours(portal_client, portal_world, sales_user, agent):
+def test_block_sold_in_days_shows_hours(portal_client, portal_world, other_seller, agent):
     days_block = ProductFactory(name="Support days", uom=uom("Days"), price=Decimal("800.00"))
-    order = confirmed_order(portal_world["globex"], sales_user, days_block, "2")
+    order = confirmed_order(portal_world["globex"], other_seller, days_block, "2")
     log(portal_world["globex"].tickets.first(), agent, "4.00", line=order.lines.get())
     lines = portal_client.get(reverse("portal:home")).context["prepaid_lines"]
     days_line = next(line for line in lines if line.order == order.name)
@@ -191,10 +191,10 @@ def test_block_sold_in_days_shows_hours(portal_client, portal_world, sales_user,
 
 @pytest.mark.parametrize("extra", [0, 6])
 def test_portal_page_query_count_does_not_grow_with_data(
-    portal_client, portal_world, sales_user, agent, accountant, extra, django_assert_num_queries
+    portal_client, portal_world, other_seller, agent, accountant, extra, django_assert_num_queries
 ):
     for i in range(extra):
-        order = confirmed_order(portal_world["globex"], sales_user, portal_world["support"], "10")
+        order = confirmed_order(portal_world["globex"], other_seller, portal_world["support"], "10")
         ticket = TicketFactory(title=f"More {i}", team=portal_world["team"], customer=portal_world["globex"])
         log(ticket, agent, "1.00", line=order.lines.get())
         posted_invoice(order, accountant)

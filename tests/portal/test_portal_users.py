@@ -23,8 +23,8 @@ def set_password_link(mail) -> str:
     return re.search(r"http://[^\s]+/portal/set-password/[^\s]+/", mail.body).group(0)
 
 
-def test_api_creates_a_portal_user_with_a_password(api_as, sales_user, customer, mailoutbox):
-    response = api_as(sales_user).post(
+def test_api_creates_a_portal_user_with_a_password(api_as, seller, customer, mailoutbox):
+    response = api_as(seller).post(
         url(customer), {"username": "carla", "email": "carla@globex.example", "password": "S3cure-pass!"}
     )
     assert response.status_code == 201, response.json()
@@ -33,7 +33,7 @@ def test_api_creates_a_portal_user_with_a_password(api_as, sales_user, customer,
     assert user.roles == ["customer"] and user.check_password("S3cure-pass!")
     assert list(user.customers.all()) == [customer]
     assert mailoutbox == []
-    assert AuditEvent.objects.filter(action="portal_user.create", actor=sales_user).exists()
+    assert AuditEvent.objects.filter(action="portal_user.create", actor=seller).exists()
 
 
 def test_api_without_password_sends_an_invitation_whose_link_sets_the_password(
@@ -59,8 +59,8 @@ def test_api_without_password_sends_an_invitation_whose_link_sets_the_password(
     assert client.get(path, follow=True).context["validlink"] is False  # used once
 
 
-def test_a_customer_may_have_several_portal_users(api_as, sales_user, customer):
-    client = api_as(sales_user)
+def test_a_customer_may_have_several_portal_users(api_as, seller, customer):
+    client = api_as(seller)
     for name in ("one", "two"):
         assert client.post(url(customer), {"username": name, "email": f"{name}@g.example"}).status_code == 201
     assert [u["username"] for u in client.get(url(customer)).json()["results"]] == ["one", "two"]
@@ -72,11 +72,11 @@ def test_a_customer_may_have_several_portal_users(api_as, sales_user, customer):
         ({"username": "", "email": "a@b.example"}, "username"),
         ({"username": "x", "email": "not-an-email"}, "email"),
         ({"username": "x", "email": "a@b.example", "password": "123"}, "password"),
-        ({"username": "sales", "email": "a@b.example"}, "username"),  # taken
+        ({"username": "seller", "email": "a@b.example"}, "username"),  # taken (the seller's)
     ],
 )
-def test_bad_input_is_a_field_error(api_as, sales_user, customer, payload, field):
-    response = api_as(sales_user).post(url(customer), payload)
+def test_bad_input_is_a_field_error(api_as, seller, customer, payload, field):
+    response = api_as(seller).post(url(customer), payload)
     assert response.status_code == 400 and field in response.json()
     assert not User.objects.filter(email="a@b.example").exists()
 
@@ -94,18 +94,18 @@ def test_superuser_manages_portal_users(api_as, customer, django_user_model):
     assert api_as(boss).post(url(customer), {"username": "z", "email": "z@z.example"}).status_code == 201
 
 
-def test_unknown_customer_is_404(api_as, sales_user):
-    assert api_as(sales_user).get("/api/v1/customers/999999/portal_users/").status_code == 404
+def test_unknown_customer_is_404(api_as, seller):
+    assert api_as(seller).get("/api/v1/customers/999999/portal_users/").status_code == 404
 
 
-def test_deactivation_ends_sessions_and_tokens(api_as, sales_user, customer, client):
+def test_deactivation_ends_sessions_and_tokens(api_as, seller, customer, client):
     contact = UserFactory(username="leaver", roles=["customer"])
     customer.portal_users.add(contact)
     token = Token.objects.create(user=contact)
     client.force_login(contact)
     assert client.get(reverse("portal:home")).status_code == 200
 
-    response = api_as(sales_user).post(f"{url(customer)}{contact.pk}/deactivate/")
+    response = api_as(seller).post(f"{url(customer)}{contact.pk}/deactivate/")
     assert response.status_code == 200 and response.json()["is_active"] is False
 
     assert not Token.objects.filter(pk=token.pk).exists()
@@ -117,9 +117,9 @@ def test_deactivation_ends_sessions_and_tokens(api_as, sales_user, customer, cli
     assert token_client.get("/api/v1/users/me/").status_code == 401
 
 
-def test_staff_cannot_be_deactivated_as_portal_users(api_as, sales_user, customer, agent):
+def test_staff_cannot_be_deactivated_as_portal_users(api_as, seller, customer, agent):
     customer.portal_users.add(agent)
-    response = api_as(sales_user).post(f"{url(customer)}{agent.pk}/deactivate/")
+    response = api_as(seller).post(f"{url(customer)}{agent.pk}/deactivate/")
     assert response.status_code == 400
     agent.refresh_from_db()
     assert agent.is_active
@@ -127,9 +127,9 @@ def test_staff_cannot_be_deactivated_as_portal_users(api_as, sales_user, custome
 
 # --- The staff page -------------------------------------------------------------------------
 def test_sales_invites_a_contact_from_the_customer_page(
-    client, sales_user, customer, mailoutbox, django_capture_on_commit_callbacks
+    client, seller, customer, mailoutbox, django_capture_on_commit_callbacks
 ):
-    client.force_login(sales_user)
+    client.force_login(seller)
     detail = client.get(reverse("sales:customer_detail", args=[customer.pk])).content.decode()
     page_url = reverse("portal:customer_users", args=[customer.pk])
     assert page_url in detail
@@ -140,8 +140,8 @@ def test_sales_invites_a_contact_from_the_customer_page(
     assert "erin" in client.get(page_url).content.decode()
 
 
-def test_invite_page_shows_field_errors(client, sales_user, customer):
-    client.force_login(sales_user)
+def test_invite_page_shows_field_errors(client, seller, customer):
+    client.force_login(seller)
     response = client.post(
         reverse("portal:customer_users", args=[customer.pk]), {"username": "", "email": "x"}
     )
@@ -154,31 +154,31 @@ def test_other_roles_cannot_open_the_portal_users_page(client, customer, role):
     assert client.get(reverse("portal:customer_users", args=[customer.pk])).status_code == 403
 
 
-def test_deactivate_from_the_page(client, sales_user, customer):
+def test_deactivate_from_the_page(client, seller, customer):
     contact = UserFactory(username="bye", roles=["customer"])
     customer.portal_users.add(contact)
-    client.force_login(sales_user)
+    client.force_login(seller)
     response = client.post(reverse("portal:customer_user_deactivate", args=[customer.pk, contact.pk]))
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.is_active is False
 
 
-def test_page_cannot_touch_a_user_of_another_customer(client, sales_user, customer):
+def test_page_cannot_touch_a_user_of_another_customer(client, seller, customer):
     stranger = UserFactory(username="stranger", roles=["customer"])
     CustomerFactory().portal_users.add(stranger)
-    client.force_login(sales_user)
+    client.force_login(seller)
     response = client.post(reverse("portal:customer_user_deactivate", args=[customer.pk, stranger.pk]))
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("n_users", [1, 25])
 def test_portal_users_page_query_count_does_not_grow(
-    client, sales_user, customer, n_users, django_assert_num_queries
+    client, seller, customer, n_users, django_assert_num_queries
 ):
     for i in range(n_users):
         customer.portal_users.add(UserFactory(username=f"contact-{i}", roles=["customer"]))
-    client.force_login(sales_user)
+    client.force_login(seller)
     url = reverse("portal:customer_users", args=[customer.pk])
     # savepoint, session, user, roles, customer, users, release
     with django_assert_num_queries(7):

@@ -17,11 +17,9 @@ def test_projects_list_has_the_contract_fields(api_as, agent, field_task):
     assert {"id", "name", "customer", "billable", "sale_line"} <= set(row)
 
 
-def test_sales_create_a_project_and_bad_input_is_field_level(
-    api_as, sales_user, customer, confirmed_field_order
-):
+def test_sales_create_a_project_and_bad_input_is_field_level(api_as, seller, customer, confirmed_field_order):
     _, line = confirmed_field_order
-    client = api_as(sales_user)
+    client = api_as(seller)
     response = client.post(
         "/api/v1/projects/", {"name": "Boilers", "customer": customer.pk, "sale_line": line.pk}, format="json"
     )
@@ -94,8 +92,8 @@ def test_adding_a_service_as_material_is_400_on_product(api_as, agent, field_tas
     assert response.json() == {"product": ["Only goods can be added as materials."]}
 
 
-def test_done_then_done_again_is_409(api_as, sales_user, field_task, cable):
-    client = api_as(sales_user)
+def test_done_then_done_again_is_409(api_as, seller, field_task, cable):
+    client = api_as(seller)
     client.post(
         f"/api/v1/tasks/{field_task.pk}/add_material/", {"product": cable.pk, "quantity": "1"}, format="json"
     )

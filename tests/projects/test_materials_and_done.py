@@ -141,7 +141,7 @@ def test_a_task_without_an_order_records_materials_without_billing(agent, cable)
     assert StockMove.objects.get().quantity == Decimal("-1.00")
 
 
-def test_time_logged_after_done_is_billable_on_a_new_invoice(field_task, cable, agent, sales_user):
+def test_time_logged_after_done_is_billable_on_a_new_invoice(field_task, cable, agent, seller):
     import datetime
 
     from invoicing.services import invoice_create_from_order
@@ -152,7 +152,7 @@ def test_time_logged_after_done_is_billable_on_a_new_invoice(field_task, cable, 
     task_material_add(task=field_task, product=cable, quantity=Decimal("2"), user=agent)
     task_mark_done(task=field_task, user=agent)
     order = field_task.sale_line.order
-    first = invoice_create_from_order(order=order, user=sales_user)
+    first = invoice_create_from_order(order=order, user=seller)
     assert {(ln.product_id, ln.quantity) for ln in first.lines.all() if ln.product_id} == {
         (field_task.sale_line.product_id, Decimal("1.50")),
         (cable.pk, Decimal("2.00")),
@@ -161,7 +161,7 @@ def test_time_logged_after_done_is_billable_on_a_new_invoice(field_task, cable, 
     timesheet_log(employee=agent, date=today, hours=Decimal("0.75"), task=field_task, user=agent)
     order.refresh_from_db()
     assert order.invoice_status == Order.InvoiceStatus.TO_INVOICE
-    second = invoice_create_from_order(order=order, user=sales_user)
+    second = invoice_create_from_order(order=order, user=seller)
     assert [(ln.product_id, ln.quantity) for ln in second.lines.all() if ln.product_id] == [
         (field_task.sale_line.product_id, Decimal("0.75"))
     ]

@@ -88,15 +88,15 @@ def test_an_order_without_tracked_services_creates_nothing(customer, agent):
     assert Project.objects.filter(sale_order=order).count() == 0
 
 
-def test_order_confirm_service_creates_the_tasks(customer, field_product, sales_user):
+def test_order_confirm_service_creates_the_tasks(customer, field_product, seller):
     """Through the real sales service (not just the signal)."""
     from sales.services import order_confirm
 
     order = OrderFactory(customer=customer, state=Order.State.DRAFT)
     line = OrderLineFactory(order=order, product=field_product, quantity=Decimal("3"))
-    order_confirm(order=order, user=sales_user)
+    order_confirm(order=order, user=seller)
     with pytest.raises(ConflictError):
-        order_confirm(order=Order.objects.get(pk=order.pk), user=sales_user)
+        order_confirm(order=Order.objects.get(pk=order.pk), user=seller)
     assert list(Task.objects.values_list("sale_line_id", flat=True)) == [line.pk]
 
 

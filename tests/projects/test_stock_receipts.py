@@ -28,14 +28,14 @@ def receipts_url(product) -> str:
     return f"/api/v1/products/{product.pk}/receipts/"
 
 
-def test_a_receipt_adds_to_the_quantity_on_hand_and_is_a_stock_move(switch, sales_user):
+def test_a_receipt_adds_to_the_quantity_on_hand_and_is_a_stock_move(switch, seller):
     move = stock_receive(
         product=switch,
         quantity="12",
         date=TODAY - datetime.timedelta(days=1),
         reference=" DN-4711 ",
         note="Pallet 1 of 2",
-        user=sales_user,
+        user=seller,
     )
     switch.refresh_from_db()
     assert switch.qty_on_hand == Decimal("15.00")
@@ -45,7 +45,7 @@ def test_a_receipt_adds_to_the_quantity_on_hand_and_is_a_stock_move(switch, sale
         datetime.date(2026, 3, 10),
         "DN-4711",
         "Pallet 1 of 2",
-        sales_user,
+        seller,
     )
     assert AuditEvent.objects.filter(action="stock.receive", object_id=switch.pk).exists()
 
@@ -83,13 +83,13 @@ def test_services_have_no_stock_and_only_admins_and_sales_receive(switch, agent,
     assert StockMove.objects.count() == 1
 
 
-def test_the_stock_page_receives_goods_and_lists_receipts_and_consumptions(client, switch, sales_user, agent):
+def test_the_stock_page_receives_goods_and_lists_receipts_and_consumptions(client, switch, seller, agent):
     task = TaskFactory(title="Rack install")
     StockMove.objects.create(
         product=switch, quantity=Decimal("-1"), task=task, date=TODAY, kind="consumption"
     )
     url = reverse("projects:product_stock", args=[switch.pk])
-    client.force_login(sales_user)
+    client.force_login(seller)
     response = client.post(
         url, {"quantity": "10", "date": "2026-03-09", "reference": "DN-1", "note": ""}, follow=True
     )
@@ -107,11 +107,11 @@ def test_the_stock_page_receives_goods_and_lists_receipts_and_consumptions(clien
 
 
 def test_who_may_see_and_receive_stock_in_the_browser(
-    client, switch, agent, sales_user, accountant, admin_staff, admin_user, customer_user
+    client, switch, agent, seller, accountant, admin_staff, admin_user, customer_user
 ):
     url = reverse("projects:product_stock", args=[switch.pk])
     for user, reads, receives in (
-        (sales_user, 200, True),
+        (seller, 200, True),
         (admin_staff, 200, True),
         (admin_user, 200, True),
         (accountant, 200, False),
@@ -130,7 +130,7 @@ def test_who_may_see_and_receive_stock_in_the_browser(
 
 
 def test_the_api_receives_goods_with_field_errors_and_roles(
-    api_as, switch, agent, sales_user, accountant, admin_staff, customer_user
+    api_as, switch, agent, seller, accountant, admin_staff, customer_user
 ):
     body = {"quantity": "4.50", "date": "2026-03-10", "reference": "DN-9"}
     response = api_as(admin_staff).post(receipts_url(switch), body, format="json")
@@ -142,7 +142,7 @@ def test_the_api_receives_goods_with_field_errors_and_roles(
         "7.50",
         "2026-03-10",
     )
-    no_date = api_as(sales_user).post(receipts_url(switch), {"quantity": "1"}, format="json")
+    no_date = api_as(seller).post(receipts_url(switch), {"quantity": "1"}, format="json")
     assert no_date.status_code == 201 and no_date.json()["date"] == TODAY.isoformat()
 
     listed = api_as(accountant).get(receipts_url(switch)).json()

@@ -70,7 +70,7 @@ def _invoice(order, *, day, user, **period):
 
 
 @pytest.fixture
-def story(db, sales_user, accountant):
+def story(db, seller, accountant):
     vat = TaxFactory(name="VAT 21%", rate=D("21.000"))
     prepaid = ProductFactory(name="Prepaid support", price=D("500.00"), tax=vat)
     hourly = ProductFactory(name="Service on Timesheets", timesheet=True, price=D("100.00"), tax=vat)
@@ -82,11 +82,11 @@ def story(db, sales_user, accountant):
     initech_project = ProjectFactory(name="Initech support", customer=initech)
     internal = ProjectFactory(name="Internal", customer=None, billable=False)
 
-    so_a, a_line = _order(globex, prepaid, "10", day=datetime.date(2026, 9, 1), user=sales_user)
-    so_b, b_line = _order(globex, hourly, "0", day=datetime.date(2026, 9, 15), user=sales_user)
-    so_c, c_line = _order(initech, hourly, "0", day=datetime.date(2026, 10, 1), user=sales_user)
-    so_d, _ = _order(initech, prepaid, "2", day=datetime.date(2026, 7, 10), user=sales_user)
-    so_e, _ = _order(initech, prepaid, "1", day=datetime.date(2026, 9, 25), user=sales_user)
+    so_a, a_line = _order(globex, prepaid, "10", day=datetime.date(2026, 9, 1), user=seller)
+    so_b, b_line = _order(globex, hourly, "0", day=datetime.date(2026, 9, 15), user=seller)
+    so_c, c_line = _order(initech, hourly, "0", day=datetime.date(2026, 10, 1), user=seller)
+    so_d, _ = _order(initech, prepaid, "2", day=datetime.date(2026, 7, 10), user=seller)
+    so_e, _ = _order(initech, prepaid, "1", day=datetime.date(2026, 9, 25), user=seller)
 
     for employee, day, hours, project, line in [
         (ana, (2026, 9, 10), "3.00", globex_project, a_line),

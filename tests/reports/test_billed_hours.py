@@ -27,7 +27,7 @@ NOVEMBER_URL = {"date_from": "2026-11-01", "date_to": "2026-11-23"}
 
 
 @pytest.fixture
-def rounded(db, sales_user):
+def rounded(db, seller):
     customer = CustomerFactory(name="Rounder", billable_rounding_minutes=15, billable_minimum_minutes=30)
     hourly = ProductFactory(name="Hourly", timesheet=True, price=D("100.00"))
     block = ProductFactory(name="Block", price=D("90.00"))
@@ -35,11 +35,11 @@ def rounded(db, sales_user):
     for name, product, quantity in (("R1", hourly, "0"), ("R2", block, "10")):
         order = sales.order_create(
             customer=customer,
-            user=sales_user,
+            user=seller,
             order_date=datetime.date(2026, 10, 1),
             lines=[{"product": product, "quantity": D(quantity)}],
         )
-        sales.order_confirm(order=order, user=sales_user)
+        sales.order_confirm(order=order, user=seller)
         orders[name] = order
     ana = UserFactory(username="ana", first_name="Ana", last_name="Agent", roles=["agent"])
     bob = UserFactory(username="bob", first_name="Bob", last_name="Builder", roles=["agent"])
@@ -115,8 +115,8 @@ def test_burndown_uses_the_billed_duration(rounded):
     assert [(p.label, p.used) for p in report.points] == [("2026-11", D("0.50"))]
 
 
-def test_csv_has_both_figures(client, rounded, sales_user):
-    client.force_login(sales_user)
+def test_csv_has_both_figures(client, rounded, seller):
+    client.force_login(seller)
     response = client.get(
         "/reports/hours/",
         {"date_from": "2026-11-01", "date_to": "2026-11-23", "by": "customer", "format": "csv"},

@@ -178,9 +178,9 @@ def test_prepaid_burndown_lines_and_months(story):
     assert [row.contract for row in report.rows] == ["", "", ""]
 
 
-def test_burndown_marks_the_lines_of_contract_periods(story, sales_user):
+def test_burndown_marks_the_lines_of_contract_periods(story, seller):
     contract = contract_create(
-        user=sales_user,
+        user=seller,
         customer=story.globex,
         product=story.orders["A"].lines.get().product,
         hours_per_period=D("5"),

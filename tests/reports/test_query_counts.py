@@ -117,9 +117,9 @@ PAGES = {"hours": 7, "unbilled": 6, "revenue": 6, "receivables": 6, "burndown": 
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_pages_run_a_fixed_number_of_queries(client, sales_user, size):
+def test_pages_run_a_fixed_number_of_queries(client, seller, size):
     build(size)
-    client.force_login(sales_user)
+    client.force_login(seller)
     counts = {}
     for slug in PAGES:
         url = reverse(f"reports:{slug}")

@@ -79,7 +79,7 @@ def _reconcile_unbilled_with_invoices(story, accountant):
 
 
 @pytest.fixture
-def rated_story(story, sales_user):
+def rated_story(story, seller):
     """The story with employee rates (SPEC Time policy) on three post-paid lines:
     - SO-B (Globex, 100.00/h): Bob has a rate of 150.00/h on its line; Ana logs 2.00 h more
       (2026-11-05), billed at the line's price.
@@ -93,11 +93,11 @@ def rated_story(story, sales_user):
     initech_project = Project.objects.get(name="Initech support")
     so_f = sales.order_create(
         customer=story.initech,
-        user=sales_user,
+        user=seller,
         order_date=datetime.date(2026, 11, 1),
         lines=[{"product": c_line.product, "quantity": D("0"), "uom": uom("Days"), "discount": D("10")}],
     )
-    sales.order_confirm(order=so_f, user=sales_user)
+    sales.order_confirm(order=so_f, user=seller)
     f_line = so_f.lines.get()
     EmployeeRate.objects.create(employee=story.bob, sale_line=b_line, hourly_rate=D("150.00"))
     EmployeeRate.objects.create(employee=story.ana, project=initech_project, hourly_rate=D("120.00"))

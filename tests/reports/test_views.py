@@ -26,7 +26,7 @@ def superuser(db, django_user_model):
 
 
 @pytest.mark.parametrize("slug", REPORTS)
-@pytest.mark.parametrize("role", ["sales_user", "accountant", "admin_staff", "superuser"])
+@pytest.mark.parametrize("role", ["seller", "accountant", "admin_staff", "superuser"])
 def test_sales_accountants_admins_and_superusers_open_every_report(client, request, story, role, slug):
     client.force_login(request.getfixturevalue(role))
     response = client.get(reverse(f"reports:{slug}"), RANGE)
@@ -59,11 +59,9 @@ def test_customers_and_anonymous_visitors_see_no_report(client, customer_user, s
     assert client.get(url).status_code == 403
 
 
-def test_navigation_offers_reports_to_staff_roles_only(
-    story, sales_user, accountant, admin_staff, customer_user
-):
+def test_navigation_offers_reports_to_staff_roles_only(story, seller, accountant, admin_staff, customer_user):
     url = reverse("reports:index")
-    for user in (sales_user, accountant, admin_staff, story.ana):
+    for user in (seller, accountant, admin_staff, story.ana):
         assert url in [item["url"] for item in nav_for(user)]
     assert url not in [item["url"] for item in nav_for(customer_user)]
 
@@ -75,8 +73,8 @@ def test_index_lists_the_reports_each_role_may_open(client, story, accountant):
     assert [p.slug for p in client.get(reverse("reports:index")).context["pages"]] == REPORTS
 
 
-def test_filters_come_from_the_url(client, story, sales_user):
-    client.force_login(sales_user)
+def test_filters_come_from_the_url(client, story, seller):
+    client.force_login(seller)
     response = client.get(reverse("reports:hours"), {**RANGE, "customer": story.initech.pk, "by": "month"})
     assert [(r.label, r.actual.total) for r in response.context["report"].rows] == [
         ("2026-11", Decimal("1.50"))
@@ -84,15 +82,15 @@ def test_filters_come_from_the_url(client, story, sales_user):
     assert 'value="2026-07-01"' in response.content.decode()
 
 
-def test_default_range_is_the_last_twelve_months(client, story, sales_user):
-    client.force_login(sales_user)
+def test_default_range_is_the_last_twelve_months(client, story, seller):
+    client.force_login(seller)
     form = client.get(reverse("reports:revenue")).context["form"]
     assert form.cleaned_data["date_from"].isoformat() == "2025-12-01"
     assert form.cleaned_data["date_to"].isoformat() == "2026-11-23"
 
 
-def test_bad_filters_are_field_errors_not_crashes(client, story, sales_user):
-    client.force_login(sales_user)
+def test_bad_filters_are_field_errors_not_crashes(client, story, seller):
+    client.force_login(seller)
     response = client.get(reverse("reports:revenue"), {"date_from": "2026-11-30", "date_to": "2026-01-01"})
     assert response.status_code == 400
     assert response.context["form"].errors["date_to"] == ["The end date is before the start date."]
@@ -115,11 +113,11 @@ def test_receivables_csv_totals(client, story, accountant):
     assert rows[-1] == ["Total", "453.75", "0.00", "4555.00", "0.00", "0.00", "5008.75"]
 
 
-def test_csv_cells_cannot_start_a_formula(client, story, sales_user):
+def test_csv_cells_cannot_start_a_formula(client, story, seller):
     CustomerFactory(name='=HYPERLINK("http://evil")')
     story.globex.name = "@SUM(A1)"
     story.globex.save()
-    client.force_login(sales_user)
+    client.force_login(seller)
     rows = _csv(client.get(reverse("reports:hours"), {**RANGE, "format": "csv"}))
     assert rows[1][:2] == ["'@SUM(A1)", "10.75"]
     for value in ("=1+1", "+1+1", "-1+2", "@x", "\tx", "\rx"):

@@ -50,10 +50,10 @@ def create_order(client, customer, *lines):
 
 
 def test_sales_creates_a_quotation_with_lines_and_gets_the_totals(
-    client_for, sales_user, customer, taxed_support_block
+    client_for, seller, customer, taxed_support_block
 ):
     response = create_order(
-        client_for(sales_user), customer, {"product": taxed_support_block.pk, "quantity": "50"}
+        client_for(seller), customer, {"product": taxed_support_block.pk, "quantity": "50"}
     )
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -62,7 +62,7 @@ def test_sales_creates_a_quotation_with_lines_and_gets_the_totals(
     assert body["name"].startswith("SO")
     assert body["state"] == "draft"
     assert body["invoice_status"] == "no"
-    assert body["salesperson"] == sales_user.pk
+    assert body["salesperson"] == seller.pk
     line = body["lines"][0]
     assert line["quantity"] == "50.00"
     assert line["uom"] == uom("Hours").pk
@@ -76,52 +76,48 @@ def test_sales_creates_a_quotation_with_lines_and_gets_the_totals(
     )
 
 
-def test_a_line_with_tax_null_has_no_tax(client_for, sales_user, customer, taxed_support_block):
+def test_a_line_with_tax_null_has_no_tax(client_for, seller, customer, taxed_support_block):
     body = create_order(
-        client_for(sales_user), customer, {"product": taxed_support_block.pk, "quantity": "1", "tax": None}
+        client_for(seller), customer, {"product": taxed_support_block.pk, "quantity": "1", "tax": None}
     ).json()
     assert body["lines"][0]["tax"] is None
     assert body["amount_tax"] == "0.00"
 
 
-def test_retrieve_answers_the_order_with_its_lines(
-    client_for, agent, sales_user, customer, taxed_support_block
-):
-    order_id = create_order(client_for(sales_user), customer, {"product": taxed_support_block.pk}).json()[
-        "id"
-    ]
+def test_retrieve_answers_the_order_with_its_lines(client_for, agent, seller, customer, taxed_support_block):
+    order_id = create_order(client_for(seller), customer, {"product": taxed_support_block.pk}).json()["id"]
     response = client_for(agent).get(f"/api/v1/orders/{order_id}/")
     assert response.status_code == 200
     assert len(response.json()["lines"]) == 1
 
 
-def test_order_in_days_shows_remaining_hours_in_hours(client_for, sales_user, customer, taxed_support_block):
+def test_order_in_days_shows_remaining_hours_in_hours(client_for, seller, customer, taxed_support_block):
     body = create_order(
-        client_for(sales_user),
+        client_for(seller),
         customer,
         {"product": taxed_support_block.pk, "quantity": "2", "uom": uom("Days").pk},
     ).json()
     assert body["lines"][0]["remaining_hours"] == "16.00"
 
 
-def test_postpaid_lines_have_no_remaining_hours(client_for, sales_user, customer, timesheet_product):
+def test_postpaid_lines_have_no_remaining_hours(client_for, seller, customer, timesheet_product):
     body = create_order(
-        client_for(sales_user), customer, {"product": timesheet_product.pk, "quantity": "10"}
+        client_for(seller), customer, {"product": timesheet_product.pk, "quantity": "10"}
     ).json()
     assert body["lines"][0]["remaining_hours"] is None
 
 
-def test_unit_of_the_wrong_category_is_a_400_not_a_500(client_for, sales_user, customer, taxed_support_block):
+def test_unit_of_the_wrong_category_is_a_400_not_a_500(client_for, seller, customer, taxed_support_block):
     response = create_order(
-        client_for(sales_user), customer, {"product": taxed_support_block.pk, "uom": uom("Units").pk}
+        client_for(seller), customer, {"product": taxed_support_block.pk, "uom": uom("Units").pk}
     )
     assert response.status_code == 400
     assert "uom" in response.json()
     assert not Order.objects.exists()
 
 
-def test_bad_types_and_unknown_ids_are_field_errors(client_for, sales_user, customer, taxed_support_block):
-    client = client_for(sales_user)
+def test_bad_types_and_unknown_ids_are_field_errors(client_for, seller, customer, taxed_support_block):
+    client = client_for(seller)
     response = client.post("/api/v1/orders/", {"customer": "abc"}, format="json")
     assert response.status_code == 400
     assert "customer" in response.json()
@@ -140,9 +136,9 @@ def test_bad_types_and_unknown_ids_are_field_errors(client_for, sales_user, cust
 
 
 def test_draft_order_lines_are_updated_added_and_removed_in_one_write(
-    client_for, sales_user, customer, taxed_support_block, timesheet_product
+    client_for, seller, customer, taxed_support_block, timesheet_product
 ):
-    client = client_for(sales_user)
+    client = client_for(seller)
     body = create_order(
         client,
         customer,
@@ -170,8 +166,8 @@ def test_draft_order_lines_are_updated_added_and_removed_in_one_write(
     assert Order.objects.get(pk=body["id"]).note == "Renewal"
 
 
-def test_patch_without_lines_leaves_the_lines_alone(client_for, sales_user, customer, taxed_support_block):
-    client = client_for(sales_user)
+def test_patch_without_lines_leaves_the_lines_alone(client_for, seller, customer, taxed_support_block):
+    client = client_for(seller)
     body = create_order(client, customer, {"product": taxed_support_block.pk}).json()
     response = client.patch(f"/api/v1/orders/{body['id']}/", {"client_reference": "PO-7"}, format="json")
     assert response.status_code == 200
@@ -180,9 +176,9 @@ def test_patch_without_lines_leaves_the_lines_alone(client_for, sales_user, cust
 
 
 def test_a_line_of_another_order_cannot_be_edited_through_this_one(
-    client_for, sales_user, customer, taxed_support_block
+    client_for, seller, customer, taxed_support_block
 ):
-    client = client_for(sales_user)
+    client = client_for(seller)
     other = create_order(client, customer, {"product": taxed_support_block.pk}).json()
     mine = create_order(client, customer, {"product": taxed_support_block.pk}).json()
     response = client.patch(
@@ -194,8 +190,8 @@ def test_a_line_of_another_order_cannot_be_edited_through_this_one(
     assert "No such line on this order" in response.json()["lines[0].id"][0]
 
 
-def test_confirming_a_quotation_without_lines_is_a_field_error_on_lines(client_for, sales_user, customer):
-    client = client_for(sales_user)
+def test_confirming_a_quotation_without_lines_is_a_field_error_on_lines(client_for, seller, customer):
+    client = client_for(seller)
     response = client.post("/api/v1/orders/", {"customer": customer.pk}, format="json")
     assert response.status_code == 201, response.json()
     order_id = response.json()["id"]
@@ -205,8 +201,8 @@ def test_confirming_a_quotation_without_lines_is_a_field_error_on_lines(client_f
     assert client.get(f"/api/v1/orders/{order_id}/").json()["state"] == "draft"
 
 
-def test_confirm_lock_and_the_state_conflicts(client_for, sales_user, customer, taxed_support_block):
-    client = client_for(sales_user)
+def test_confirm_lock_and_the_state_conflicts(client_for, seller, customer, taxed_support_block):
+    client = client_for(seller)
     order_id = create_order(client, customer, {"product": taxed_support_block.pk, "quantity": "50"}).json()[
         "id"
     ]
@@ -220,10 +216,8 @@ def test_confirm_lock_and_the_state_conflicts(client_for, sales_user, customer, 
     assert response.json()["state"] == "done"
 
 
-def test_confirmed_order_header_and_prices_cannot_change(
-    client_for, sales_user, customer, taxed_support_block
-):
-    client = client_for(sales_user)
+def test_confirmed_order_header_and_prices_cannot_change(client_for, seller, customer, taxed_support_block):
+    client = client_for(seller)
     body = create_order(client, customer, {"product": taxed_support_block.pk, "quantity": "50"}).json()
     client.post(f"/api/v1/orders/{body['id']}/confirm/")
     response = client.patch(f"/api/v1/orders/{body['id']}/", {"note": "late edit"}, format="json")
@@ -236,8 +230,8 @@ def test_confirmed_order_header_and_prices_cannot_change(
     assert Order.objects.get(pk=body["id"]).amount_untaxed == Decimal("5000.00")
 
 
-def test_cancel_a_quotation(client_for, sales_user, customer, taxed_support_block):
-    client = client_for(sales_user)
+def test_cancel_a_quotation(client_for, seller, customer, taxed_support_block):
+    client = client_for(seller)
     order_id = create_order(client, customer, {"product": taxed_support_block.pk}).json()["id"]
     response = client.post(f"/api/v1/orders/{order_id}/cancel/")
     assert response.status_code == 200
@@ -245,9 +239,9 @@ def test_cancel_a_quotation(client_for, sales_user, customer, taxed_support_bloc
     assert client.post(f"/api/v1/orders/{order_id}/confirm/").status_code == 409
 
 
-def test_manual_line_delivered_quantity_is_writable(client_for, sales_user, customer):
+def test_manual_line_delivered_quantity_is_writable(client_for, seller, customer):
     product = ProductFactory(name="Consulting", manual=True, price=Decimal("80.00"))
-    client = client_for(sales_user)
+    client = client_for(seller)
     body = create_order(client, customer, {"product": product.pk, "quantity": "10"}).json()
     client.post(f"/api/v1/orders/{body['id']}/confirm/")
     line_id = body["lines"][0]["id"]
@@ -263,14 +257,14 @@ def test_manual_line_delivered_quantity_is_writable(client_for, sales_user, cust
     )
 
 
-def test_order_filters(client_for, accountant, sales_user, customer, taxed_support_block):
+def test_order_filters(client_for, accountant, seller, customer, taxed_support_block):
     draft = order_create(
-        customer=customer, user=sales_user, lines=[{"product": taxed_support_block, "quantity": Decimal(5)}]
+        customer=customer, user=seller, lines=[{"product": taxed_support_block, "quantity": Decimal(5)}]
     )
     confirmed = order_create(
-        customer=customer, user=sales_user, lines=[{"product": taxed_support_block, "quantity": Decimal(5)}]
+        customer=customer, user=seller, lines=[{"product": taxed_support_block, "quantity": Decimal(5)}]
     )
-    order_confirm(order=confirmed, user=sales_user)
+    order_confirm(order=confirmed, user=seller)
     elsewhere = OrderFactory()
     upsell = OrderFactory(is_upsell=True, state=Order.State.SALE)
     client = client_for(accountant)
@@ -293,8 +287,8 @@ def test_bad_filter_values_are_400_not_500(client_for, accountant):
     assert set(response.json()) == {"state", "customer"}
 
 
-def test_unknown_order_is_404(client_for, sales_user):
-    client = client_for(sales_user)
+def test_unknown_order_is_404(client_for, seller):
+    client = client_for(seller)
     assert client.get("/api/v1/orders/999999/").status_code == 404
     assert client.post("/api/v1/orders/999999/confirm/").status_code == 404
     assert client.get("/api/v1/orders/abc/").status_code == 404

@@ -76,9 +76,9 @@ def test_tax_rate_above_100_percent_is_a_field_error(client_for, admin_staff):
     assert "rate" in response.json()
 
 
-def test_sales_reads_taxes_but_cannot_change_them(client_for, sales_user):
+def test_sales_reads_taxes_but_cannot_change_them(client_for, seller):
     tax = TaxFactory()
-    client = client_for(sales_user)
+    client = client_for(seller)
     assert client.get("/api/v1/taxes/").json()["count"] == 1
     assert client.patch(f"/api/v1/taxes/{tax.pk}/", {"rate": "1"}, format="json").status_code == 403
 
@@ -86,8 +86,8 @@ def test_sales_reads_taxes_but_cannot_change_them(client_for, sales_user):
 # --- Customers ----------------------------------------------------------------------------
 
 
-def test_sales_creates_retrieves_and_updates_a_customer(client_for, sales_user):
-    client = client_for(sales_user)
+def test_sales_creates_retrieves_and_updates_a_customer(client_for, seller):
+    client = client_for(seller)
     payload = {
         "name": "Globex",
         "email": "ap@globex.example",
@@ -119,8 +119,8 @@ def test_customer_search_matches_name_email_or_vat(client_for, agent):
     ]
 
 
-def test_customer_with_invalid_email_and_long_country_gets_field_errors(client_for, sales_user):
-    response = client_for(sales_user).post(
+def test_customer_with_invalid_email_and_long_country_gets_field_errors(client_for, seller):
+    response = client_for(seller).post(
         "/api/v1/customers/", {"name": "X", "email": "not-an-email", "country": "BEL"}, format="json"
     )
     assert response.status_code == 400
@@ -207,9 +207,9 @@ def test_products_filter_by_name(client_for, customer_user):
     assert [p["name"] for p in response.json()["results"]] == ["Gold support"]
 
 
-def test_sales_cannot_change_products(client_for, sales_user):
+def test_sales_cannot_change_products(client_for, seller):
     product = ProductFactory()
-    response = client_for(sales_user).patch(f"/api/v1/products/{product.pk}/", {"price": "1"}, format="json")
+    response = client_for(seller).patch(f"/api/v1/products/{product.pk}/", {"price": "1"}, format="json")
     assert response.status_code == 403
 
 

@@ -51,39 +51,39 @@ def customers(db):
         ("nobody-like-this", []),
     ],
 )
-def test_the_search_finds_customers_by_name_e_mail_or_vat(sales_user, customers, term, expected):
-    response = search_as(sales_user, q=term)
+def test_the_search_finds_customers_by_name_e_mail_or_vat(seller, customers, term, expected):
+    response = search_as(seller, q=term)
     assert response.status_code == 200
     assert option_ids(response) == [customers[key].pk for key in expected]
 
 
-def test_each_match_carries_its_id_its_name_and_escaped_text(sales_user):
+def test_each_match_carries_its_id_its_name_and_escaped_text(seller):
     odd = CustomerFactory(name='<b>"Bold" & Co</b>', email="x@bold.example")
-    body = search_as(sales_user, q="bold").content.decode()
+    body = search_as(seller, q="bold").content.decode()
     assert f'data-value="{odd.pk}"' in body
     assert "&lt;b&gt;&quot;Bold&quot; &amp; Co&lt;/b&gt;" in body
     assert "<b>" not in body
 
 
-def test_the_search_answers_at_most_the_limit_by_name(sales_user):
+def test_the_search_answers_at_most_the_limit_by_name(seller):
     CustomerFactory.create_batch(CUSTOMER_SEARCH_LIMIT + 5, name=factory.Sequence(lambda n: f"Acme {n:03d}"))
-    ids = option_ids(search_as(sales_user, q="Acme"))
+    ids = option_ids(search_as(seller, q="Acme"))
     assert len(ids) == CUSTOMER_SEARCH_LIMIT
     names = list(Customer.objects.filter(pk__in=ids).order_by("name", "id").values_list("pk", flat=True))
     assert ids == names
     # Nothing typed yet (Down in an empty field): the first customers by name.
-    assert len(option_ids(search_as(sales_user))) == CUSTOMER_SEARCH_LIMIT
+    assert len(option_ids(search_as(seller))) == CUSTOMER_SEARCH_LIMIT
 
 
 @pytest.mark.parametrize("term", ["%", "_", "\\", "' OR 1=1 --", "x" * 5000, "\x00abc", "🙂"])
-def test_odd_input_is_a_plain_search_never_an_error(sales_user, customers, term):
-    response = search_as(sales_user, q=term)
+def test_odd_input_is_a_plain_search_never_an_error(seller, customers, term):
+    response = search_as(seller, q=term)
     assert response.status_code == 200
     assert option_ids(response) == []  # LIKE wildcards are matched literally
 
 
-def test_blanks_are_no_term(sales_user, customers):
-    assert len(option_ids(search_as(sales_user, q="   "))) == len(customers)
+def test_blanks_are_no_term(seller, customers):
+    assert len(option_ids(search_as(seller, q="   "))) == len(customers)
 
 
 def test_every_staff_role_and_a_superuser_may_search(users, customers):
@@ -104,9 +104,9 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(customers):
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-def test_the_search_is_read_only(sales_user):
+def test_the_search_is_read_only(seller):
     client = Client()
-    client.force_login(sales_user)
+    client.force_login(seller)
     assert client.post(URL, {"q": "a"}).status_code == 405
 
 

@@ -46,27 +46,27 @@ def test_accountant_reads_customers_but_cannot_edit(client, accountant):
     assert client.post(reverse("sales:customer_create"), {"name": "X"}).status_code == 403
 
 
-def test_list_searches_by_name_vat_city(client, sales_user):
+def test_list_searches_by_name_vat_city(client, seller):
     CustomerFactory(name="Initech", city="Austin", vat="US123")
     CustomerFactory(name="Umbrella", city="Raccoon City", vat="US999")
-    client.force_login(sales_user)
+    client.force_login(seller)
     response = client.get(reverse("sales:customer_list"), {"q": "raccoon"})
     assert [c.name for c in response.context["page"]] == ["Umbrella"]
     assert client.get(reverse("sales:customer_list"), {"q": "US123"}).context["page"][0].name == "Initech"
 
 
 @pytest.mark.parametrize("size", [2, 20])
-def test_customer_list_runs_a_constant_number_of_queries(client, sales_user, django_assert_num_queries, size):
+def test_customer_list_runs_a_constant_number_of_queries(client, seller, django_assert_num_queries, size):
     for _ in range(size):
         OrderFactory(customer=CustomerFactory())
-    client.force_login(sales_user)
+    client.force_login(seller)
     client.get(reverse("sales:customer_list"))
     with django_assert_num_queries(7):
         assert client.get(reverse("sales:customer_list")).status_code == 200
 
 
-def test_sales_creates_a_customer(client, sales_user):
-    client.force_login(sales_user)
+def test_sales_creates_a_customer(client, seller):
+    client.force_login(seller)
     response = client.post(
         reverse("sales:customer_create"),
         {"name": "Hooli", "email": "ap@hooli.example", "country": "be", "payment_term_days": "15"},
@@ -78,8 +78,8 @@ def test_sales_creates_a_customer(client, sales_user):
     assert customer.country == "BE" and customer.payment_term_days == 15
 
 
-def test_bad_customer_input_shows_field_errors_and_writes_nothing(client, sales_user):
-    client.force_login(sales_user)
+def test_bad_customer_input_shows_field_errors_and_writes_nothing(client, seller):
+    client.force_login(seller)
     response = client.post(
         reverse("sales:customer_create"),
         {"name": "", "email": "not-an-email", "country": "B1", "payment_term_days": "-3"},
@@ -91,9 +91,9 @@ def test_bad_customer_input_shows_field_errors_and_writes_nothing(client, sales_
     assert not Customer.objects.exists()
 
 
-def test_sales_edits_a_customer(client, sales_user):
+def test_sales_edits_a_customer(client, seller):
     customer = CustomerFactory(name="Old name")
-    client.force_login(sales_user)
+    client.force_login(seller)
     response = client.post(
         reverse("sales:customer_edit", args=[customer.pk]),
         {"name": "New name", "email": "x@y.example", "country": "FR", "payment_term_days": "30"},
@@ -104,11 +104,11 @@ def test_sales_edits_a_customer(client, sales_user):
     assert client.get(reverse("sales:customer_edit", args=[999999])).status_code == 404
 
 
-def test_detail_lists_orders_tickets_and_invoices(client, sales_user):
+def test_detail_lists_orders_tickets_and_invoices(client, seller):
     customer = CustomerFactory(name="Detail Co")
     OrderFactory(customer=customer, name="SOT99901")
     TicketFactory(customer=customer, title="Printer on fire")
     InvoiceFactory(customer=customer)
-    client.force_login(sales_user)
+    client.force_login(seller)
     html = client.get(reverse("sales:customer_detail", args=[customer.pk])).content.decode()
     assert "SOT99901" in html and "Printer on fire" in html and "Draft invoice #" in html

@@ -24,9 +24,9 @@ def week(db):
     return Uom.objects.create(name="Week (40 h)", category=uom("Hours").category, ratio=D("40"))
 
 
-def log(worker, hours, line, project):
+def log(agent, hours, line, project):
     return ts.timesheet_log(
-        employee=worker, user=worker, date=TODAY, hours=D(hours), project=project, sale_line=line
+        employee=agent, user=agent, date=TODAY, hours=D(hours), project=project, sale_line=line
     )
 
 
@@ -37,13 +37,13 @@ def test_convert_quantity_is_exact_for_quarter_hours(hours, days, week):
     assert convert_quantity(D("1.625"), days, hours) == D("13")
 
 
-def test_postpaid_13_hours_on_a_line_sold_per_day_bills_1300(make_order, worker, project, days, seller):
+def test_postpaid_13_hours_on_a_line_sold_per_day_bills_1300(make_order, agent, project, days, seller):
     product = ProductFactory(
         name="Consulting day", invoice_policy=Product.InvoicePolicy.TIMESHEET, uom=days, price=D("800.00")
     )
     order, line = make_order(product, "5")
-    log(worker, "8", line, project)
-    log(worker, "5", line, project)
+    log(agent, "8", line, project)
+    log(agent, "5", line, project)
     line.refresh_from_db()
     assert (line.qty_delivered, line.qty_to_invoice) == (D("1.625"), D("1.625"))
 
@@ -59,15 +59,15 @@ def test_postpaid_13_hours_on_a_line_sold_per_day_bills_1300(make_order, worker,
     assert (line.qty_invoiced, line.qty_to_invoice, line.invoice_status) == (D("1.625"), D("0"), "no")
 
 
-def test_a_timesheet_period_bills_the_exact_part_of_the_time(make_order, worker, project, days, seller):
+def test_a_timesheet_period_bills_the_exact_part_of_the_time(make_order, agent, project, days, seller):
     product = ProductFactory(
         name="Consulting day", invoice_policy=Product.InvoicePolicy.TIMESHEET, uom=days, price=D("800.00")
     )
     order, line = make_order(product, "5")
-    log(worker, "13", line, project)
+    log(agent, "13", line, project)
     ts.timesheet_log(
-        employee=worker,
-        user=worker,
+        employee=agent,
+        user=agent,
         date=TODAY.replace(day=1),
         hours=D("3"),
         project=project,
@@ -79,13 +79,13 @@ def test_a_timesheet_period_bills_the_exact_part_of_the_time(make_order, worker,
     assert (invoice.lines.get().quantity, invoice.amount_total) == (D("1.625"), D("1300.00"))
 
 
-def test_prepaid_consumption_is_exact_in_days_and_weeks(make_order, worker, project, days, week):
+def test_prepaid_consumption_is_exact_in_days_and_weeks(make_order, agent, project, days, week):
     per_day = ProductFactory(name="Prepaid days", uom=days, price=D("800.00"))
     per_week = ProductFactory(name="Prepaid weeks", uom=week, price=D("4000.00"))
     _, day_line = make_order(per_day, "10")
     _, week_line = make_order(per_week, "1")
-    log(worker, "13", day_line, project)
-    log(worker, "0.25", week_line, project)
+    log(agent, "13", day_line, project)
+    log(agent, "0.25", week_line, project)
 
     day_line.refresh_from_db()
     week_line.refresh_from_db()
@@ -94,12 +94,12 @@ def test_prepaid_consumption_is_exact_in_days_and_weeks(make_order, worker, proj
     assert (day_line.remaining_hours, week_line.remaining_hours) == (D("67.00"), D("39.75"))
 
 
-def test_the_api_answers_exact_quantities(make_order, worker, project, days, client, seller):
+def test_the_api_answers_exact_quantities(make_order, agent, project, days, client, seller):
     product = ProductFactory(
         name="Consulting day", invoice_policy=Product.InvoicePolicy.TIMESHEET, uom=days, price=D("800.00")
     )
     order, line = make_order(product, "5")
-    log(worker, "13", line, project)
+    log(agent, "13", line, project)
     invoice = inv.invoice_create_from_order(order=order, user=seller)
     client.force_login(seller)
 
@@ -126,7 +126,7 @@ def test_quantities_are_shown_as_stored_with_two_decimals_at_least(value, shown)
     assert format_qty(value) == shown
 
 
-def test_recompute_gives_exact_figures(make_order, worker, project, days, week, timesheet_product, seller):
+def test_recompute_gives_exact_figures(make_order, agent, project, days, week, timesheet_product, seller):
     per_day = ProductFactory(
         name="Consulting day", invoice_policy=Product.InvoicePolicy.TIMESHEET, uom=days, price=D("800.00")
     )
@@ -135,7 +135,7 @@ def test_recompute_gives_exact_figures(make_order, worker, project, days, week, 
     _, week_line = make_order(per_week, "1")
     _, hour_line = make_order(timesheet_product, "10")
     for hours, line in [("13", day_line), ("0.25", week_line), ("0.75", week_line), ("2.5", hour_line)]:
-        log(worker, hours, line, project)
+        log(agent, hours, line, project)
     inv.invoice_create_from_order(order=order, user=seller)
     ids = [day_line.pk, week_line.pk, hour_line.pk]
     fields = ("qty_delivered", "qty_invoiced", "qty_to_invoice", "invoice_status")

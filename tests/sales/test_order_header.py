@@ -28,11 +28,11 @@ def _header(order, **changes):
     return {f"header-{name}": value for name, value in data.items()}
 
 
-def test_sales_edits_the_header_of_a_quotation(client, sales_user):
+def test_sales_edits_the_header_of_a_quotation(client, seller):
     order = OrderFactory(client_reference="PO-1")
     other = CustomerFactory(name="Wayne Enterprises")
     bob = UserFactory(username="bob", first_name="Bob", roles=["sales"])
-    client.force_login(sales_user)
+    client.force_login(seller)
 
     page = client.get(_detail(order)).content.decode()
     assert "Edit header" in page
@@ -62,9 +62,9 @@ def test_sales_edits_the_header_of_a_quotation(client, sales_user):
     assert AuditEvent.objects.filter(action="order.update").count() == 1
 
 
-def test_bad_header_input_is_shown_next_to_the_field_and_nothing_is_saved(client, sales_user):
+def test_bad_header_input_is_shown_next_to_the_field_and_nothing_is_saved(client, seller):
     order = OrderFactory(client_reference="PO-1")
-    client.force_login(sales_user)
+    client.force_login(seller)
 
     response = client.post(_detail(order), _header(order, order_date="2026-13-45", client_reference="PO-2"))
 
@@ -82,9 +82,9 @@ def test_bad_header_input_is_shown_next_to_the_field_and_nothing_is_saved(client
     assert response.context["header_form"].errors["customer"] == ["This field is required."]
 
 
-def test_header_of_a_confirmed_order_cannot_be_changed(client, sales_user):
+def test_header_of_a_confirmed_order_cannot_be_changed(client, seller):
     order = OrderFactory(state=Order.State.SALE, client_reference="PO-1")
-    client.force_login(sales_user)
+    client.force_login(seller)
 
     page = client.get(_detail(order), {"edit": "header"}).content.decode()
     assert "Edit header" not in page and 'name="header-client_reference"' not in page

@@ -59,13 +59,13 @@ def test_accountant_reads_orders_and_invoices_them_but_cannot_change_them(client
     assert client.get(reverse("invoicing:order_invoice_create", args=[order.pk])).status_code == 200
 
 
-def test_list_filters_and_search(client, sales_user):
+def test_list_filters_and_search(client, seller):
     acme = CustomerFactory(name="Acme")
     bob = UserFactory(username="bob", roles=["sales"])
     draft = OrderFactory(customer=acme, client_reference="PO-1")
     sale = OrderFactory(state=Order.State.SALE, invoice_status="to_invoice", salesperson=bob)
     upsell = OrderFactory(state=Order.State.SALE, is_upsell=True)
-    client.force_login(sales_user)
+    client.force_login(seller)
 
     def names(**params):
         return {o.name for o in client.get(LIST, params).context["page"]}
@@ -81,20 +81,20 @@ def test_list_filters_and_search(client, sales_user):
     assert client.get(LIST, {"state": "bogus", "customer": "x"}).status_code == 200
 
 
-def test_list_is_paginated(client, sales_user):
+def test_list_is_paginated(client, seller):
     customer = CustomerFactory()
     for _ in range(30):
-        OrderFactory(customer=customer, salesperson=sales_user)
-    client.force_login(sales_user)
+        OrderFactory(customer=customer, salesperson=seller)
+    client.force_login(seller)
     response = client.get(LIST, {"page": 2})
     assert len(response.context["page"]) == 5 and "Page 2 of 2" in response.content.decode()
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_order_list_runs_a_constant_number_of_queries(client, sales_user, django_assert_num_queries, size):
+def test_order_list_runs_a_constant_number_of_queries(client, seller, django_assert_num_queries, size):
     for _ in range(size):
-        OrderFactory(customer=CustomerFactory(), salesperson=sales_user)
-    client.force_login(sales_user)
+        OrderFactory(customer=CustomerFactory(), salesperson=seller)
+    client.force_login(seller)
     client.get(LIST)
     # savepoints, session, user, groups, count, rows, salesperson select of the filter (the
     # customer is a search field: no query for its choices)
@@ -102,25 +102,25 @@ def test_order_list_runs_a_constant_number_of_queries(client, sales_user, django
         assert client.get(LIST).status_code == 200
 
 
-def test_draft_detail_shows_lines_with_edit_controls_and_totals(client, sales_user):
+def test_draft_detail_shows_lines_with_edit_controls_and_totals(client, seller):
     tax = TaxFactory(rate=Decimal("21.000"))
     line = OrderLineFactory(
         product=ProductFactory(name="Consulting", tax=tax),
         quantity=Decimal("3.00"),
         price_subtotal=Decimal("1500.00"),
     )
-    client.force_login(sales_user)
+    client.force_login(seller)
     html = client.get(reverse("sales:order_detail", args=[line.order.pk])).content.decode()
     assert "Quotation " + line.order.name in html
     assert "Consulting" in html and "Add a line" in html and "Confirm" in html and "Edit" in html
     assert "Remaining hours" not in html  # only on confirmed orders
 
 
-def test_line_form_row_and_product_defaults_fill_unit_price_tax(client, sales_user):
+def test_line_form_row_and_product_defaults_fill_unit_price_tax(client, seller):
     order = OrderFactory()
     tax = TaxFactory(rate=Decimal("21.000"))
     product = ProductFactory(name="Service on Timesheets", timesheet=True, tax=tax)
-    client.force_login(sales_user)
+    client.force_login(seller)
     form = client.get(reverse("sales:order_line_form", args=[order.pk]), headers={"HX-Request": "true"})
     assert form.status_code == 200 and 'id="line-row-new"' in form.content.decode()
     response = client.post(
@@ -134,14 +134,14 @@ def test_line_form_row_and_product_defaults_fill_unit_price_tax(client, sales_us
     assert 'id="amt-sub-new">200.00 EUR<' in html and 'id="amt-total-new">242.00 EUR<' in html
 
 
-def test_live_amounts_are_computed_with_discount_and_tax_and_included_in_order_totals(client, sales_user):
+def test_live_amounts_are_computed_with_discount_and_tax_and_included_in_order_totals(client, seller):
     tax = TaxFactory(rate=Decimal("21.000"))
     line = OrderLineFactory(price_subtotal=Decimal("100.00"), price_tax=Decimal("21.00"))
     order = line.order
     Order.objects.filter(pk=order.pk).update(
         amount_untaxed=Decimal("300.00"), amount_tax=Decimal("63.00"), amount_total=Decimal("363.00")
     )
-    client.force_login(sales_user)
+    client.force_login(seller)
     url = reverse("sales:order_line_compute", args=[order.pk])
     figures = {"quantity": "3", "price_unit": "99.99", "discount": "10", "tax": tax.pk}
     html = client.post(url, {"key": "new", **figures}).content.decode()
@@ -154,17 +154,17 @@ def test_live_amounts_are_computed_with_discount_and_tax_and_included_in_order_t
     assert 'id="order-total" hx-swap-oob="true">568.66 EUR<' in html
 
 
-def test_line_of_another_order_is_a_404(client, sales_user):
+def test_line_of_another_order_is_a_404(client, seller):
     mine, other = OrderFactory(), OrderLineFactory()
-    client.force_login(sales_user)
+    client.force_login(seller)
     url = reverse("sales:order_line_form", args=[mine.pk]) + f"?line={other.pk}"
     assert client.get(url).status_code == 404
     assert client.post(reverse("sales:order_line_delete", args=[mine.pk, other.pk])).status_code == 404
 
 
-def test_bad_line_input_shows_errors_next_to_fields(client, sales_user):
+def test_bad_line_input_shows_errors_next_to_fields(client, seller):
     order = OrderFactory()
-    client.force_login(sales_user)
+    client.force_login(seller)
     response = client.post(
         reverse("sales:order_line_save", args=[order.pk]),
         {"key": "new", "product": "", "quantity": "-1", "price_unit": "abc", "discount": "150"},

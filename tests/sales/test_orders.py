@@ -216,15 +216,13 @@ def test_cancelled_order_has_nothing_to_invoice(make_order, prepaid_product, sel
     assert (line.invoice_status, order.invoice_status) == ("no", "no")
 
 
-def test_remaining_hours_of_a_pack_of_50_hours(make_order, customer, project, worker):
+def test_remaining_hours_of_a_pack_of_50_hours(make_order, customer, project, agent):
     from timesheets.services import timesheet_log
 
     pack = UomFactory(name="Pack 50 h", ratio=Decimal("50"))
     product = ProductFactory(uom=pack, price=Decimal("2000.00"))
     _, line = make_order(product, "1")
-    timesheet_log(
-        employee=worker, user=worker, date=TODAY, hours=Decimal("3"), project=project, sale_line=line
-    )
+    timesheet_log(employee=agent, user=agent, date=TODAY, hours=Decimal("3"), project=project, sale_line=line)
     line.refresh_from_db()
     assert line.qty_delivered == Decimal("0.06")
     assert selectors.order_line_remaining_hours(line=line) == Decimal("47.00")
@@ -239,7 +237,7 @@ def test_remaining_hours_only_for_prepaid_time_lines(make_order, timesheet_produ
 
 
 def test_default_sale_line_is_most_recent_prepaid_line_with_hours_left(
-    make_order, customer, prepaid_product, timesheet_product, project, worker
+    make_order, customer, prepaid_product, timesheet_product, project, agent
 ):
     from timesheets.services import timesheet_log
 
@@ -247,7 +245,7 @@ def test_default_sale_line_is_most_recent_prepaid_line_with_hours_left(
     _, postpaid = make_order(timesheet_product, "10")
     _, used_up = make_order(prepaid_product, "2")
     timesheet_log(
-        employee=worker, user=worker, date=TODAY, hours=Decimal("2"), project=project, sale_line=used_up
+        employee=agent, user=agent, date=TODAY, hours=Decimal("2"), project=project, sale_line=used_up
     )
     make_order(prepaid_product, "10", confirm=False)
     assert selectors.customer_default_sale_line(customer=customer) == older
@@ -281,7 +279,7 @@ def test_order_lines_recompute_ignores_nothing_given():
 
 
 def test_a_recompute_from_scratch_gives_the_figures_the_actions_left(
-    make_order, seller, worker, project, days, vat20
+    make_order, seller, agent, project, days, vat20
 ):
     """The one recompute path, run on figures overwritten, restores them (tests/sales runs it on
     SQLite too)."""
@@ -296,8 +294,8 @@ def test_a_recompute_from_scratch_gives_the_figures_the_actions_left(
     third = sales.order_line_add(order=order, product=manual, user=seller, quantity=Decimal("3"))
     for days_ago, (line, hours) in enumerate(((first, "20"), (second, "3.5"), (second, "1.25"))):
         timesheet_log(
-            employee=worker,
-            user=worker,
+            employee=agent,
+            user=agent,
             date=TODAY - datetime.timedelta(days=days_ago),  # at most 24 h a day
             hours=Decimal(hours),
             project=project,

@@ -32,7 +32,7 @@ def two_teams(db, agent):
     return mine, theirs
 
 
-def test_an_agent_lists_own_lines_and_lines_of_their_teams_only(api_as, agent, two_teams, sales_user):
+def test_an_agent_lists_own_lines_and_lines_of_their_teams_only(api_as, agent, two_teams, seller):
     mine, theirs = two_teams
     colleague = UserFactory(username="colleague", roles=["agent"])
     own = TimesheetLineFactory(employee=agent)
@@ -41,7 +41,7 @@ def test_an_agent_lists_own_lines_and_lines_of_their_teams_only(api_as, agent, t
     ids = {row["id"] for row in api_as(agent).get("/api/v1/timesheets/").json()["results"]}
     assert ids == {own.pk, on_my_team.pk}
     assert api_as(agent).get(f"/api/v1/timesheets/{elsewhere.pk}/").status_code == 404
-    everything = {row["id"] for row in api_as(sales_user).get("/api/v1/timesheets/").json()["results"]}
+    everything = {row["id"] for row in api_as(seller).get("/api/v1/timesheets/").json()["results"]}
     assert {own.pk, on_my_team.pk, elsewhere.pk} <= everything
 
 
@@ -83,7 +83,7 @@ def test_a_customer_cannot_be_made_a_team_member(api_as, admin_staff, customer_u
         helpdesk_services.team_members_validate(members=[customer_user])
 
 
-def test_portal_customers_do_not_read_internal_fields(api_as, customer_user, sales_user):
+def test_portal_customers_do_not_read_internal_fields(api_as, customer_user, seller):
     customer = CustomerFactory(name="Portal Co")
     customer.portal_users.add(customer_user)
     order = OrderFactory(customer=customer)
@@ -95,5 +95,5 @@ def test_portal_customers_do_not_read_internal_fields(api_as, customer_user, sal
     )
     order_row = as_customer.get(f"/api/v1/orders/{order.pk}/").json()
     assert order_row["id"] == order.pk and "is_upsell" not in order_row and "upsell_reason" not in order_row
-    staff_row = api_as(sales_user).get(f"/api/v1/orders/{order.pk}/").json()
+    staff_row = api_as(seller).get(f"/api/v1/orders/{order.pk}/").json()
     assert "is_upsell" in staff_row and "upsell_reason" in staff_row

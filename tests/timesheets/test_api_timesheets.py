@@ -25,13 +25,13 @@ pytestmark = [pytest.mark.django_db, frozen_on(TODAY)]
 
 
 @pytest.fixture
-def prepaid_line(customer, sales_user) -> OrderLine:
+def prepaid_line(customer, seller) -> OrderLine:
     order = order_create(
         customer=customer,
-        user=sales_user,
+        user=seller,
         lines=[{"product": ProductFactory(name="Prepaid 50 h"), "quantity": Decimal("50")}],
     )
-    order_confirm(order=order, user=sales_user)
+    order_confirm(order=order, user=seller)
     return order.lines.get()
 
 

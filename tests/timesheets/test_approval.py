@@ -119,15 +119,15 @@ def test_projects_without_approval_bill_at_once(agent):
     assert order.lines.get().qty_delivered == D("1")
 
 
-def test_only_admins_or_holders_of_the_approving_permission_approve(approval_line, agent, sales_user, api_as):
+def test_only_admins_or_holders_of_the_approving_permission_approve(approval_line, agent, seller, api_as):
     _, log = approval_line
     log(MONDAY, "2")
     approvals.timesheet_week_submit(employee=agent, week=MONDAY, user=agent)
     body = {"employee": agent.pk, "week": "2026-03-11"}
-    assert api_as(sales_user).post("/api/v1/timesheet-weeks/approve/", body, format="json").status_code == 403
-    sales_user.user_permissions.add(Permission.objects.get(codename="approve_timesheets"))
-    sales_user = type(sales_user).objects.get(pk=sales_user.pk)  # fresh permission cache
-    response = api_as(sales_user).post("/api/v1/timesheet-weeks/approve/", body, format="json")
+    assert api_as(seller).post("/api/v1/timesheet-weeks/approve/", body, format="json").status_code == 403
+    seller.user_permissions.add(Permission.objects.get(codename="approve_timesheets"))
+    seller = type(seller).objects.get(pk=seller.pk)  # fresh permission cache
+    response = api_as(seller).post("/api/v1/timesheet-weeks/approve/", body, format="json")
     assert response.status_code == 200
     assert response.json() == {"lines": 1}
 

@@ -43,10 +43,10 @@ any_date = st.one_of(st.dates(), st.none(), st.text(max_size=12))
 
 @SETTINGS
 @given(hours=any_hours, day=any_date)
-def test_logging_any_hours_and_date_succeeds_or_names_the_field(hours, day, worker, project):
+def test_logging_any_hours_and_date_succeeds_or_names_the_field(hours, day, agent, project):
     with transaction.atomic():
         try:
-            line = ts.timesheet_log(employee=worker, user=worker, date=day, hours=hours, project=project)
+            line = ts.timesheet_log(employee=agent, user=agent, date=day, hours=hours, project=project)
         except DomainError as refused:
             assert refused.field in {"hours", "date"}, refused.message
         else:
@@ -63,7 +63,7 @@ quarter_hours = st.integers(min_value=1, max_value=96).map(lambda q: Decimal(q) 
     ratio=st.sampled_from([Decimal("1"), Decimal("8"), Decimal("40"), Decimal("7.5")]),
 )
 def test_delivered_is_the_logged_hours_over_the_unit_ratio_exactly(
-    logged, ratio, make_order, timesheet_product, worker, project
+    logged, ratio, make_order, timesheet_product, agent, project
 ):
     with transaction.atomic():
         unit, _ = Uom.objects.get_or_create(
@@ -73,8 +73,8 @@ def test_delivered_is_the_logged_hours_over_the_unit_ratio_exactly(
         _order, line = make_order(timesheet_product, "1000", uom=unit)
         for offset, hours in enumerate(logged):
             ts.timesheet_log(
-                employee=worker,
-                user=worker,
+                employee=agent,
+                user=agent,
                 date=TODAY - datetime.timedelta(days=offset),
                 hours=hours,
                 project=project,
@@ -90,7 +90,7 @@ def test_delivered_is_the_logged_hours_over_the_unit_ratio_exactly(
 @SETTINGS
 @given(logged=st.lists(quarter_hours, min_size=1, max_size=5), price=st.integers(1, 99999))
 def test_an_invoice_total_is_the_sum_of_its_rounded_lines(
-    logged, price, make_order, timesheet_product, worker, seller, project, days
+    logged, price, make_order, timesheet_product, agent, seller, project, days
 ):
     with transaction.atomic():
         timesheet_product.price = Decimal(price) / 100
@@ -98,8 +98,8 @@ def test_an_invoice_total_is_the_sum_of_its_rounded_lines(
         order, line = make_order(timesheet_product, "100", uom=days)
         for offset, hours in enumerate(logged):
             ts.timesheet_log(
-                employee=worker,
-                user=worker,
+                employee=agent,
+                user=agent,
                 date=TODAY - datetime.timedelta(days=offset + 1),
                 hours=hours,
                 project=project,

@@ -305,13 +305,13 @@ def test_the_week_page_costs_the_same_queries_at_two_sizes(
     assert len(response.context["grid"].rows) == rows
 
 
-def test_who_may_open_my_week(client, agent, sales_user, accountant, admin_staff, customer_user, admin_user):
+def test_who_may_open_my_week(client, agent, seller, accountant, admin_staff, customer_user, admin_user):
     assert client.get(URL).status_code == 302  # to the login page
     for user, status in (
         (agent, 200),
         (admin_staff, 200),
         (admin_user, 200),
-        (sales_user, 403),
+        (seller, 403),
         (accountant, 403),
         (customer_user, 403),
     ):

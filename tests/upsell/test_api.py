@@ -27,7 +27,7 @@ def test_upsells_need_authentication(api_client):
     assert api_client.get(URL).status_code == 401
 
 
-@pytest.mark.parametrize("user_fixture", ["sales_user", "admin_staff", "admin_user"])
+@pytest.mark.parametrize("user_fixture", ["seller", "admin_staff", "admin_user"])
 def test_upsells_list_flagged_orders_with_prepaid_lines(api_as, request, user_fixture):
     today = timezone.localdate()
     order = SaleOrderFactory(customer__name="Acme")
@@ -68,18 +68,18 @@ def test_upsells_list_flagged_orders_with_prepaid_lines(api_as, request, user_fi
     assert detail.status_code == 200 and detail.json()["name"] == order.name
 
 
-def test_an_order_not_flagged_is_a_404(api_as, sales_user):
+def test_an_order_not_flagged_is_a_404(api_as, seller):
     line = PrepaidLineFactory(qty_delivered=Decimal("2"))
-    assert api_as(sales_user).get(f"{URL}{line.order_id}/").status_code == 404
+    assert api_as(seller).get(f"{URL}{line.order_id}/").status_code == 404
 
 
 @pytest.mark.parametrize("n", [2, 15])
-def test_upsells_list_runs_a_fixed_number_of_queries(api_as, sales_user, n, django_assert_num_queries):
+def test_upsells_list_runs_a_fixed_number_of_queries(api_as, seller, n, django_assert_num_queries):
     for _ in range(n):
         order = SaleOrderFactory()
         PrepaidLineFactory.create_batch(2, order=order, qty_delivered=Decimal("50"))
     upsell_sweep()
-    client = api_as(sales_user)
+    client = api_as(seller)
     # savepoint, roles, count, orders, lines, forecasts, release
     with django_assert_num_queries(7):
         response = client.get(URL)
