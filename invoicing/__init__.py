@@ -6,5 +6,7 @@ Writes in `services/` (create, drafts, posting, credit_notes, payments), reads i
 `states` holds the transition map and the row locks the services share. Other apps import
 `invoicing.services` and `invoicing.selectors`, never their modules.
 
-May import core, audit, sales, projects and timesheets. Independent of helpdesk.
+May import core, audit, sales, projects and timesheets. Independent of helpdesk. Adds the
+invoices of the order and customer pages (core.panels, `page_parts`) and the "invoice",
+"order.invoice_create" and "tasks.to_invoice" links (core.links).
 """

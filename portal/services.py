@@ -20,6 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from rest_framework.authtoken.models import Token
 
 from audit import services as audit
+from core import policy
 from core.background import enqueue_after_commit
 from core.errors import DomainError
 from core.models import User
@@ -105,7 +106,7 @@ def portal_invitation_email(*, user: User) -> EmailMessage:
 def portal_user_deactivate(*, user: User, by: User) -> User:
     """Deactivate a portal user: it can no longer sign in, its open sessions end and its API
     tokens are deleted."""
-    if user.has_role("agent", "sales", "accountant", "admin") or user.is_superuser:
+    if user.has_role(*policy.STAFF):  # the staff roles of core.policy (a superuser holds each)
         raise DomainError("Only portal users are deactivated here.", field="user")
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)

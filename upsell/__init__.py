@@ -5,5 +5,6 @@ forecast, the follow-up activities (model `Activity`, table `sales_activity`), t
 
 May import core, sales and timesheets; contracts (above it) creates follow-ups through
 `upsell.services.activity_create`. Its screens keep their `sales:` URL names (config/urls.py
-mounts upsell.urls in the sales namespace).
+mounts upsell.urls in the sales namespace) and its templates their `sales/` names; the sales
+home links its list through core.links ("upsell.list").
 """
