@@ -7,7 +7,7 @@ from timesheets import services as ts
 
 
 def log(agent, hours, line, project, day=TODAY):
-    """`hours` of `worker` on the order line `line` in `project`, logged through the service."""
+    """`hours` of `agent` on the order line `line` in `project`, logged through the service."""
     return ts.timesheet_log(
         employee=agent, user=agent, date=day, hours=Decimal(hours), project=project, sale_line=line
     )

@@ -118,9 +118,9 @@ def test_editing_shows_the_saved_customer_by_name(users, prepaid):
     assert f'name="customer" type="hidden" value="{prepaid.customer.pk}"' in html
 
 
-def test_the_quotation_header_form_shows_its_customer_by_name(client, sales_user):
+def test_the_quotation_header_form_shows_its_customer_by_name(client, seller):
     order = OrderFactory(customer=CustomerFactory(name="Wayne Enterprises"))
-    client.force_login(sales_user)
+    client.force_login(seller)
     html = client.get(reverse("sales:order_detail", args=[order.pk]), {"edit": "header"}).content.decode()
     assert 'id="id_header-customer"' in html and 'value="Wayne Enterprises"' in html
     assert f'name="header-customer" type="hidden" value="{order.customer_id}"' in html
