@@ -186,6 +186,32 @@ def prepaid_burndown(*, filters, limit: int | None = None) -> BurndownReport:
     + 1 for the contract periods of the rows when the contracts app is installed."""
     if connection.vendor != "postgresql":
         return _report_from_rows(portable.burndown_rows(filters=filters), filters, limit)
+    sql, params = _burndown_statement(filters, limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        first_rows, totals, used_by_month, sold_by_month, dropped = cursor.fetchone()
+    report = BurndownReport(contracts_installed=apps.is_installed("contracts"))
+    count, sold, used, used_in_period, first_order, used_actual = _json(totals)
+    report.count = count
+    if not count:
+        return report
+    report.sold, report.used = quantize_qty(Decimal(sold)), Decimal(used)
+    report.used_in_period = Decimal(used_in_period)
+    report.used_actual = Decimal(used_actual)
+    report.rows.extend(_burndown_row(item) for item in _json(first_rows))
+    if report.contracts_installed:
+        labels = contract_periods(order_line_ids=[row.line_id for row in report.rows])
+        for row in report.rows:
+            row.contract = labels.get(row.line_id, "")
+    start = filters.date_from or datetime.date.fromisoformat(first_order)
+    report.points = _points(
+        start, filters.date_to, _json(sold_by_month), _json(used_by_month), before=Decimal(dropped)
+    )
+    return report
+
+
+def _burndown_statement(filters, limit: int | None) -> tuple[str, dict]:
+    """The report's one statement and its parameters for these filters."""
     params = {
         "prepaid": Product.InvoicePolicy.PREPAID,
         "time": UomCategory.Kind.TIME,
@@ -222,41 +248,24 @@ def prepaid_burndown(*, filters, limit: int | None = None) -> BurndownReport:
         in_period=in_period,
         limit="LIMIT %(limit)s" if limit is not None else "",
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        first_rows, totals, used_by_month, sold_by_month, dropped = cursor.fetchone()
-    report = BurndownReport(contracts_installed=apps.is_installed("contracts"))
-    count, sold, used, used_in_period, first_order, used_actual = _json(totals)
-    report.count = count
-    if not count:
-        return report
-    report.sold, report.used = quantize_qty(Decimal(sold)), Decimal(used)
-    report.used_in_period = Decimal(used_in_period)
-    report.used_actual = Decimal(used_actual)
-    for line_id, order_id, order, customer, description, *hours in _json(first_rows):
-        line_sold, line_used, line_in_period, line_actual = (Decimal(value) for value in hours)
-        report.rows.append(
-            BurndownRow(
-                line_id=line_id,
-                order_id=order_id,
-                order=order,
-                customer=customer,
-                description=description,
-                sold=quantize_qty(line_sold),
-                used=line_used,
-                used_in_period=line_in_period,
-                used_actual=line_actual,
-            )
-        )
-    if report.contracts_installed:
-        labels = contract_periods(order_line_ids=[row.line_id for row in report.rows])
-        for row in report.rows:
-            row.contract = labels.get(row.line_id, "")
-    start = filters.date_from or datetime.date.fromisoformat(first_order)
-    report.points = _points(
-        start, filters.date_to, _json(sold_by_month), _json(used_by_month), before=Decimal(dropped)
+    return sql, params
+
+
+def _burndown_row(item: list) -> BurndownRow:
+    """One row of the statement's JSON array of first rows."""
+    line_id, order_id, order, customer, description, *hours = item
+    line_sold, line_used, line_in_period, line_actual = (Decimal(value) for value in hours)
+    return BurndownRow(
+        line_id=line_id,
+        order_id=order_id,
+        order=order,
+        customer=customer,
+        description=description,
+        sold=quantize_qty(line_sold),
+        used=line_used,
+        used_in_period=line_in_period,
+        used_actual=line_actual,
     )
-    return report
 
 
 def _report_from_rows(rows: list[dict], filters, limit: int | None) -> BurndownReport:

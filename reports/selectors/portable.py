@@ -58,21 +58,7 @@ def unbilled_rows(*, filters) -> list[dict]:
     if filters.customer_id is not None:
         lines = lines.filter(order__customer_id=filters.customer_id)
     period = Q(**date_range_q("date", filters))
-    hours = {
-        row["sale_line"]: (_hours(row["total"]), _hours(dec(row["in_period"])), _hours(dec(row["actual"])))
-        for row in TimesheetLine.objects.filter(
-            sale_line__in=lines.values("pk"),
-            invoice__isnull=True,
-            approval_state__in=INVOICEABLE_APPROVAL_STATES,
-        )
-        .order_by()
-        .values("sale_line")
-        .annotate(
-            total=Sum(BILLED_HOURS),
-            in_period=Sum(BILLED_HOURS, filter=period),
-            actual=Sum("hours", filter=period),
-        )
-    }
+    hours = _unbilled_hours_per_line(lines, period)
     lines = list(lines.select_related("order__customer", "uom"))
     by_rate = rate_groups(lines=[line for line in lines if _bills_time(line)], in_period=period)
     rows, billing = [], set()
@@ -93,34 +79,49 @@ def unbilled_rows(*, filters) -> list[dict]:
             value = sum(
                 (line_subtotal(g.quantity(line), g.price_unit(line), line.discount) for g in groups), ZERO
             )
-        rows.append(
-            {
-                "line_id": line.pk,
-                "order_id": line.order_id,
-                "order": line.order.name,
-                "customer": line.order.customer.name,
-                "description": line.description,
-                "policy": line.invoice_policy,
-                "is_downpayment": line.is_downpayment,
-                "hours": in_period,
-                "actual_hours": actual,
-                "quantity": quantity,
-                "uom": line.uom.name,
-                "price_unit": line.price_unit,
-                "discount": line.discount,
-                "value": value,
-                "rated": line.pk in by_rate,
-                "sort": (
-                    line.order.customer.name,
-                    line.order.name,
-                    line.is_downpayment,
-                    line.sequence,
-                    line.pk,
-                ),
-            }
-        )
+        rows.append(_unbilled_row(line, in_period, actual, quantity, value, rated=line.pk in by_rate))
     rows = [row for row in rows if not row["is_downpayment"] or row["order_id"] in billing]
     return sorted(rows, key=lambda row: row.pop("sort"))
+
+
+def _unbilled_hours_per_line(lines, period: Q) -> dict:
+    """Order line id -> (unbilled billed hours, of them in the period, actual hours in the period)."""
+    return {
+        row["sale_line"]: (_hours(row["total"]), _hours(dec(row["in_period"])), _hours(dec(row["actual"])))
+        for row in TimesheetLine.objects.filter(
+            sale_line__in=lines.values("pk"),
+            invoice__isnull=True,
+            approval_state__in=INVOICEABLE_APPROVAL_STATES,
+        )
+        .order_by()
+        .values("sale_line")
+        .annotate(
+            total=Sum(BILLED_HOURS),
+            in_period=Sum(BILLED_HOURS, filter=period),
+            actual=Sum("hours", filter=period),
+        )
+    }
+
+
+def _unbilled_row(line: OrderLine, in_period, actual, quantity, value, *, rated: bool) -> dict:
+    return {
+        "line_id": line.pk,
+        "order_id": line.order_id,
+        "order": line.order.name,
+        "customer": line.order.customer.name,
+        "description": line.description,
+        "policy": line.invoice_policy,
+        "is_downpayment": line.is_downpayment,
+        "hours": in_period,
+        "actual_hours": actual,
+        "quantity": quantity,
+        "uom": line.uom.name,
+        "price_unit": line.price_unit,
+        "discount": line.discount,
+        "value": value,
+        "rated": rated,
+        "sort": (line.order.customer.name, line.order.name, line.is_downpayment, line.sequence, line.pk),
+    }
 
 
 def _bills_time(line: OrderLine) -> bool:

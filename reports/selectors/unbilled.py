@@ -187,6 +187,22 @@ def unbilled_work(*, filters, limit: int | None = None) -> UnbilledReport:
     period would bill; `limit` rows (all when None), totals over all. One query."""
     if connection.vendor != "postgresql":
         return _report_from_rows(portable.unbilled_rows(filters=filters), limit)
+    sql, params = _unbilled_statement(filters, limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        per_customer, first_rows, count = cursor.fetchone()
+    report = UnbilledReport(count=count)
+    for customer, hours, value, actual_hours in _json(per_customer):
+        report.by_customer.append((customer, Decimal(value)))
+        report.hours += _num(hours) or ZERO
+        report.actual_hours += _num(actual_hours) or ZERO
+        report.value += Decimal(value)
+    report.rows.extend(_unbilled_row(item) for item in _json(first_rows))
+    return report
+
+
+def _unbilled_statement(filters, limit: int | None) -> tuple[str, dict]:
+    """The report's one statement and its parameters for these filters."""
     params = {
         "confirmed": [str(state) for state in CONFIRMED],
         "timesheet": Product.InvoicePolicy.TIMESHEET,
@@ -217,38 +233,30 @@ def unbilled_work(*, filters, limit: int | None = None) -> UnbilledReport:
         places=int(EXACT_QTY_PLACES),
         limit="LIMIT %(limit)s" if limit is not None else "",
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        per_customer, first_rows, count = cursor.fetchone()
-    report = UnbilledReport(count=count)
-    for customer, hours, value, actual_hours in _json(per_customer):
-        report.by_customer.append((customer, Decimal(value)))
-        report.hours += _num(hours) or ZERO
-        report.actual_hours += _num(actual_hours) or ZERO
-        report.value += Decimal(value)
-    for item in _json(first_rows):
-        line_id, order_id, order, customer, description, policy, downpayment, *figures = item
-        hours, actual_hours, quantity, uom, price_unit, discount, value, rated = figures
-        report.rows.append(
-            UnbilledRow(
-                line_id=line_id,
-                order_id=order_id,
-                order=order,
-                customer=customer,
-                description=description,
-                policy=policy,
-                is_downpayment=downpayment,
-                hours=_num(hours),
-                actual_hours=_num(actual_hours),
-                quantity=Decimal(quantity),
-                uom=uom,
-                price_unit=Decimal(price_unit),
-                discount=Decimal(discount),
-                value=Decimal(value),
-                rated=rated,
-            )
-        )
-    return report
+    return sql, params
+
+
+def _unbilled_row(item: list) -> UnbilledRow:
+    """One row of the statement's JSON array of first rows."""
+    line_id, order_id, order, customer, description, policy, downpayment, *figures = item
+    hours, actual_hours, quantity, uom, price_unit, discount, value, rated = figures
+    return UnbilledRow(
+        line_id=line_id,
+        order_id=order_id,
+        order=order,
+        customer=customer,
+        description=description,
+        policy=policy,
+        is_downpayment=downpayment,
+        hours=_num(hours),
+        actual_hours=_num(actual_hours),
+        quantity=Decimal(quantity),
+        uom=uom,
+        price_unit=Decimal(price_unit),
+        discount=Decimal(discount),
+        value=Decimal(value),
+        rated=rated,
+    )
 
 
 def _report_from_rows(rows: list[dict], limit: int | None) -> UnbilledReport:

@@ -167,3 +167,29 @@ def test_link_url_answers_nothing_for_an_unknown_kind():
 
     assert link_url("no.such.kind", 1) == ""
     assert link_url("ticket", 7) == "/helpdesk/tickets/7/"
+
+
+_NOT_SOURCE = {".venv", "var", "node_modules", "test-artifacts"}
+
+
+def _python_files():
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] in _NOT_SOURCE or "migrations" in relative.parts:
+            continue
+        yield relative, path.read_text()
+
+
+def test_modules_and_functions_stay_small():
+    """Issue 13 item 6: no module over 400 lines and no function over 60 (migrations aside)."""
+    too_long = []
+    for relative, text in _python_files():
+        if len(text.splitlines()) > 400:
+            too_long.append(f"{relative}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                start = min([decorator.lineno for decorator in node.decorator_list] + [node.lineno])
+                length = node.end_lineno - start + 1
+                if length > 60:
+                    too_long.append(f"{relative}:{node.lineno} {node.name}: {length} lines")
+    assert too_long == []
