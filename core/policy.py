@@ -107,9 +107,11 @@ ROLE_RULES: dict[str, tuple[tuple[str, ...], str]] = {
     # Time.
     "timesheet.view": (STAFF, "Timesheets are for staff."),
     "timesheet.log": (("agent", "admin"), "Only agents log time."),
+    "timesheet.read_all": (("sales", "accountant", "admin"), "Agents read their own and their teams' time."),
     "timer.use": (("agent", "admin"), "Only agents track time."),
     # Helpdesk.
     "ticket.view": (STAFF, "The helpdesk is for staff."),
+    "ticket.read_all": (("sales", "accountant", "admin"), "Agents read the tickets of their own teams."),
     "ticket.change": (("agent", "admin"), "Only the team's agents can change its tickets."),
     "ticket.create": (("agent", "admin"), "Only agents of a team can open tickets."),
     "team.edit": (("admin",), "Only admins configure helpdesk teams."),

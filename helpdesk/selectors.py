@@ -17,7 +17,6 @@ from timesheets.models import TimesheetLine
 
 from .models import Stage, Team, Ticket
 
-READ_ALL_ROLES = ("sales", "accountant", "admin")
 HOURS_ZERO = Decimal("0.00")
 
 
@@ -27,7 +26,7 @@ def user_can_read_helpdesk(user: User) -> bool:
 
 
 def user_reads_all_teams(user: User) -> bool:
-    return user.has_role(*READ_ALL_ROLES)
+    return policy.may(user, "ticket.read_all")
 
 
 def teams_for_user(*, user: User) -> QuerySet[Team]:

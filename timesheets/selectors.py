@@ -19,8 +19,6 @@ from sales.selectors import order_lines_with_remaining_hours
 from . import tickets
 from .models import BILLED_HOURS, TimesheetLine
 
-READ_ALL_ROLES = ("sales", "accountant", "admin")
-
 
 def timesheet_lines_visible(*, user: User) -> QuerySet[TimesheetLine]:
     """Sales, accountants and admins read every line; agents their own, those of their teams'
@@ -30,7 +28,7 @@ def timesheet_lines_visible(*, user: User) -> QuerySet[TimesheetLine]:
     members: a join needs DISTINCT, and DISTINCT over a million rows defeats the (date, id)
     index that answers a page with LIMIT 50."""
     lines = TimesheetLine.objects.all()
-    if user.has_role(*READ_ALL_ROLES):
+    if policy.may(user, "timesheet.read_all"):
         return lines
     if user.has_role("agent"):
         team_tickets = tickets.team_tickets(user=user).values("pk")

@@ -58,12 +58,14 @@ EXPECTED: dict[str, set[str]] = {
     "employee_rate.edit": {"sales", "admin"},
     "timesheet.view": STAFF,
     "timesheet.log": {"agent", "admin"},
+    "timesheet.read_all": {"sales", "accountant", "admin"},  # agents: own + their teams' lines
     "timesheet.change": {"agent", "admin"},  # their own lines (object rule below)
     "timesheet.log_for": {"agent", "admin"},
     "ticket.log_time": {"agent", "admin"},
     "timesheet.approve": {"admin"},
     "timer.use": {"agent", "admin"},
     "ticket.view": STAFF,
+    "ticket.read_all": {"sales", "accountant", "admin"},  # agents: their teams' tickets
     "ticket.change": {"agent", "admin"},  # agents: their teams' tickets
     "ticket.create": {"agent", "admin"},
     "ticket.converse": STAFF | {"customer"},  # customers: their own tickets (a 404 otherwise)
