@@ -18,6 +18,10 @@ from tests.e2e.inflight import wait_until_idle
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# The simulated user sits in the site's time zone, as its staff do: the browser's "today" (date
+# fields, the timer) and the server's agree even in the hour after midnight there, when the
+# machine's UTC day is still the day before.
+BROWSER_TIME_ZONE = settings.TIME_ZONE
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -60,7 +64,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=live_server.url)
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, base_url=live_server.url, timezone_id=BROWSER_TIME_ZONE
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from helpdesk.models import Team
 from tests.conversation_data import PNG_BYTES
+from tests.e2e.conftest import BROWSER_TIME_ZONE
 from tests.e2e.test_portal import build_customer_world
 from tests.factories import UserFactory
 
@@ -31,7 +32,9 @@ def test_customer_and_agent_talk_on_a_ticket(page, browser, live_server, login, 
     login(page, contact)
     ticket_url = customer_opens_a_ticket_with_a_screenshot(page, shot)
     ticket_id = ticket_url.rstrip("/").rsplit("/", 1)[1]
-    agent_context = browser.new_context(viewport=LAPTOP, base_url=live_server.url)
+    agent_context = browser.new_context(
+        viewport=LAPTOP, base_url=live_server.url, timezone_id=BROWSER_TIME_ZONE
+    )
     agent_replies_and_adds_an_internal_note(agent_context.new_page(), login, shot, agent, ticket_id)
     agent_context.close()
     customer_sees_the_reply_not_the_note_and_answers(page, shot, ticket_url)

@@ -145,7 +145,9 @@ def agent_times_the_work_with_the_timer(page, shot):
 def agent_over_consumes_the_line(page, shot):
     """The remaining hours turn red (two earlier days: 24 h a day at most)."""
     for days_ago in (1, 2):
-        page.fill("#id_new-date", (timezone.localdate() - datetime.timedelta(days=days_ago)).isoformat())
+        day = (timezone.localdate() - datetime.timedelta(days=days_ago)).isoformat()
+        page.fill("#id_new-date", day)
+        expect(page.locator("#id_new-date")).to_have_value(day)  # (the swapped-in form is ready)
         page.fill("#id_new-description", "Data recovery")
         page.fill("#id_new-hours", "24")
         page.get_by_role("button", name="Add line").click()
