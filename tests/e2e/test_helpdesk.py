@@ -146,8 +146,11 @@ def agent_over_consumes_the_line(page, shot):
     """The remaining hours turn red (two earlier days: 24 h a day at most)."""
     for days_ago in (1, 2):
         day = (timezone.localdate() - datetime.timedelta(days=days_ago)).isoformat()
+        # The timer's stop also asks the section to reload ("timesheets-changed"): a reload still
+        # in flight would replace the form after it was filled (the date back to today).
+        page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
         page.fill("#id_new-date", day)
-        expect(page.locator("#id_new-date")).to_have_value(day)  # (the swapped-in form is ready)
+        expect(page.locator("#id_new-date")).to_have_value(day)
         page.fill("#id_new-description", "Data recovery")
         page.fill("#id_new-hours", "24")
         page.get_by_role("button", name="Add line").click()
