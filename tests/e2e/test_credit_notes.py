@@ -10,13 +10,10 @@ from playwright.sync_api import expect
 from invoicing import services as invoicing
 from invoicing.models import Invoice
 from sales import services as sales
+from tests.e2e.htmx import htmx_idle
 from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, TaxFactory, UserFactory
 from timesheets.models import TimesheetLine
 from timesheets.services import timesheet_log
-
-
-def htmx_idle(page):
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
 
 
 def posted_invoice(accountant):

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from helpdesk.models import Stage, Ticket
 from sales.models import Order
 from tests.e2e.combobox import pick_by_keyboard
+from tests.e2e.htmx import htmx_idle
 from tests.factories import (
     CustomerFactory,
     OrderFactory,
@@ -148,7 +149,7 @@ def agent_over_consumes_the_line(page, shot):
         day = (timezone.localdate() - datetime.timedelta(days=days_ago)).isoformat()
         # The timer's stop also asks the section to reload ("timesheets-changed"): a reload still
         # in flight would replace the form after it was filled (the date back to today).
-        page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
+        htmx_idle(page)
         page.fill("#id_new-date", day)
         expect(page.locator("#id_new-date")).to_have_value(day)
         page.fill("#id_new-description", "Data recovery")

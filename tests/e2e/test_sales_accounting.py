@@ -13,12 +13,9 @@ from invoicing.models import Invoice
 from sales.models import Order
 from tests.e2e.combobox import pick_by_keyboard
 from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.htmx import htmx_idle
 from tests.factories import CustomerFactory, ProductFactory, ProjectFactory, TaxFactory, UserFactory
 from timesheets.services import timesheet_log
-
-
-def htmx_idle(page):
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
 
 
 def logout(page):
